@@ -1,0 +1,196 @@
+"""Load and validate a content folder: assistant.yaml, commands.yaml, texts.yaml, practices/."""
+
+from __future__ import annotations
+
+import os
+import string
+from pathlib import Path
+
+from assistant.content.model import Command, Content, Exercise, Practice, QuestionList, Step, Text
+from assistant.content.nodes import Node, parse_file
+from assistant.content.phrases import normalise
+from assistant.errors import ContentError
+
+# Every line the dialog says, with the placeholders it may use. The dialog asks for these keys,
+# so a missing one would break it mid-session: the loader refuses it up front instead.
+LINE_KEYS: dict[str, frozenset[str]] = {
+    key: frozenset(fields)
+    for key, fields in {
+        "welcome": (),
+        "how_it_works": (),
+        "menu": ("choices",),
+        "menu_choice": ("phrase", "title"),
+        "menu_all": ("phrase",),
+        "not_understood": (),
+        "reprompt_menu": (),
+        "reprompt_answer": (),
+        "reprompt_confirm": (),
+        "reprompt_resume": (),
+        "question": ("number", "total", "question"),
+        "read_back": ("answer",),
+        "saved": (),
+        "skipped": (),
+        "first_question": (),
+        "first_step": (),
+        "empty_answer": (),
+        "paused": (),
+        "resume_offer": ("number", "title"),
+        "resume_declined": (),
+        "help_menu": (),
+        "help_exercise": (),
+        "help_question": (),
+        "help_confirm": (),
+        "help_paused": (),
+        "help_resume": (),
+        "goodbye": (),
+        "goodbye_saved": ("count",),
+        "no_microphone": (),
+    }.items()
+}
+
+
+def default_content_dir() -> Path:
+    """`HARTSVERBINDING_CONTENT`, else the `content/nl` folder that ships beside the package."""
+    configured = os.environ.get("HARTSVERBINDING_CONTENT")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "content" / "nl"
+
+
+def load_content(folder: Path) -> Content:
+    if not folder.is_dir():
+        raise ContentError(str(folder), "content folder not found (give --content DIR)")
+    top = parse_file(str(folder / "assistant.yaml")).mapping({"language", "credit", "say"})
+    lines = _lines(top["say"])
+    owners: dict[str, str] = {}  # every phrasing, whoever uses it: one meaning per phrasing
+    commands = _commands(parse_file(str(folder / "commands.yaml")), owners)
+    practices = _practices(folder / "practices", owners)
+    texts = _texts(parse_file(str(folder / "texts.yaml")), owners)
+    return Content(
+        language=top["language"].text(),
+        credit=top["credit"].text(),
+        lines=lines,
+        commands=commands,
+        practices=practices,
+        texts=texts,
+        source_dir=str(folder),
+    )
+
+
+def _lines(node: Node) -> dict[str, tuple[str, ...]]:
+    found = node.mapping(set(LINE_KEYS))
+    lines: dict[str, tuple[str, ...]] = {}
+    for key, child in found.items():
+        variants = child.texts()
+        for variant in variants:
+            _check_placeholders(child, variant, LINE_KEYS[key])
+        lines[key] = variants
+    return lines
+
+
+def _check_placeholders(node: Node, text: str, allowed: frozenset[str]) -> None:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as error:
+        node.fail(f"broken placeholder ({error}); write a literal brace as {{{{ or }}}}")
+    unknown = sorted(names - allowed)
+    if unknown:
+        hint = ", ".join("{" + name + "}" for name in sorted(allowed)) or "none"
+        node.fail(f"unknown placeholder {{{unknown[0]}}} (usable here: {hint})")
+
+
+def _commands(document: Node, owners: dict[str, str]) -> dict[str, Command]:
+    found = document.mapping({"commands"})["commands"].mapping({c.value for c in Command})
+    return {
+        phrase: Command(name)
+        for name, child in found.items()
+        for phrase in _phrasings(child, owners, f"command '{name}'")
+    }
+
+
+def _practices(folder: Path, owners: dict[str, str]) -> tuple[Practice, ...]:
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        raise ContentError(str(folder), "no practice files (*.yaml) in this folder")
+    practices: list[Practice] = []
+    for path in files:
+        document = parse_file(str(path))
+        practice = _practice(document, owners)
+        if any(other.id == practice.id for other in practices):
+            document.mapping({"id", "kind"}, _PRACTICE_KEYS)["id"].fail(
+                f"another practice already has id '{practice.id}'"
+            )
+        practices.append(practice)
+    return tuple(practices)
+
+
+_PRACTICE_KEYS = frozenset({"title", "phrasings", "intro", "outro", "steps", "questions"})
+
+
+def _practice(document: Node, owners: dict[str, str]) -> Practice:
+    head = document.mapping({"id", "kind"}, _PRACTICE_KEYS)
+    kind = head["kind"].text()
+    common = {"id", "kind", "title", "phrasings", "intro", "outro"}
+    owner = f"practice '{head['id'].text()}'"
+    if kind == "exercise":
+        found = document.mapping(common | {"steps"})
+        steps = tuple(_step(item) for item in found["steps"].items())
+        return Exercise(
+            id=_identifier(found["id"]),
+            title=found["title"].text(),
+            phrasings=_phrasings(found["phrasings"], owners, owner),
+            intro=found["intro"].text(),
+            steps=steps,
+            outro=found["outro"].text(),
+        )
+    if kind == "questions":
+        found = document.mapping(common | {"questions"})
+        return QuestionList(
+            id=_identifier(found["id"]),
+            title=found["title"].text(),
+            phrasings=_phrasings(found["phrasings"], owners, owner),
+            intro=found["intro"].text(),
+            questions=tuple(item.text() for item in found["questions"].items()),
+            outro=found["outro"].text(),
+        )
+    head["kind"].fail(f"unknown kind '{kind}' (use 'exercise' or 'questions')")
+
+
+def _step(node: Node) -> Step:
+    found = node.mapping({"say", "pause"})
+    return Step(say=found["say"].text(), pause=found["pause"].seconds())
+
+
+def _texts(document: Node, owners: dict[str, str]) -> tuple[Text, ...]:
+    texts = []
+    for item in document.mapping({"texts"})["texts"].items():
+        found = item.mapping({"id", "title", "phrasings", "text"})
+        texts.append(
+            Text(
+                id=_identifier(found["id"]),
+                title=found["title"].text(),
+                phrasings=_phrasings(found["phrasings"], owners, f"text '{found['id'].text()}'"),
+                paragraphs=found["text"].paragraphs(),
+            )
+        )
+    return tuple(texts)
+
+
+def _identifier(node: Node) -> str:
+    value = node.text()
+    if not value.replace("-", "").replace("_", "").isalnum() or not value.isascii():
+        node.fail(f"'{value}' is not a valid id (letters, digits, '-' and '_')")
+    return value
+
+
+def _phrasings(node: Node, owners: dict[str, str], owner: str) -> tuple[str, ...]:
+    phrases = []
+    for item in node.items():
+        phrase = normalise(item.text())
+        if not phrase:
+            item.fail("a phrasing needs at least one word")
+        if phrase in owners:
+            item.fail(f"'{phrase}' already means {owners[phrase]}")
+        owners[phrase] = owner
+        phrases.append(phrase)
+    return tuple(phrases)

@@ -1,0 +1,121 @@
+"""Reading YAML with its line numbers kept, so every content error can point at its place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NoReturn
+
+import yaml
+
+from assistant.errors import ContentError
+
+_STR = "tag:yaml.org,2002:str"
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+class Node:
+    """A YAML node that knows its file and line and fails with a ContentError naming them."""
+
+    def __init__(self, path: str, node: yaml.Node, where: str) -> None:
+        self.path = path
+        self.node = node
+        self.where = where  # e.g. "steps[3].pause", for messages
+
+    @property
+    def line(self) -> int:
+        return int(self.node.start_mark.line) + 1
+
+    def fail(self, what: str) -> NoReturn:
+        raise ContentError(self.path, f"{self.where}: {what}" if self.where else what, self.line)
+
+    def mapping(self, required: set[str], optional: frozenset[str] = frozenset()) -> dict[str, Node]:
+        if not isinstance(self.node, yaml.MappingNode):
+            self.fail("expected a mapping (key: value lines)")
+        found: dict[str, Node] = {}
+        for key_node, value_node in self.node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            child = Node(self.path, value_node, self._child(str(key)))
+            if key is None:
+                Node(self.path, key_node, self.where).fail("keys must be plain words")
+            if key in found:
+                Node(self.path, key_node, self._child(key)).fail("this key appears twice")
+            if key not in required and key not in optional:
+                allowed = ", ".join(sorted(required | optional))
+                Node(self.path, key_node, self._child(key)).fail(
+                    f"unknown key (allowed here: {allowed})"
+                )
+            found[key] = child
+        missing = sorted(required - found.keys())
+        if missing:
+            self.fail(f"missing key '{missing[0]}'")
+        return found
+
+    def items(self, allow_empty: bool = False) -> list[Node]:
+        if not isinstance(self.node, yaml.SequenceNode):
+            self.fail("expected a list (lines starting with '- ')")
+        if not self.node.value and not allow_empty:
+            self.fail("the list is empty")
+        return [
+            Node(self.path, child, f"{self.where}[{index + 1}]")
+            for index, child in enumerate(self.node.value)
+        ]
+
+    def text(self) -> str:
+        if not isinstance(self.node, yaml.ScalarNode) or self.node.tag != _STR:
+            self.fail("expected text")
+        value = " ".join(str(self.node.value).split())
+        if not value:
+            self.fail("the text is empty")
+        return value
+
+    def texts(self) -> tuple[str, ...]:
+        """One text, or a list of variants."""
+        if isinstance(self.node, yaml.SequenceNode):
+            return tuple(item.text() for item in self.items())
+        return (self.text(),)
+
+    def paragraphs(self) -> tuple[str, ...]:
+        """A block of text split on blank lines, each paragraph's lines joined."""
+        if not isinstance(self.node, yaml.ScalarNode) or self.node.tag != _STR:
+            self.fail("expected text")
+        blocks = [" ".join(block.split()) for block in str(self.node.value).split("\n\n")]
+        found = tuple(block for block in blocks if block)
+        if not found:
+            self.fail("the text is empty")
+        return found
+
+    def seconds(self) -> float:
+        if not isinstance(self.node, yaml.ScalarNode) or self.node.tag not in _NUMBERS:
+            self.fail("expected a number of seconds")
+        value = float(self.node.value)
+        if not 0 <= value <= 600:
+            self.fail(f"{value:g} seconds is outside 0 to 600")
+        return value
+
+    def _child(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.items())
+
+
+def parse_file(path: str) -> Node:
+    """The document in `path` as a Node; syntax and encoding errors become ContentErrors."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = yaml.compose(handle, Loader=yaml.SafeLoader)
+    except FileNotFoundError:
+        raise ContentError(path, "file not found") from None
+    except UnicodeDecodeError as error:
+        raise ContentError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ContentError(path, f"not valid YAML: {error.problem or error.context}", line) from None
+    except yaml.YAMLError as error:
+        raise ContentError(path, f"not valid YAML: {error}") from None
+    except OSError as error:
+        raise ContentError(path, f"cannot be read: {error.strerror}") from None
+    if document is None:
+        raise ContentError(path, "the file is empty")
+    return Node(path, document, "")

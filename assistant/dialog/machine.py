@@ -1,0 +1,398 @@
+"""The practice as a pure state machine: `Dialog.handle(event)` returns the actions to take.
+
+No I/O and no clock. The runtime plays the actions in order, tells the dialog when output has
+finished (`OutputDone`) and when the user has been silent for a while (`Silence`), and writes the
+journal when asked (`SaveAnswer`) before it runs the next action.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+
+from assistant.content.model import Command, Content, Exercise, Practice, QuestionList
+from assistant.dialog.messages import (
+    Action,
+    Begin,
+    ChoosePractice,
+    CloseResume,
+    ContinueJournal,
+    Cue,
+    CueKind,
+    End,
+    Event,
+    Heard,
+    InputEnded,
+    Listen,
+    OutputDone,
+    Pause,
+    ReadText,
+    ResumePoint,
+    SaveAnswer,
+    Say,
+    Silence,
+    StartPractice,
+    StopOutput,
+    Style,
+)
+
+
+class State(enum.Enum):
+    IDLE = "idle"  # before Begin
+    RESUME_OFFER = "resume_offer"
+    MENU = "menu"
+    READING = "reading"  # a text read aloud from the menu; back to the menu after
+    EXERCISE = "exercise"  # step `self.step` is playing or its pause is running
+    ASKING = "asking"  # question `self.question` asked; waiting for the answer
+    CONFIRMING = "confirming"  # the answer read back; waiting for ja / opnieuw
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+# States in which the dialog waits for the user, with the help and reprompt line for each.
+_LISTENING = {
+    State.RESUME_OFFER: "resume",
+    State.MENU: "menu",
+    State.ASKING: "answer",
+    State.CONFIRMING: "confirm",
+    State.PAUSED: "paused",
+}
+_HELP = {
+    State.RESUME_OFFER: "help_resume",
+    State.MENU: "help_menu",
+    State.READING: "help_menu",
+    State.EXERCISE: "help_exercise",
+    State.ASKING: "help_question",
+    State.CONFIRMING: "help_confirm",
+    State.PAUSED: "help_paused",
+}
+
+
+class Dialog:
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.state = State.IDLE
+        self.plan: list[Practice] = []  # practices still to do, the current one first
+        self.finished_all = False
+        self.step = 0
+        self.question = 0
+        self.saved = 0  # answers confirmed in this session, for the goodbye
+        self.resume: ResumePoint | None = None
+        self.paused_from = State.IDLE
+        self.input_ended = False
+        self._reprompted = False  # the one "ask once more" after silence has been used
+        self._empty_retried = False
+        self._draft: Heard | None = None
+        self._turns: dict[str, int] = {}
+
+    # --- the one entry point -----------------------------------------------------------
+
+    def handle(self, event: Event) -> list[Action]:
+        if self.state is State.ENDED:
+            return []
+        if isinstance(event, Begin):
+            return self._begin(event)
+        if isinstance(event, InputEnded):
+            self.input_ended = True
+            return self._goodbye(finished=False) if self.state in _LISTENING else []
+        if isinstance(event, Silence):
+            return self._silence()
+        if isinstance(event, OutputDone):
+            return self._output_done()
+        return self._heard(event)
+
+    # --- events -------------------------------------------------------------------------
+
+    def _begin(self, event: Begin) -> list[Action]:
+        out: list[Action] = []
+        if event.text_input:
+            out += self._say("no_microphone")
+        resume = event.resume
+        chosen = self.content.practice(event.practice_id) if event.practice_id else None
+        if resume and (chosen is None or chosen.id == resume.practice_id):
+            self.resume = resume
+            practice = self.content.practice(resume.practice_id)
+            title = practice.title if practice else resume.practice_id
+            self.state = State.RESUME_OFFER
+            return out + self._prompt(
+                self._say("resume_offer", number=resume.next_question + 1, title=title)
+            )
+        if chosen is not None:
+            self.plan = [chosen]
+            return out + self._start_practice()
+        return out + self._say("welcome") + self._say("how_it_works") + self._menu()
+
+    def _silence(self) -> list[Action]:
+        if self.state not in _LISTENING or self._reprompted:
+            return []
+        self._reprompted = True
+        return self._say(f"reprompt_{_LISTENING[self.state]}") + self._listen(patient=False)
+
+    def _output_done(self) -> list[Action]:
+        if self.state is State.EXERCISE:
+            return self._exercise_step(self.step + 1)
+        if self.state is State.READING:
+            return self._menu()
+        return []
+
+    def _heard(self, event: Heard) -> list[Action]:
+        meaning = event.meaning
+        if meaning is Command.STOP:
+            return [StopOutput(), *self._goodbye(finished=False)]
+        if meaning is Command.PAUZE and self.state is not State.PAUSED:
+            return self._pause()
+        if meaning is Command.HELP:
+            return self._help()
+        handler: Callable[[Heard], list[Action]] = {
+            State.RESUME_OFFER: self._heard_resume,
+            State.MENU: self._heard_menu,
+            State.READING: self._heard_reading,
+            State.EXERCISE: self._heard_exercise,
+            State.ASKING: self._heard_answer,
+            State.CONFIRMING: self._heard_confirm,
+            State.PAUSED: self._heard_paused,
+        }.get(self.state, lambda _: [])
+        return handler(event)
+
+    # --- what the user said, state by state -----------------------------------------------
+
+    def _heard_resume(self, event: Heard) -> list[Action]:
+        resume = self.resume
+        assert resume is not None
+        practice = self.content.practice(resume.practice_id)
+        if event.meaning in (Command.JA, Command.VERDER, Command.START) and practice:
+            self.plan = [practice]
+            out: list[Action] = [ContinueJournal(resume.journal_id)]
+            return out + self._ask(min(resume.next_question, _question_count(practice) - 1))
+        if event.meaning in (Command.NEE, Command.OPNIEUW) or (
+            event.meaning is not None and practice is None
+        ):
+            return [CloseResume(resume.journal_id), *self._say("resume_declined"), *self._menu()]
+        return self._not_understood()
+
+    def _heard_menu(self, event: Heard) -> list[Action]:
+        meaning = event.meaning
+        if isinstance(meaning, ChoosePractice):
+            practice = self.content.practice(meaning.practice_id)
+            self.plan = [practice] if practice else []
+            return self._start_practice()
+        if meaning in (Command.ALLES, Command.START):
+            self.plan = list(self.content.practices)
+            return self._start_practice()
+        if isinstance(meaning, ReadText):
+            return self._read_text(meaning.text_id)
+        if meaning is Command.HERHAAL:
+            return self._menu()
+        return self._not_understood()
+
+    def _heard_reading(self, event: Heard) -> list[Action]:
+        if event.meaning in (Command.VOLGENDE, Command.OVERSLAAN, Command.KLAAR):
+            return [StopOutput(), *self._menu()]
+        return [StopOutput(), *self._heard_menu(event)]
+
+    def _heard_exercise(self, event: Heard) -> list[Action]:
+        # Unknown speech during a meditation is ignored: a calm guide does not interrupt.
+        moves = {Command.VOLGENDE: 1, Command.OVERSLAAN: 1, Command.HERHAAL: 0, Command.VORIGE: -1}
+        if not isinstance(event.meaning, Command) or event.meaning not in moves:
+            return []
+        target = self.step + moves[event.meaning]
+        if target < 0:
+            return [StopOutput(), *self._say("first_step"), *self._exercise_step(0)]
+        return [StopOutput(), *self._exercise_step(target)]
+
+    def _heard_answer(self, event: Heard) -> list[Action]:
+        meaning = event.meaning
+        if meaning in (Command.VOLGENDE, Command.OVERSLAAN):
+            return self._say("skipped") + self._ask(self.question + 1)
+        if meaning is Command.VORIGE:
+            if self.question == 0:
+                return self._say("first_question") + self._ask(0)
+            return self._ask(self.question - 1)
+        if meaning is Command.HERHAAL:
+            return self._ask(self.question)
+        text = "" if meaning is Command.KLAAR else event.text.strip()
+        if not text:
+            if self._empty_retried:
+                return self._listen(answer=True, patient=False)
+            self._empty_retried = True
+            return self._say("empty_answer") + self._listen(answer=True)
+        # Any other words, a lone "ja" or "nee" included, are the answer to the question.
+        return self._take_answer(Heard(text, None, event.recording))
+
+    def _heard_confirm(self, event: Heard) -> list[Action]:
+        meaning = event.meaning
+        draft = self._draft
+        assert draft is not None
+        if meaning in (Command.JA, Command.VOLGENDE, Command.KLAAR):
+            self.saved += 1
+            self._draft = None
+            return [self._save(draft, confirmed=True), *self._say("saved")] + self._ask(
+                self.question + 1
+            )
+        if meaning in (Command.OPNIEUW, Command.NEE):
+            return self._ask(self.question)
+        if meaning is Command.HERHAAL:
+            return self._read_back(draft)
+        if meaning is Command.OVERSLAAN:
+            return self._say("skipped") + self._ask(self.question + 1)
+        if meaning is Command.VORIGE:
+            return self._ask(max(0, self.question - 1))
+        return self._not_understood()
+
+    def _heard_paused(self, event: Heard) -> list[Action]:
+        if event.meaning in (Command.VERDER, Command.START, Command.JA, Command.HERHAAL):
+            self.state = self.paused_from
+            self._reprompted = False
+            return self._reenter()
+        return []  # paused means quiet: nothing but "verder", "stop" and "help" is answered
+
+    # --- building blocks -----------------------------------------------------------------
+
+    def _start_practice(self) -> list[Action]:
+        if not self.plan:
+            return self._menu()
+        practice = self.plan[0]
+        out: list[Action] = [StartPractice(practice.id)]
+        if isinstance(practice, Exercise):
+            out += [Cue(CueKind.BELL), Say(practice.intro, Style.GUIDE)]
+            return out + self._exercise_step(0)
+        return out + [Say(practice.intro)] + self._ask(0)
+
+    def _finish_practice(self) -> list[Action]:
+        practice = self.plan.pop(0)
+        out: list[Action]
+        if isinstance(practice, Exercise):
+            out = [Say(practice.outro, Style.GUIDE), Cue(CueKind.BELL)]
+        else:
+            out = [Say(practice.outro)]
+        if self.plan:
+            return out + self._start_practice()
+        return out + self._goodbye(finished=True)
+
+    def _exercise_step(self, index: int) -> list[Action]:
+        practice = self.plan[0]
+        assert isinstance(practice, Exercise)
+        if index >= len(practice.steps):
+            return self._finish_practice()
+        self.state, self.step = State.EXERCISE, index
+        step = practice.steps[index]
+        return [Say(step.say, Style.GUIDE), Pause(step.pause)]
+
+    def _ask(self, index: int) -> list[Action]:
+        practice = self.plan[0]
+        assert isinstance(practice, QuestionList)
+        if index >= len(practice.questions):
+            return self._finish_practice()
+        self.state, self.question = State.ASKING, index
+        self._empty_retried = False
+        line = self._line(
+            "question",
+            number=index + 1,
+            total=len(practice.questions),
+            question=practice.questions[index],
+        )
+        return self._prompt([Say(line), Cue(CueKind.LISTEN_START)], answer=True)
+
+    def _take_answer(self, answer: Heard) -> list[Action]:
+        self._draft = answer
+        self.state = State.CONFIRMING
+        # Kept on disk before the read-back, so an answer is never lost, even unconfirmed.
+        return [Cue(CueKind.LISTEN_STOP), self._save(answer, confirmed=False)] + self._read_back(
+            answer
+        )
+
+    def _read_back(self, answer: Heard) -> list[Action]:
+        return self._prompt(self._say("read_back", answer=answer.text.rstrip(".!? ")))
+
+    def _save(self, answer: Heard, confirmed: bool) -> SaveAnswer:
+        practice = self.plan[0]
+        assert isinstance(practice, QuestionList)
+        return SaveAnswer(
+            practice_id=practice.id,
+            number=self.question + 1,
+            question=practice.questions[self.question],
+            answer=answer.text,
+            confirmed=confirmed,
+            recording=answer.recording,
+        )
+
+    def _menu(self) -> list[Action]:
+        self.state = State.MENU
+        choices = [
+            self._line("menu_choice", phrase=p.phrasings[0], title=p.title)
+            for p in self.content.practices
+        ]
+        if len(self.content.practices) > 1:
+            choices.append(self._line("menu_all", phrase=self._phrase_for(Command.ALLES)))
+        return self._prompt(self._say("menu", choices=", ".join(choices)))
+
+    def _read_text(self, text_id: str) -> list[Action]:
+        text = next((t for t in self.content.texts if t.id == text_id), None)
+        if text is None:
+            return self._not_understood()
+        self.state = State.READING
+        return [Say(text.title, Style.READING)] + [Say(p, Style.READING) for p in text.paragraphs]
+
+    def _pause(self) -> list[Action]:
+        self.paused_from = self.state
+        self.state = State.PAUSED
+        return [StopOutput(), *self._say("paused"), *self._listen(patient=False)]
+
+    def _help(self) -> list[Action]:
+        key = _HELP.get(self.state)
+        if key is None:
+            return []
+        if self.state is State.READING:
+            self.state = State.MENU
+        out: list[Action] = [StopOutput(), *self._say(key)]
+        return out + (self._listen(patient=False) if self.state is State.PAUSED else self._reenter())
+
+    def _reenter(self) -> list[Action]:
+        """Say again what belongs to the current state: the step, the question, the prompt."""
+        if self.state is State.EXERCISE:
+            return self._exercise_step(self.step)
+        if self.state is State.ASKING:
+            return self._ask(self.question)
+        if self.state is State.CONFIRMING and self._draft is not None:
+            return self._read_back(self._draft)
+        if self.state is State.RESUME_OFFER and self.resume is not None:
+            self.state = State.IDLE
+            return self._begin(Begin(None, self.resume))
+        return self._menu()
+
+    def _not_understood(self) -> list[Action]:
+        reprompt = f"reprompt_{_LISTENING.get(self.state, 'menu')}"
+        return self._say("not_understood") + self._say(reprompt) + self._listen(patient=False)
+
+    def _goodbye(self, finished: bool) -> list[Action]:
+        self.finished_all = finished
+        self.state = State.ENDED
+        out: list[Action] = []
+        if self.saved:
+            out += self._say("goodbye_saved", count=self.saved)
+        return [*out, *self._say("goodbye"), End(finished)]
+
+    def _prompt(self, said: Sequence[Action], answer: bool = False) -> list[Action]:
+        """Say something that wants a reply, then listen (patiently: one reprompt on silence)."""
+        self._reprompted = False
+        return [*said, *self._listen(answer=answer)]
+
+    def _listen(self, answer: bool = False, patient: bool = True) -> list[Action]:
+        if self.input_ended:
+            return self._goodbye(finished=False)
+        return [Listen(answer=answer, patient=patient)]
+
+    def _say(self, key: str, **values: object) -> list[Action]:
+        return [Say(self._line(key, **values))]
+
+    def _line(self, key: str, **values: object) -> str:
+        turn = self._turns.get(key, 0)
+        self._turns[key] = turn + 1
+        return self.content.line(key, turn, **values)
+
+    def _phrase_for(self, command: Command) -> str:
+        return next(phrase for phrase, c in self.content.commands.items() if c is command)
+
+
+def _question_count(practice: Practice) -> int:
+    return len(practice.questions) if isinstance(practice, QuestionList) else 1

