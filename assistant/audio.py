@@ -6,6 +6,7 @@ Everything that moves sound around (microphone, recognizer, voice, speaker) spea
 
 from __future__ import annotations
 
+import io
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -115,9 +116,15 @@ def _pcm_to_float(raw: bytes, width: int) -> np.ndarray:
     return np.frombuffer(data.tobytes(), dtype=kind).astype(np.float64) / scale
 
 
-def write_wav(path: Path, chunk: AudioChunk) -> None:
-    with wave.open(str(path), "wb") as wav:
+def wav_bytes(chunk: AudioChunk) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(SAMPLE_WIDTH)
         wav.setframerate(chunk.rate)
         wav.writeframes(chunk.samples)
+    return buffer.getvalue()
+
+
+def write_wav(path: Path, chunk: AudioChunk) -> None:
+    path.write_bytes(wav_bytes(chunk))

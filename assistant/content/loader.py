@@ -49,6 +49,13 @@ LINE_KEYS: dict[str, frozenset[str]] = {
 }
 
 
+JOURNAL_KEYS: dict[str, frozenset[str]] = {
+    "title": frozenset({"date", "time"}),
+    "unconfirmed": frozenset(),
+    "recording": frozenset(),
+}
+
+
 def default_content_dir() -> Path:
     """`HARTSVERBINDING_CONTENT`, else the `content/nl` folder that ships beside the package."""
     configured = os.environ.get("HARTSVERBINDING_CONTENT")
@@ -60,8 +67,11 @@ def default_content_dir() -> Path:
 def load_content(folder: Path) -> Content:
     if not folder.is_dir():
         raise ContentError(str(folder), "content folder not found (give --content DIR)")
-    top = parse_file(str(folder / "assistant.yaml")).mapping({"language", "credit", "say"})
-    lines = _lines(top["say"])
+    top = parse_file(str(folder / "assistant.yaml")).mapping(
+        {"language", "credit", "say", "journal"}
+    )
+    lines = _lines(top["say"], LINE_KEYS)
+    journal = {key: variants[0] for key, variants in _lines(top["journal"], JOURNAL_KEYS).items()}
     owners: dict[str, str] = {}  # every phrasing, whoever uses it: one meaning per phrasing
     commands = _commands(parse_file(str(folder / "commands.yaml")), owners)
     practices = _practices(folder / "practices", owners)
@@ -73,17 +83,18 @@ def load_content(folder: Path) -> Content:
         commands=commands,
         practices=practices,
         texts=texts,
+        journal=journal,
         source_dir=str(folder),
     )
 
 
-def _lines(node: Node) -> dict[str, tuple[str, ...]]:
-    found = node.mapping(set(LINE_KEYS))
+def _lines(node: Node, schema: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    found = node.mapping(set(schema))
     lines: dict[str, tuple[str, ...]] = {}
     for key, child in found.items():
         variants = child.texts()
         for variant in variants:
-            _check_placeholders(child, variant, LINE_KEYS[key])
+            _check_placeholders(child, variant, schema[key])
         lines[key] = variants
     return lines
 

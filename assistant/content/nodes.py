@@ -11,6 +11,7 @@ from assistant.errors import ContentError
 
 _STR = "tag:yaml.org,2002:str"
 _NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_BOOL = "tag:yaml.org,2002:bool"
 
 
 class Node:
@@ -28,7 +29,9 @@ class Node:
     def fail(self, what: str) -> NoReturn:
         raise ContentError(self.path, f"{self.where}: {what}" if self.where else what, self.line)
 
-    def mapping(self, required: set[str], optional: frozenset[str] = frozenset()) -> dict[str, Node]:
+    def mapping(
+        self, required: set[str], optional: frozenset[str] = frozenset()
+    ) -> dict[str, Node]:
         if not isinstance(self.node, yaml.MappingNode):
             self.fail("expected a mapping (key: value lines)")
         found: dict[str, Node] = {}
@@ -84,13 +87,21 @@ class Node:
             self.fail("the text is empty")
         return found
 
-    def seconds(self) -> float:
+    def number(self, low: float, high: float, unit: str = "") -> float:
         if not isinstance(self.node, yaml.ScalarNode) or self.node.tag not in _NUMBERS:
-            self.fail("expected a number of seconds")
+            self.fail(f"expected a number{' of ' + unit if unit else ''}")
         value = float(self.node.value)
-        if not 0 <= value <= 600:
-            self.fail(f"{value:g} seconds is outside 0 to 600")
+        if not low <= value <= high:
+            self.fail(f"{value:g} is outside {low:g} to {high:g}{' ' + unit if unit else ''}")
         return value
+
+    def seconds(self) -> float:
+        return self.number(0, 600, "seconds")
+
+    def flag(self) -> bool:
+        if not isinstance(self.node, yaml.ScalarNode) or self.node.tag != _BOOL:
+            self.fail("expected true or false")
+        return str(self.node.value).lower() in ("true", "yes", "on")
 
     def _child(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
@@ -111,7 +122,9 @@ def parse_file(path: str) -> Node:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise ContentError(path, f"not valid YAML: {error.problem or error.context}", line) from None
+        raise ContentError(
+            path, f"not valid YAML: {error.problem or error.context}", line
+        ) from None
     except yaml.YAMLError as error:
         raise ContentError(path, f"not valid YAML: {error}") from None
     except OSError as error:

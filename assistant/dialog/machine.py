@@ -226,9 +226,11 @@ class Dialog:
         if meaning in (Command.JA, Command.VOLGENDE, Command.KLAAR):
             self.saved += 1
             self._draft = None
-            return [self._save(draft, confirmed=True), *self._say("saved")] + self._ask(
-                self.question + 1
-            )
+            return [
+                self._save(draft, confirmed=True),
+                *self._say("saved"),
+                *self._ask(self.question + 1),
+            ]
         if meaning in (Command.OPNIEUW, Command.NEE):
             return self._ask(self.question)
         if meaning is Command.HERHAAL:
@@ -256,7 +258,7 @@ class Dialog:
         if isinstance(practice, Exercise):
             out += [Cue(CueKind.BELL), Say(practice.intro, Style.GUIDE)]
             return out + self._exercise_step(0)
-        return out + [Say(practice.intro)] + self._ask(0)
+        return [*out, Say(practice.intro), *self._ask(0)]
 
     def _finish_practice(self) -> list[Action]:
         practice = self.plan.pop(0)
@@ -297,9 +299,11 @@ class Dialog:
         self._draft = answer
         self.state = State.CONFIRMING
         # Kept on disk before the read-back, so an answer is never lost, even unconfirmed.
-        return [Cue(CueKind.LISTEN_STOP), self._save(answer, confirmed=False)] + self._read_back(
-            answer
-        )
+        return [
+            Cue(CueKind.LISTEN_STOP),
+            self._save(answer, confirmed=False),
+            *self._read_back(answer),
+        ]
 
     def _read_back(self, answer: Heard) -> list[Action]:
         return self._prompt(self._say("read_back", answer=answer.text.rstrip(".!? ")))
@@ -331,7 +335,8 @@ class Dialog:
         if text is None:
             return self._not_understood()
         self.state = State.READING
-        return [Say(text.title, Style.READING)] + [Say(p, Style.READING) for p in text.paragraphs]
+        said: list[Action] = [Say(text.title, Style.READING)]
+        return said + [Say(p, Style.READING) for p in text.paragraphs]
 
     def _pause(self) -> list[Action]:
         self.paused_from = self.state
@@ -345,7 +350,9 @@ class Dialog:
         if self.state is State.READING:
             self.state = State.MENU
         out: list[Action] = [StopOutput(), *self._say(key)]
-        return out + (self._listen(patient=False) if self.state is State.PAUSED else self._reenter())
+        if self.state is State.PAUSED:
+            return out + self._listen(patient=False)
+        return out + self._reenter()
 
     def _reenter(self) -> list[Action]:
         """Say again what belongs to the current state: the step, the question, the prompt."""
@@ -383,7 +390,8 @@ class Dialog:
         return [Listen(answer=answer, patient=patient)]
 
     def _say(self, key: str, **values: object) -> list[Action]:
-        return [Say(self._line(key, **values))]
+        said: list[Action] = [Say(self._line(key, **values))]
+        return said
 
     def _line(self, key: str, **values: object) -> str:
         turn = self._turns.get(key, 0)

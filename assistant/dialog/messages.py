@@ -151,4 +151,6 @@ class End:
 
 
 Output = Say | Pause | Cue
-Action = Output | StopOutput | Listen | StartPractice | SaveAnswer | ContinueJournal | CloseResume | End
+Action = (
+    Output | StopOutput | Listen | StartPractice | SaveAnswer | ContinueJournal | CloseResume | End
+)

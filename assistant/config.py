@@ -1,0 +1,97 @@
+"""Settings: defaults, overridden by the config file, overridden by the command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from assistant.content.nodes import Node, parse_file
+from assistant.errors import ContentError, UserError
+
+
+@dataclass(frozen=True)
+class Settings:
+    journal: Path
+    pace: float = 1.0  # scales every pause of the exercise; 0 waits nowhere
+    patience: float = 30.0  # seconds of silence before the one gentle reminder
+    keep_audio: bool = True  # keep each spoken answer as a WAV beside the journal
+    model: Path | None = None
+    mic: str | None = None
+    speaker: str | None = None
+    answer_silence: float = 2.5  # an answer ends after this much silence once speech started
+    answer_max: float = 180.0
+    holdoff: float = 0.3  # microphone ignored this long after the assistant stops playing
+    rate_prompt: int = 150  # words per minute
+    rate_guide: int = 120
+    rate_reading: int = 135
+    volume: float = 1.0
+    synthesis_timeout: float = 15.0
+
+
+_PATH_FIELDS = {"journal", "model"}
+
+
+def data_home() -> Path:
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "Hartsverbinding"
+    if os.name == "nt":
+        return Path(os.environ.get("APPDATA", Path.home())) / "Hartsverbinding"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "hartsverbinding"
+
+
+def config_home() -> Path:
+    if os.name == "nt" or sys.platform == "darwin":
+        return data_home()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "hartsverbinding"
+
+
+def cache_home() -> Path:
+    if os.name == "nt" or sys.platform == "darwin":
+        return data_home() / "cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hartsverbinding"
+
+
+def load_settings(config_file: Path | None) -> Settings:
+    """Defaults, then the config file (the one given, or config.yaml in the config folder)."""
+    settings = Settings(journal=data_home() / "journal")
+    path = config_file or config_home() / "config.yaml"
+    if config_file is None and not path.exists():
+        return settings
+    try:
+        found = parse_file(str(path)).mapping(set(), frozenset(f.name for f in fields(Settings)))
+    except ContentError as error:
+        raise UserError(f"config file {error.message}") from None
+    values: dict[str, Any] = {key: _value(key, node) for key, node in found.items()}
+    return replace(settings, **values)
+
+
+# Allowed ranges for the numeric settings: (low, high, unit).
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "pace": (0, 10, ""),
+    "patience": (5, 3600, "seconds"),
+    "answer_silence": (0.5, 30, "seconds"),
+    "answer_max": (5, 3600, "seconds"),
+    "holdoff": (0, 5, "seconds"),
+    "rate_prompt": (60, 400, "words per minute"),
+    "rate_guide": (60, 400, "words per minute"),
+    "rate_reading": (60, 400, "words per minute"),
+    "volume": (0, 1, ""),
+    "synthesis_timeout": (1, 120, "seconds"),
+}
+
+
+def _value(key: str, node: Node) -> object:
+    if key == "keep_audio":
+        return node.flag()
+    if key in _RANGES:
+        value = node.number(*_RANGES[key])
+        return int(value) if key.startswith("rate_") else value
+    if key in _PATH_FIELDS:
+        return Path(os.path.expanduser(node.text()))
+    return node.text()

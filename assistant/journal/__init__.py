@@ -1,0 +1,1 @@
+"""The journal: what the user answered, kept privately and durably on this device."""

@@ -1,0 +1,158 @@
+"""A journal session as Markdown with YAML front matter, and back. Pure text functions.
+
+The front matter holds what a program needs (date, practices, duration, finished, and per answer
+its practice, number, confirmation and recording); the body holds the questions and answers for
+the person reading. Each `## ` heading in the body belongs to the answer listed at the same place
+in the front matter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import yaml
+
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+_HEADING = re.compile(r"^## ", re.MULTILINE)
+_RECORDING = re.compile(r"^\[[^\]]*\]\(([^)]+)\)$")
+
+
+@dataclass
+class Answer:
+    practice_id: str
+    number: int
+    question: str
+    text: str
+    confirmed: bool
+    recording: str | None = None  # file name of the kept audio, beside the journal file
+
+
+@dataclass
+class SessionRecord:
+    id: str
+    started: datetime
+    practices: list[str] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    duration_seconds: float = 0.0
+    finished: bool = False
+    resumable: bool = True
+
+    def put(self, answer: Answer) -> None:
+        """Add an answer, replacing an earlier one to the same question."""
+        for index, old in enumerate(self.answers):
+            if (old.practice_id, old.number) == (answer.practice_id, answer.number):
+                self.answers[index] = answer
+                return
+        self.answers.append(answer)
+        self.answers.sort(key=lambda a: (self._order(a.practice_id), a.number))
+
+    def _order(self, practice_id: str) -> int:
+        return self.practices.index(practice_id) if practice_id in self.practices else 99
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The journal's Dutch words, from content."""
+
+    title: str  # may use {date} and {time}
+    unconfirmed: str
+    recording: str
+
+
+class JournalFormatError(ValueError):
+    pass
+
+
+def render(record: SessionRecord, labels: Labels) -> str:
+    front = {
+        "date": record.started.strftime("%Y-%m-%d"),
+        "time": record.started.strftime("%H:%M"),
+        "started": record.started.isoformat(timespec="seconds"),
+        "practices": record.practices,
+        "duration_seconds": round(record.duration_seconds),
+        "finished": record.finished,
+        "resumable": record.resumable,
+        "answers": [
+            {
+                "practice": a.practice_id,
+                "number": a.number,
+                "confirmed": a.confirmed,
+                **({"recording": a.recording} if a.recording else {}),
+            }
+            for a in record.answers
+        ],
+    }
+    title = labels.title.format(
+        date=record.started.strftime("%d-%m-%Y"), time=record.started.strftime("%H:%M")
+    )
+    parts = [f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n\n# {title}\n"]
+    for answer in record.answers:
+        parts.append(
+            f"\n## {answer.number}. {_one_line(answer.question)}\n\n{_escape(answer.text)}\n"
+        )
+        if not answer.confirmed:
+            parts.append(f"\n_{labels.unconfirmed}_\n")
+        if answer.recording:
+            parts.append(f"\n[{labels.recording}]({answer.recording})\n")
+    return "".join(parts)
+
+
+def parse(text: str, record_id: str) -> SessionRecord:
+    match = _FRONT.match(text)
+    if not match:
+        raise JournalFormatError("no front matter")
+    try:
+        front = yaml.safe_load(match.group(1))
+        started = datetime.fromisoformat(str(front["started"]))
+        metas = list(front.get("answers") or [])
+        sections = _HEADING.split(text[match.end() :])[1:]
+        if len(sections) != len(metas):
+            raise JournalFormatError("answers and headings do not match")
+        answers = [_answer(meta, section) for meta, section in zip(metas, sections, strict=True)]
+        return SessionRecord(
+            id=record_id,
+            started=started,
+            practices=[str(p) for p in front.get("practices") or []],
+            answers=answers,
+            duration_seconds=float(front.get("duration_seconds") or 0),
+            finished=bool(front.get("finished")),
+            resumable=bool(front.get("resumable", True)),
+        )
+    except (yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+        raise JournalFormatError(str(error)) from None
+
+
+def _answer(meta: dict[str, object], section: str) -> Answer:
+    heading, _, body = section.partition("\n")
+    _, _, question = heading.partition(". ")
+    lines = [line for line in body.strip().split("\n") if line.strip()]
+    recording = None
+    if lines and _RECORDING.match(lines[-1]):
+        recording = _RECORDING.match(lines.pop())[1]  # type: ignore[index]
+    confirmed = bool(meta["confirmed"])
+    if not confirmed and lines and lines[-1].startswith("_"):
+        lines.pop()
+    return Answer(
+        practice_id=str(meta["practice"]),
+        number=int(str(meta["number"])),
+        question=question.strip(),
+        text=_unescape(" ".join(lines)),
+        confirmed=confirmed,
+        recording=recording or None,
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _escape(text: str) -> str:
+    """One line, and a backslash before anything Markdown would read as structure at its start."""
+    line = _one_line(text)
+    return "\\" + line if re.match(r"[#_\[\\>*+-]|\d+\.", line) else line
+
+
+def _unescape(text: str) -> str:
+    return text[1:] if text.startswith("\\") else text

@@ -1,0 +1,180 @@
+"""The runtime: feeds events to the dialog and carries out its actions with real devices.
+
+One loop, one thread. Output plays item by item; while a timed pause runs, and whenever the
+dialog listens, input is taken and handed to the dialog. Input is never taken while a line or
+a cue plays (half-duplex: the assistant must not hear itself).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+
+from assistant.content.model import Content
+from assistant.dialog.machine import Dialog
+from assistant.dialog.messages import (
+    Action,
+    Begin,
+    CloseResume,
+    ContinueJournal,
+    Cue,
+    End,
+    Event,
+    Heard,
+    InputEnded,
+    Listen,
+    OutputDone,
+    Pause,
+    SaveAnswer,
+    Say,
+    Silence,
+    StartPractice,
+    StopOutput,
+)
+from assistant.dialog.understand import understand
+from assistant.journal.markdown import Answer
+from assistant.journal.store import Journal, JournalWriteError
+from assistant.session.ports import Input, ListenMode, Output, Utterance
+
+log = logging.getLogger(__name__)
+
+_POLL = 0.05  # seconds between looks at the input while output plays
+
+
+class Session:
+    def __init__(
+        self,
+        content: Content,
+        output: Output,
+        input_: Input,
+        journal: Journal,
+        patience: float,
+        warn: Callable[[str], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.content = content
+        self.dialog = Dialog(content)
+        self.output = output
+        self.input = input_
+        self.journal = journal
+        self.patience = patience
+        self.warn = warn
+        self.clock = clock
+        self._queue: deque[Say | Pause | Cue] = deque()
+        self._listen: Listen | None = None
+        self._ended: End | None = None
+        self._interrupted = False
+        self._started = clock()
+        self._earlier_duration = 0.0  # of a resumed session, before this run
+
+    def run(self, begin: Begin) -> bool:
+        """Run the dialog to its end; True when every chosen practice was finished."""
+        try:
+            self._dispatch(begin)
+            while True:
+                if self._queue:
+                    self._play(self._queue.popleft())
+                    if not self._queue and self._listen is None and self._ended is None:
+                        self._dispatch(OutputDone())
+                elif self._ended is not None or self._listen is None:
+                    break
+                else:
+                    self._wait_for_input(self._listen)
+        finally:
+            self.close()
+        return self._ended is not None and self._ended.finished
+
+    def close(self) -> None:
+        """Write what is known so far, whatever happened; safe to call more than once."""
+        finished = self._ended is not None and self._ended.finished
+        duration = self._earlier_duration + self.clock() - self._started
+        try:
+            self.journal.finish(finished, duration)
+        except JournalWriteError as error:
+            self.warn(f"The journal could not be written: {error}")
+        self.output.close()
+        self.input.close()
+
+    # --- playing and listening ----------------------------------------------------------
+
+    def _play(self, item: Say | Pause | Cue) -> None:
+        # Commands are heard during a pause (a user may say "pauze" into the silence).
+        hearing = isinstance(item, Pause) and self._ended is None
+        self.input.listen(ListenMode.COMMAND if hearing else ListenMode.OFF)
+        self._interrupted = False
+        self.output.start(item)
+        while not self.output.wait(_POLL if hearing else 0.5):
+            if hearing:
+                got = self.input.get(0)
+                if got is not None:
+                    self._dispatch(self._event(got))
+                    if self._interrupted:
+                        return
+
+    def _wait_for_input(self, listen: Listen) -> None:
+        self.input.listen(ListenMode.ANSWER if listen.answer else ListenMode.COMMAND)
+        deadline = self.clock() + self.patience if listen.patient else None
+        while True:
+            got = self.input.get(_POLL * 10)
+            if got is not None:
+                self._dispatch(self._event(got))
+                return
+            if deadline is not None and self.clock() >= deadline:
+                self._dispatch(Silence())
+                return
+
+    def _event(self, got: Utterance | InputEnded) -> Event:
+        if isinstance(got, InputEnded):
+            return got
+        return Heard(got.text, understand(got.text, self.content), got.recording)
+
+    # --- the dialog's actions -----------------------------------------------------------
+
+    def _dispatch(self, event: Event) -> None:
+        for action in self.dialog.handle(event):
+            self._do(action)
+
+    def _do(self, action: Action) -> None:
+        if isinstance(action, Say | Pause | Cue):
+            self._queue.append(action)
+            self._listen = None
+        elif isinstance(action, StopOutput):
+            self.output.stop()
+            self._queue.clear()
+            self._interrupted = True
+        elif isinstance(action, Listen):
+            self._listen = action
+        elif isinstance(action, End):
+            self._ended = action
+            self._listen = None
+        else:
+            self._journal(action)
+
+    def _journal(self, action: Action) -> None:
+        try:
+            if isinstance(action, StartPractice):
+                self.journal.start(action.practice_id, datetime.now().astimezone())
+            elif isinstance(action, SaveAnswer):
+                answer = Answer(
+                    action.practice_id,
+                    action.number,
+                    action.question,
+                    action.answer,
+                    action.confirmed,
+                )
+                self.journal.save_answer(answer, action.recording)
+            elif isinstance(action, ContinueJournal):
+                self.journal.continue_session(action.journal_id)
+                record = self.journal.record
+                self._earlier_duration = record.duration_seconds if record else 0.0
+            elif isinstance(action, CloseResume):
+                self.journal.close_resume(action.journal_id)
+        except JournalWriteError as error:
+            # The answer stays in memory and goes to disk with the next successful write.
+            self.warn(
+                f"Your answer could not be written to the journal yet ({error}). It is kept "
+                "and written as soon as the journal folder can be written again."
+            )

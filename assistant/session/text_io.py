@@ -1,0 +1,77 @@
+"""Text mode: lines typed on standard input, the assistant's lines printed on standard output."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import TextIO
+
+from assistant.dialog.messages import Cue, InputEnded, Output, Pause, Say
+from assistant.session.ports import ListenMode, Utterance
+
+
+class TextInput:
+    """Reads lines in a thread so the runtime can wait for them with a timeout."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._lines: queue.Queue[Utterance | InputEnded] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: TextIO) -> None:
+        try:
+            for line in stream:
+                self._lines.put(Utterance(line.rstrip("\r\n")))
+        except (OSError, ValueError, UnicodeDecodeError):
+            pass  # a closed or undecodable stdin is the end of input, not a crash
+        self._lines.put(InputEnded())
+
+    def listen(self, mode: ListenMode) -> None:
+        pass  # typed lines wait in the queue until the runtime asks for them
+
+    def get(self, timeout: float) -> Utterance | InputEnded | None:
+        try:
+            item = self._lines.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            return None
+        if isinstance(item, InputEnded):
+            self._lines.put(item)  # stays ended for every later call
+        return item
+
+    def close(self) -> None:
+        pass
+
+
+class TextOutput:
+    """Prints each line at once; a pause takes its real time scaled by `pace`."""
+
+    def __init__(self, stream: TextIO, pace: float) -> None:
+        self.stream = stream
+        self.pace = pace
+        self._until = 0.0
+        self._stopped = threading.Event()
+
+    def start(self, item: Output) -> None:
+        self._stopped.clear()
+        if isinstance(item, Say):
+            self.stream.write(item.text + "\n")
+            self.stream.flush()
+            self._until = 0.0
+        elif isinstance(item, Pause):
+            self._until = time.monotonic() + item.seconds * self.pace
+        elif isinstance(item, Cue):
+            self._until = 0.0
+
+    def wait(self, timeout: float) -> bool:
+        remaining = self._until - time.monotonic()
+        if remaining <= 0:
+            return True
+        return self._stopped.wait(min(timeout, remaining)) or time.monotonic() >= self._until
+
+    def stop(self) -> None:
+        self._until = 0.0
+        self._stopped.set()
+
+    def close(self) -> None:
+        self.stream.flush()
