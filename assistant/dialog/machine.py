@@ -55,7 +55,7 @@ _LISTENING = {
     State.MENU: "menu",
     State.ASKING: "answer",
     State.CONFIRMING: "confirm",
-    State.PAUSED: "paused",
+    State.PAUSED: "paused",  # listens, but never reminds
 }
 _HELP = {
     State.RESUME_OFFER: "help_resume",
@@ -123,10 +123,13 @@ class Dialog:
         return out + self._say("welcome") + self._say("how_it_works") + self._menu()
 
     def _silence(self) -> list[Action]:
-        if self.state not in _LISTENING or self._reprompted:
+        # A pause is the user's own quiet: it is never interrupted by a reminder.
+        if self.state not in _LISTENING or self.state is State.PAUSED or self._reprompted:
             return []
         self._reprompted = True
-        return self._say(f"reprompt_{_LISTENING[self.state]}") + self._listen(patient=False)
+        answering = self.state is State.ASKING
+        reprompt = self._say(f"reprompt_{_LISTENING[self.state]}")
+        return reprompt + self._listen(answer=answering, patient=False)
 
     def _output_done(self) -> list[Action]:
         if self.state is State.EXERCISE:

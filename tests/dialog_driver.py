@@ -1,0 +1,114 @@
+"""Drives the pure dialog the way the runtime does, without devices or clocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.content.model import Content
+from assistant.dialog.machine import Dialog, State
+from assistant.dialog.messages import (
+    Action,
+    Begin,
+    CloseResume,
+    ContinueJournal,
+    Cue,
+    End,
+    Event,
+    Heard,
+    InputEnded,
+    Listen,
+    OutputDone,
+    Pause,
+    ResumePoint,
+    SaveAnswer,
+    Say,
+    Silence,
+    StartPractice,
+    StopOutput,
+)
+from assistant.dialog.understand import understand
+
+
+@dataclass
+class Driver:
+    content: Content
+    dialog: Dialog = field(init=False)
+    actions: list[Action] = field(default_factory=list)  # everything, in order
+    listen: Listen | None = None
+    ended: End | None = None
+    playing: bool = False  # output queued that the runtime would still be playing
+
+    def __post_init__(self) -> None:
+        self.dialog = Dialog(self.content)
+
+    @property
+    def state(self) -> State:
+        return self.dialog.state
+
+    def send(self, event: Event) -> list[Action]:
+        actions = self.dialog.handle(event)
+        for action in actions:
+            if isinstance(action, Say | Pause | Cue):
+                self.playing, self.listen = True, None
+            elif isinstance(action, StopOutput):
+                self.playing = False
+            elif isinstance(action, Listen):
+                self.listen = action
+            elif isinstance(action, End):
+                self.ended, self.listen = action, None
+        self.actions += actions
+        return actions
+
+    def begin(
+        self,
+        practice_id: str | None = None,
+        resume: ResumePoint | None = None,
+        settle: bool = True,
+    ) -> None:
+        self.send(Begin(practice_id, resume))
+        if settle:
+            self.settle()
+
+    def say(self, text: str, settle: bool = True) -> list[Action]:
+        """The user says (or types) `text`; then output plays out unless settle=False."""
+        actions = self.send(Heard(text, understand(text, self.content)))
+        if settle:
+            self.settle()
+        return actions
+
+    def output_done(self) -> list[Action]:
+        self.playing = False
+        return self.send(OutputDone())
+
+    def settle(self, limit: int = 200) -> None:
+        """Let output play until the dialog listens or ends (the exercise plays through)."""
+        for _ in range(limit):
+            if self.ended or self.listen:
+                return
+            self.output_done()
+        raise AssertionError("the dialog neither listens nor ends")
+
+    def step_once(self) -> None:
+        """Play the output of one exercise step."""
+        self.output_done()
+
+    def silence(self) -> list[Action]:
+        return self.send(Silence())
+
+    def input_ended(self) -> list[Action]:
+        return self.send(InputEnded())
+
+    # --- reading what happened -------------------------------------------------------
+
+    def said(self, actions: list[Action] | None = None) -> list[str]:
+        return [a.text for a in (self.actions if actions is None else actions) if isinstance(a, Say)]
+
+    def last_said(self) -> str:
+        return self.said()[-1]
+
+    def saves(self) -> list[SaveAnswer]:
+        return [a for a in self.actions if isinstance(a, SaveAnswer)]
+
+    def journal_actions(self) -> list[Action]:
+        kinds = (StartPractice, SaveAnswer, ContinueJournal, CloseResume)
+        return [a for a in self.actions if isinstance(a, kinds)]
