@@ -95,7 +95,8 @@ class Journal:
     def retry(self) -> bool:
         """Write what is pending after an earlier failure; True when nothing is pending."""
         if self._dirty:
-            self._flush()
+            with contextlib.suppress(JournalWriteError):
+                self._flush()
         return not self._dirty
 
     # --- reading back -------------------------------------------------------------------

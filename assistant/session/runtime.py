@@ -106,13 +106,17 @@ class Session:
         self.input.listen(ListenMode.COMMAND if hearing else ListenMode.OFF)
         self._interrupted = False
         self.output.start(item)
-        while not self.output.wait(_POLL if hearing else 0.5):
+        while True:
+            # Input is looked at before the end is checked, so that even a pause of zero
+            # seconds (--pace 0) hears a command that is already waiting.
             if hearing:
                 got = self.input.get(0)
                 if got is not None:
                     self._dispatch(self._event(got))
                     if self._interrupted:
                         return
+            if self.output.wait(_POLL if hearing else 0.5):
+                return
 
     def _wait_for_input(self, listen: Listen) -> None:
         self.input.listen(ListenMode.ANSWER if listen.answer else ListenMode.COMMAND)

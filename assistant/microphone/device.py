@@ -1,0 +1,257 @@
+"""A real input device through PortAudio (sounddevice), at whatever rate the device likes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.audio import AudioChunk, resample
+from assistant.microphone.base import MicrophoneError
+
+log = logging.getLogger(__name__)
+
+BLOCK_MS = 100
+QUEUE_SECONDS = 5.0  # audio kept for a slow reader before the oldest is dropped
+REPORT_EVERY = 10.0  # seconds between two log lines about lost audio
+
+Callback = Callable[[Any, int, Any, Any], None]
+
+
+class InputStream(Protocol):
+    """The part of `sounddevice.RawInputStream` this module uses (tests swap in a fake)."""
+
+    samplerate: float
+    channels: int
+
+    @property
+    def active(self) -> bool: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+StreamFactory = Callable[[str | int | None, Callback, Callable[[], None]], InputStream]
+
+
+@dataclass(frozen=True)
+class InputDevice:
+    index: int
+    name: str
+    channels: int
+    default_rate: int
+
+
+def _sounddevice() -> ModuleType:
+    try:
+        import sounddevice
+    except OSError as error:  # the PortAudio library itself is missing
+        raise MicrophoneError(
+            f"No audio input available ({error}). Install PortAudio "
+            "('sudo apt-get install libportaudio2') or use --mic FILE.wav."
+        ) from None
+    module: ModuleType = sounddevice
+    return module
+
+
+def find_input_device(device: str | int | None) -> InputDevice:
+    """The device `device` names (an index, part of a name, or None for the default)."""
+    sd = _sounddevice()
+    try:
+        info: dict[str, Any] = sd.query_devices(device, "input")
+    except (ValueError, sd.PortAudioError) as error:
+        which = "the default microphone" if device is None else f"microphone {device!r}"
+        raise MicrophoneError(
+            f"Cannot use {which}: {error}. 'hartsverbinding devices' lists the microphones; "
+            "choose one with --mic NAME or --mic NUMBER."
+        ) from None
+    return InputDevice(
+        index=int(info["index"]),
+        name=str(info["name"]),
+        channels=int(info["max_input_channels"]),
+        default_rate=round(float(info["default_samplerate"])),
+    )
+
+
+def list_devices() -> list[str]:
+    """One line per input device: index, name, input channels, default rate (for `devices`)."""
+    sd = _sounddevice()
+    try:
+        devices = sd.query_devices()
+        default_input = sd.default.device[0]
+    except sd.PortAudioError as error:
+        raise MicrophoneError(f"Cannot list the audio devices: {error}") from None
+    lines = []
+    for index, info in enumerate(devices):
+        if int(info["max_input_channels"]) <= 0:
+            continue
+        mark = "  (default)" if index == default_input else ""
+        lines.append(
+            f"{index:3d}  {info['name']}  {info['max_input_channels']} in  "
+            f"{round(float(info['default_samplerate']))} Hz{mark}"
+        )
+    return lines
+
+
+def open_device_stream(
+    device: str | int | None, callback: Callback, finished: Callable[[], None]
+) -> InputStream:
+    """A 16-bit stream at the device's own default rate: many USB microphones (notably on a
+    Raspberry Pi) refuse 16 kHz, so the rate is converted afterwards, not asked of the device."""
+    sd = _sounddevice()
+    found = find_input_device(device)
+    errors = []
+    # Mono first; some devices only open with their native channel count.
+    for channels in dict.fromkeys((1, min(2, found.channels))):
+        try:
+            stream: InputStream = sd.RawInputStream(
+                samplerate=found.default_rate,
+                blocksize=found.default_rate * BLOCK_MS // 1000,
+                device=found.index,
+                channels=channels,
+                dtype="int16",
+                callback=callback,
+                finished_callback=finished,
+            )
+            return stream
+        except sd.PortAudioError as error:
+            errors.append(f"{channels} channel(s): {error}")
+    raise MicrophoneError(
+        f"Cannot open microphone {found.name!r} at {found.default_rate} Hz "
+        f"({'; '.join(errors)}). Try another with --mic, or --mic FILE.wav."
+    )
+
+
+class DeviceMicrophone:
+    """Live audio from an input device.
+
+    The PortAudio callback only copies bytes into a bounded queue; everything slow (channel
+    mixing, resampling, recognition) happens in the reader's thread, because a callback that
+    takes too long makes the device overflow ("Input overflowed" on a Pi).
+    """
+
+    realtime = True
+
+    def __init__(
+        self,
+        device: str | int | None,
+        rate: int = 16000,
+        *,
+        queue_seconds: float = QUEUE_SECONDS,
+        stream_factory: StreamFactory | None = None,
+    ) -> None:
+        self.device = device
+        self.rate = rate
+        if stream_factory is None:
+            find_input_device(device)  # a wrong --mic fails now, before the model loads
+        self._factory = stream_factory or open_device_stream
+        size = max(1, round(queue_seconds * 1000 / BLOCK_MS))
+        self._queue: queue.Queue[bytes] = queue.Queue(size)
+        self._stream: InputStream | None = None
+        self._finished = False
+        self._overflow_flags = 0  # written only by the callback thread
+        self._dropped = 0  # written only by the callback thread
+        self._reported = 0
+        self._reported_at = -REPORT_EVERY
+
+    @property
+    def ended(self) -> bool:
+        return False
+
+    @property
+    def overflows(self) -> int:
+        """Device overflows plus chunks dropped because the reader fell behind."""
+        return self._overflow_flags + self._dropped
+
+    @property
+    def dropped(self) -> int:
+        return self._dropped
+
+    def start(self) -> None:
+        if self._stream is not None:
+            return
+        self._finished = False
+        stream = self._factory(self.device, self._callback, self._on_finished)
+        try:
+            stream.start()
+        except Exception as error:
+            stream.close()
+            raise MicrophoneError(f"Cannot start microphone {self.device!r}: {error}") from None
+        self._stream = stream
+
+    def _callback(self, indata: Any, frames: int, when: Any, status: Any) -> None:
+        if getattr(status, "input_overflow", False):
+            self._overflow_flags += 1
+        data = bytes(indata)
+        try:
+            self._queue.put_nowait(data)
+        except queue.Full:
+            # Fresh audio matters more than old audio nobody read: drop the oldest.
+            with contextlib.suppress(queue.Empty):
+                self._queue.get_nowait()
+            self._dropped += 1
+            with contextlib.suppress(queue.Full):
+                self._queue.put_nowait(data)
+
+    def _on_finished(self) -> None:
+        self._finished = True
+
+    def read(self, timeout: float) -> AudioChunk | None:
+        self._report_losses()
+        stream = self._stream
+        if stream is None:
+            raise MicrophoneError("The microphone is not started.")
+        try:
+            data = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            if self._finished or not stream.active:
+                raise MicrophoneError(
+                    f"Microphone {self.device!r} stopped delivering audio "
+                    "(unplugged or taken by another program?)."
+                ) from None
+            return None
+        return resample(self._to_chunk(data, stream), self.rate)
+
+    def _to_chunk(self, data: bytes, stream: InputStream) -> AudioChunk:
+        rate = round(stream.samplerate)
+        if stream.channels == 1:
+            return AudioChunk(data, rate)
+        usable = len(data) - len(data) % (2 * stream.channels)
+        frames = np.frombuffer(data[:usable], dtype="<i2").reshape(-1, stream.channels)
+        return AudioChunk.from_array(frames.astype(np.float64).mean(axis=1), rate)
+
+    def _report_losses(self) -> None:
+        lost = self.overflows
+        # Once per loss episode at most every REPORT_EVERY seconds: a struggling Pi would
+        # otherwise fill the log ten times a second.
+        now = time.monotonic()
+        if lost > self._reported and now - self._reported_at >= REPORT_EVERY:
+            log.warning(
+                "microphone lost audio %d time(s) so far (%d device overflows, %d chunks "
+                "dropped by a slow reader)",
+                lost,
+                self._overflow_flags,
+                self._dropped,
+            )
+            self._reported = lost
+            self._reported_at = now
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            stream.stop()
+            stream.close()
+        except Exception as error:  # a vanished device cannot be stopped cleanly; nothing to do
+            log.warning("closing microphone %r: %s", self.device, error)

@@ -1,0 +1,105 @@
+"""Answers: dictation that knows when the user has finished speaking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from assistant.audio import AudioChunk
+from assistant.recognizer.dictation import Dictation, strip_stop
+from assistant.recognizer.settings import ListenSettings
+from assistant.recognizer.vad import EnergyVad
+
+EndedBy = Literal["word", "silence", "max", "end_of_input"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str  # the stop word removed
+    audio: AudioChunk  # everything heard while recording, so a misheard answer is never lost
+    ended_by: EndedBy
+    speech_started: bool
+
+
+class AnswerRecorder:
+    """Feed it audio; it returns the `Answer` once the user has finished, then starts afresh.
+
+    Finished means: a stop phrase ("klaar") at the end followed by `stop_silence`, or
+    `answer_silence` of quiet after speech started, or `answer_max` of audio, or
+    `answer_wait` without any speech (an empty answer, `speech_started` False).
+    Silence is judged by energy, not by Vosk: Vosk's endpointing ends an utterance after
+    half a second, far too soon for someone thinking between two sentences.
+    """
+
+    def __init__(
+        self, model: Any, settings: ListenSettings, stop_phrases: Sequence[str] = ()
+    ) -> None:
+        self.settings = settings
+        self.stop_phrases = tuple(stop_phrases)
+        self._dictation = Dictation(model, settings.rate)
+        self._vad = EnergyVad(
+            settings.rate, settings.vad_min_level, settings.vad_ratio, settings.speech_min
+        )
+        self._stop_checked_at = -1.0
+        self.reset()
+
+    def reset(self) -> None:
+        self._dictation.reset()
+        self._vad.reset()
+        self._audio: list[bytes] = []
+        self._seconds = 0.0
+        self._stop_checked_at = -1.0
+
+    @property
+    def seconds(self) -> float:
+        return self._seconds
+
+    @property
+    def speech_started(self) -> bool:
+        return self._vad.started
+
+    def feed(self, chunk: AudioChunk) -> Answer | None:
+        self._audio.append(chunk.samples)
+        self._seconds += chunk.seconds
+        self._vad.feed(chunk)
+        self._dictation.feed(chunk)
+        settings, vad = self.settings, self._vad
+        if vad.started and self.stop_phrases and self._said_stop():
+            return self._end("word")
+        if vad.started and vad.silence >= settings.answer_silence:
+            return self._end("silence")
+        if not vad.started and self._seconds >= settings.answer_wait:
+            return self._end("silence")
+        if self._seconds >= settings.answer_max:
+            return self._end("max")
+        return None
+
+    def finish(self) -> Answer:
+        """The input ran out: whatever was said is the answer."""
+        return self._end("end_of_input")
+
+    def _said_stop(self) -> bool:
+        # Only look once per pause: a partial result costs a decoder traceback, and a stop
+        # word only counts when the user stops after it.
+        if self._vad.silence < self.settings.stop_silence:
+            self._stop_checked_at = -1.0
+            return False
+        if self._stop_checked_at >= 0 and self._vad.silence - self._stop_checked_at < 0.5:
+            return False
+        self._stop_checked_at = self._vad.silence
+        return strip_stop(self._dictation.partial(), self.stop_phrases) is not None
+
+    def _end(self, ended_by: EndedBy) -> Answer:
+        text = self._dictation.finish()
+        # Also when silence or the end of a file came first: the stop word is never content.
+        stripped = strip_stop(text, self.stop_phrases)
+        text = text if stripped is None else stripped
+        answer = Answer(
+            text=text,
+            audio=AudioChunk(b"".join(self._audio), self.settings.rate),
+            ended_by=ended_by,
+            speech_started=self._vad.started,
+        )
+        self.reset()
+        return answer

@@ -1,0 +1,79 @@
+"""Where the speech model lives, and loading it once per process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import UserError
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "vosk-model-small-nl-0.22"
+MODEL_ENV = "HARTSVERBINDING_MODEL"
+REPO = Path(__file__).resolve().parents[2]
+MODELS_DIR = REPO / "models"
+DEFAULT_MODEL_DIR = MODELS_DIR / MODEL_NAME
+DOWNLOAD_COMMAND = "hartsverbinding model download"
+
+_cache: dict[Path, Any] = {}
+_cache_lock = threading.Lock()
+
+
+def find_model(explicit: Path | None) -> Path | None:
+    """The model to use: `explicit` (--model or the config), else $HARTSVERBINDING_MODEL, else
+    the default download folder. None when no model is there at all (the practice then runs in
+    text mode). A folder the user named that does not exist is an error, not a quiet fallback."""
+    if explicit is not None:
+        return _must_exist(explicit, "--model")
+    from_env = os.environ.get(MODEL_ENV)
+    if from_env:
+        return _must_exist(Path(from_env), MODEL_ENV)
+    return DEFAULT_MODEL_DIR if DEFAULT_MODEL_DIR.is_dir() else None
+
+
+def _must_exist(path: Path, given_by: str) -> Path:
+    if not path.is_dir():
+        raise UserError(
+            f"{path}: no speech model folder there (given by {given_by}). Point it at an "
+            f"unpacked Vosk model, or run '{DOWNLOAD_COMMAND}' and leave it out."
+        )
+    return path
+
+
+def missing_model_message() -> str:
+    return (
+        f"No speech model found (looked in {DEFAULT_MODEL_DIR} and ${MODEL_ENV}). Run "
+        f"'{DOWNLOAD_COMMAND}' to fetch {MODEL_NAME} (40 MB); until then you can type."
+    )
+
+
+def load_model(path: Path) -> Any:
+    """The Vosk model in `path`, loaded at most once per process (it takes seconds and about
+    300 MB), whatever thread asks first."""
+    key = path.resolve()
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = _load(key)
+        return _cache[key]
+
+
+def _load(path: Path) -> Any:
+    import vosk
+
+    vosk.SetLogLevel(-2)  # errors only: missing words are reported by us, with their phrasings
+    broken = UserError(
+        f"{path}: not a usable Vosk model folder (it should hold am/, conf/ and graph/). "
+        f"Download it again with '{DOWNLOAD_COMMAND}', or choose another with --model."
+    )
+    if not (path / "am").is_dir():
+        raise broken
+    try:
+        model = vosk.Model(str(path))
+    except Exception:  # vosk raises a bare Exception("Failed to create a model")
+        raise broken from None
+    log.info("speech model loaded from %s", path)
+    return model

@@ -1,0 +1,267 @@
+"""Hands-free input: one thread turns microphone audio into heard commands and answers.
+
+Half-duplex: while the assistant plays audio the mode is 'off' and what the microphone hears
+is thrown away; switching back on throws away what is still buffered plus a short hold-off
+and resets the recognizers, so the assistant never hears itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from assistant.audio import SAMPLE_WIDTH, AudioChunk
+from assistant.microphone import Microphone, MicrophoneError
+from assistant.recognizer.answers import Answer, AnswerRecorder, EndedBy
+from assistant.recognizer.grammar import CommandRecognizer
+from assistant.recognizer.settings import ListenSettings
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["off", "command", "answer"]
+MODES: tuple[Mode, ...] = ("off", "command", "answer")
+READ_TIMEOUT = 0.1  # how often the thread looks up from the microphone to notice a close
+RETRY_FIRST, RETRY_MAX = 0.5, 10.0  # seconds between attempts to reopen a failed microphone
+DRAIN_LIMIT = 200  # chunks; a queue that never empties is a source that is not real time
+
+
+@dataclass(frozen=True)
+class HeardSpeech:
+    text: str  # a command phrase (normalised) or an answer's text
+    recording: AudioChunk | None = None  # an answer's audio; None for commands
+    ended_by: EndedBy | None = None  # how an answer ended; None for commands
+
+
+@dataclass(frozen=True)
+class InputEnded:
+    """The recording used as the microphone has run out: nothing more will be heard."""
+
+
+Heard = HeardSpeech | InputEnded
+
+
+class CommandListener(Protocol):
+    def feed(self, chunk: AudioChunk) -> str | None: ...
+
+    def finish(self) -> str | None: ...
+
+    def reset(self) -> None: ...
+
+
+class AnswerListener(Protocol):
+    def feed(self, chunk: AudioChunk) -> Answer | None: ...
+
+    def finish(self) -> Answer: ...
+
+    def reset(self) -> None: ...
+
+
+class VoiceInput:
+    """Owns the microphone, both recognizers and the one thread that feeds them.
+
+    Modes: 'off' (the assistant is playing; audio discarded), 'command' (listening for
+    command phrases; stays on after one is heard), 'answer' (dictating one answer; after it
+    is delivered the mode falls back to 'off', so a second answer needs another
+    `set_mode('answer')`). A recording read faster than real time is not discarded while
+    'off' but paused: nobody is speaking into it while the assistant talks.
+    """
+
+    def __init__(
+        self,
+        microphone: Microphone,
+        commands: CommandListener,
+        answers: AnswerListener,
+        settings: ListenSettings | None = None,
+    ) -> None:
+        self.settings = settings or ListenSettings()
+        self.errors = 0  # microphone or recognizer failures survived
+        self.discarded = 0.0  # seconds of audio ignored (off, hold-off, buffered echo)
+        self._mic = microphone
+        self._commands = commands
+        self._answers = answers
+        self._events: queue.Queue[Heard] = queue.Queue()
+        self._cond = threading.Condition()
+        self._mode: Mode = "off"
+        self._generation = 0  # bumped on every mode change, so the thread notices each one
+        self._closing = threading.Event()
+        self._holdoff = 0.0
+        self._retry = RETRY_FIRST
+        microphone.start()  # may raise MicrophoneError: the caller falls back to typing
+        self._thread = threading.Thread(target=self._run, name="voice-input", daemon=True)
+        self._thread.start()
+
+    @property
+    def mode(self) -> Mode:
+        return self._mode
+
+    def set_mode(self, mode: Mode) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown listening mode {mode!r}")
+        with self._cond:
+            if mode != self._mode:
+                self._mode = mode
+                self._generation += 1
+                self._cond.notify_all()
+
+    def get(self, timeout: float | None) -> Heard | None:
+        """The next thing heard, or None when nothing was heard within `timeout` seconds."""
+        try:
+            return self._events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        self._closing.set()
+        with self._cond:
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+        self._mic.close()
+
+    # Everything below runs in the recognition thread.
+
+    def _run(self) -> None:
+        seen_mode: Mode = "off"
+        seen_generation = 0
+        pending: AudioChunk | None = None
+        while not self._closing.is_set():
+            with self._cond:
+                mode, generation = self._mode, self._generation
+                if mode == "off" and not self._mic.realtime:
+                    self._cond.wait(READ_TIMEOUT)
+                    continue
+            if generation != seen_generation:
+                self._switch(seen_mode, mode)
+                seen_mode, seen_generation = mode, generation
+            chunk, pending = pending or self._read(), None
+            if chunk is None:
+                if self._mic.ended:
+                    self._end_of_input(mode)
+                    return
+                continue
+            with self._cond:
+                moved = self._generation != generation
+            if moved and self._mic.realtime:
+                self.discarded += chunk.seconds  # recorded around a switch: may hold our voice
+            elif moved:
+                pending = chunk  # a file waits for the new mode; nothing of it is lost
+            else:
+                self._process(mode, generation, chunk)
+
+    def _switch(self, old: Mode, new: Mode) -> None:
+        self._holdoff = 0.0
+        try:
+            self._commands.reset()
+            self._answers.reset()
+        except Exception:
+            self._failed("resetting the recognizer")
+        if old == "off" and new != "off" and self._mic.realtime:
+            self._drain()
+            self._holdoff = self.settings.holdoff
+
+    def _drain(self) -> None:
+        """Throw away what the microphone buffered while we were off: it was recorded while
+        the assistant was speaking, however late the recognizer is running."""
+        for _ in range(DRAIN_LIMIT):
+            chunk = self._read(timeout=0.0)
+            if chunk is None:
+                return
+            self.discarded += chunk.seconds
+
+    def _process(self, mode: Mode, generation: int, chunk: AudioChunk) -> None:
+        if mode == "off":
+            self.discarded += chunk.seconds
+            return
+        if self._holdoff > 0:
+            skip = min(chunk.frames, round(self._holdoff * chunk.rate))
+            self._holdoff -= skip / chunk.rate
+            self.discarded += skip / chunk.rate
+            chunk = AudioChunk(chunk.samples[skip * SAMPLE_WIDTH :], chunk.rate)
+            if chunk.frames == 0:
+                return
+        try:
+            if mode == "command":
+                phrase = self._commands.feed(chunk)
+                if phrase is not None:
+                    self._events.put(HeardSpeech(phrase))
+                return
+            answer = self._answers.feed(chunk)
+        except Exception:
+            self._failed(f"recognising ({mode})")
+            return
+        if answer is not None:
+            self._events.put(HeardSpeech(answer.text, answer.audio, answer.ended_by))
+            with self._cond:
+                if self._generation == generation:  # unless the runtime moved on already
+                    self._mode = "off"
+                    self._generation += 1
+
+    def _end_of_input(self, mode: Mode) -> None:
+        try:
+            if mode == "command":
+                phrase = self._commands.finish()
+                if phrase is not None:
+                    self._events.put(HeardSpeech(phrase))
+            elif mode == "answer":
+                answer = self._answers.finish()
+                if answer.text or answer.speech_started:
+                    self._events.put(HeardSpeech(answer.text, answer.audio, answer.ended_by))
+        except Exception:
+            self._failed("finishing the last utterance")
+        self._events.put(InputEnded())
+
+    def _read(self, timeout: float = READ_TIMEOUT) -> AudioChunk | None:
+        try:
+            chunk = self._mic.read(timeout)
+        except MicrophoneError as error:
+            self.errors += 1
+            log.warning("microphone: %s Trying to reopen it.", error.message)
+            self._reopen()
+            return None
+        except Exception:
+            self._failed("reading the microphone")
+            self._closing.wait(RETRY_FIRST)  # no busy loop on a source that keeps failing
+            return None
+        self._retry = RETRY_FIRST
+        return chunk
+
+    def _reopen(self) -> None:
+        try:
+            self._mic.close()
+        except Exception:
+            self._failed("closing the microphone")
+        if self._closing.wait(self._retry):
+            return
+        self._retry = min(RETRY_MAX, self._retry * 2)
+        try:
+            self._mic.start()
+            log.warning("microphone reopened")
+        except MicrophoneError as error:
+            log.warning("microphone still unusable: %s", error.message)
+        except Exception:
+            self._failed("reopening the microphone")
+
+    def _failed(self, doing: str) -> None:
+        self.errors += 1
+        log.exception("voice input: error while %s; carrying on", doing)
+
+
+def open_voice_input(
+    microphone: Microphone,
+    model: Any,
+    command_phrases: Iterable[str],
+    settings: ListenSettings | None = None,
+    stop_phrases: Sequence[str] = (),
+    meanings: Mapping[str, object] | None = None,
+) -> VoiceInput:
+    """The usual assembly: both recognizers on `model` (loaded before the stream opens, so a
+    slow model load cannot make the microphone overflow), then the microphone and thread."""
+    settings = settings or ListenSettings()
+    commands = CommandRecognizer(
+        model, command_phrases, settings.rate, stable=settings.command_stable, meanings=meanings
+    )
+    answers = AnswerRecorder(model, settings, stop_phrases)
+    return VoiceInput(microphone, commands, answers, settings)

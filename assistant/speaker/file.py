@@ -1,0 +1,78 @@
+"""Output to a WAV file plus a timeline of its segments, as fast as the audio can be written."""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+from typing import Any
+
+from assistant.audio import SAMPLE_WIDTH, resample
+from assistant.speaker.base import Segment, SpeakerError
+
+FILE_RATE = 22050  # the voice's own rate: speech goes in unchanged
+
+
+class FileSpeaker:
+    """Everything that would be heard, in one WAV; segments are 'played' the moment they come,
+    so wait() is always True and stop() has nothing left to cut."""
+
+    def __init__(self, wav_path: Path, timeline_path: Path | None = None, rate: int = FILE_RATE):
+        self.wav_path = wav_path
+        self.timeline_path = timeline_path
+        self.rate = rate
+        self._frames = 0
+        self._timeline: list[dict[str, Any]] = []
+        if timeline_path is not None and not timeline_path.parent.is_dir():
+            # Found now, not after a whole exercise was rendered for nothing.
+            raise SpeakerError(f"{timeline_path}: its folder does not exist.")
+        try:
+            # Open for the whole session: segments are appended as they come.
+            self._wav: wave.Wave_write | None = wave.open(str(wav_path), "wb")  # noqa: SIM115
+        except OSError as error:
+            raise SpeakerError(f"{wav_path}: cannot write the audio file ({error}).") from None
+        self._wav.setnchannels(1)
+        self._wav.setsampwidth(SAMPLE_WIDTH)
+        self._wav.setframerate(rate)
+
+    @property
+    def seconds(self) -> float:
+        return self._frames / self.rate
+
+    def play(self, segment: Segment) -> None:
+        if self._wav is None:
+            raise SpeakerError(f"{self.wav_path}: the audio file is already closed.")
+        audio = resample(segment.audio, self.rate)
+        start = self._frames
+        self._wav.writeframes(audio.samples)  # the header is patched at close()
+        self._frames += audio.frames
+        entry: dict[str, Any] = {
+            "kind": segment.kind,
+            "start": round(start / self.rate, 6),
+            "end": round(self._frames / self.rate, 6),
+        }
+        if segment.kind == "speech":
+            entry["text"] = segment.text
+        self._timeline.append(entry)
+
+    def wait(self, timeout: float) -> bool:
+        return True
+
+    def stop(self) -> None:
+        pass  # everything played is already written; nothing is waiting to be cut
+
+    def close(self) -> None:
+        if self._wav is None:
+            return
+        self._wav.close()
+        self._wav = None
+        if self.timeline_path is not None:
+            try:
+                self.timeline_path.write_text(
+                    json.dumps(self._timeline, indent=1, ensure_ascii=False) + "\n",
+                    encoding="utf-8",
+                )
+            except OSError as error:
+                raise SpeakerError(
+                    f"{self.timeline_path}: cannot write the timeline ({error})."
+                ) from None

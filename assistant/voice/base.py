@@ -1,0 +1,25 @@
+"""What the rest of the assistant needs from a voice: text and a style in, audio out."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from assistant.audio import AudioChunk
+from assistant.dialog.messages import Style
+
+
+class VoiceError(Exception):
+    """One line could not be rendered. Not a UserError: the session carries on, showing the
+    line as text, because a voice that fails once may well work for the next line."""
+
+
+class Voice(Protocol):
+    def render(self, text: str, style: Style) -> AudioChunk: ...
+
+
+class KeyedVoice(Voice, Protocol):
+    """A voice that can say what its output depends on, so renders can be cached safely."""
+
+    def identity(self, style: Style) -> str:
+        """Everything besides the text that changes the audio (engine, voice id, rate...)."""
+        ...

@@ -1,0 +1,68 @@
+"""The Dutch voice of the system (espeak-ng, macOS, Windows) through pyttsx3, in a worker."""
+
+from __future__ import annotations
+
+import threading
+
+from assistant.audio import AudioChunk
+from assistant.dialog.messages import Style
+from assistant.voice.base import VoiceError
+from assistant.voice.choose import VoiceInfo, choose_dutch_voice
+from assistant.voice.decode import decode_speech, trim_edges
+from assistant.voice.process import WorkerProcess, WorkerTarget
+from assistant.voice.settings import VoiceSettings
+from assistant.voice.worker import Failed, ListVoices, Rendered, RenderLine, Voices, serve
+
+ENGINE_RATE = 22050  # what espeak-ng writes; only used for a line with nothing to say
+
+
+class Pyttsx3Voice:
+    """Renders each line to audio in a worker process, so a hung engine costs one line."""
+
+    def __init__(self, settings: VoiceSettings | None = None, worker: WorkerTarget = serve) -> None:
+        self.settings = settings or VoiceSettings()
+        self._worker = WorkerProcess(worker)
+        self._voice: VoiceInfo | None = None
+        self._voice_lock = threading.Lock()
+        self.renders = 0  # lines sent to the engine (a cache hit sends none)
+
+    @property
+    def voice(self) -> VoiceInfo:
+        """The voice in use, found on first need. UserError if there is no Dutch voice."""
+        with self._voice_lock:
+            if self._voice is None:
+                reply = self._worker.call(ListVoices(), self.settings.timeout)
+                if isinstance(reply, Failed):
+                    raise VoiceError(f"the speech engine lists no voices: {reply.message}")
+                if not isinstance(reply, Voices):
+                    raise VoiceError("the speech worker answered out of turn")
+                listed = [VoiceInfo(*voice) for voice in reply.voices]
+                self._voice = choose_dutch_voice(listed, self.settings.voice)
+            return self._voice
+
+    @property
+    def worker_starts(self) -> int:
+        return self._worker.starts
+
+    def identity(self, style: Style) -> str:
+        wanted = self.settings.for_style(style)
+        return f"pyttsx3|{self.voice.id}|rate={wanted.rate}|volume={wanted.volume:g}"
+
+    def render(self, text: str, style: Style) -> AudioChunk:
+        voice = self.voice
+        if not text.strip():
+            # espeak-ng may never report the end of an empty utterance: nothing to wait for.
+            return AudioChunk(b"", ENGINE_RATE)
+        wanted = self.settings.for_style(style)
+        self.renders += 1
+        reply = self._worker.call(
+            RenderLine(text, voice.id, wanted.rate, wanted.volume), self.settings.timeout
+        )
+        if isinstance(reply, Failed):
+            raise VoiceError(f"the speech engine failed on a line: {reply.message}")
+        if not isinstance(reply, Rendered):
+            raise VoiceError("the speech worker answered out of turn")
+        return trim_edges(decode_speech(reply.data))
+
+    def close(self) -> None:
+        self._worker.close()

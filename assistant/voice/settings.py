@@ -1,0 +1,30 @@
+"""How fast and how loud each kind of line is spoken. Filled from the config file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.dialog.messages import Style
+
+
+@dataclass(frozen=True)
+class StyleSettings:
+    rate: int  # words per minute, as pyttsx3 counts them on every platform
+    volume: float  # 0.0 .. 1.0
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    # The exercise is spoken slower than prompts: a calm guide, not a screen reader.
+    prompt: StyleSettings = StyleSettings(rate=150, volume=1.0)
+    guide: StyleSettings = StyleSettings(rate=120, volume=1.0)
+    reading: StyleSettings = StyleSettings(rate=135, volume=1.0)
+    timeout: float = 10.0  # seconds one line may take before the worker is declared stuck
+    voice: str | None = None  # a voice id or name to use instead of the first Dutch voice
+
+    def for_style(self, style: Style) -> StyleSettings:
+        if style is Style.GUIDE:
+            return self.guide
+        if style is Style.READING:
+            return self.reading
+        return self.prompt
