@@ -101,7 +101,9 @@ class Driver:
     # --- reading what happened -------------------------------------------------------
 
     def said(self, actions: list[Action] | None = None) -> list[str]:
-        return [a.text for a in (self.actions if actions is None else actions) if isinstance(a, Say)]
+        return [
+            a.text for a in (self.actions if actions is None else actions) if isinstance(a, Say)
+        ]
 
     def last_said(self) -> str:
         return self.said()[-1]

@@ -43,7 +43,12 @@ def test_the_readme_test_command_passes_from_a_clean_clone(tmp_path):
     env.pop("VIRTUAL_ENV", None)
     done = subprocess.run(
         f"{test} tests/test_content.py tests/test_clean_clone.py -q",
-        shell=True, cwd=clone, env=env, capture_output=True, text=True, timeout=1200,
+        shell=True,
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert re.search(r"\d+ passed", done.stdout), done.stdout[-2000:]

@@ -59,8 +59,12 @@ BROKEN = [
     (PRACTICE, "kind: exercise", "kind: meditation", ["unknown kind 'meditation'"]),
     (QUESTIONS, "id: vragen", "id: oefening", ["another practice already has id 'oefening'"]),
     (PRACTICE, "id: oefening", "id: 'de oefening!'", ["not a valid id"]),
-    ("commands.yaml", '  klaar: [klaar, "ik ben klaar", "dat was het"]', "  klaar: []",
-     ["commands.klaar", "the list is empty"]),
+    (
+        "commands.yaml",
+        '  klaar: [klaar, "ik ben klaar", "dat was het"]',
+        "  klaar: []",
+        ["commands.klaar", "the list is empty"],
+    ),
     (PRACTICE, "title: de oefening", "title: [de oefening", ["not valid YAML"]),
     (PRACTICE, "phrasings: [oefening,", "phrasings: [stop,", ["'stop' already means command"]),
     (QUESTIONS, "  - Accepteer je je lot?\n", "  - \n", ["questions[2]", "expected text"]),
@@ -118,8 +122,16 @@ def test_a_missing_folder_says_how_to_choose_another(tmp_path):
 
 def test_the_cli_refuses_broken_content_with_exit_status_2_and_no_traceback(tmp_path):
     folder = _broken(tmp_path, PRACTICE, "    pause: 7\n", "    pause: lang\n")
-    done = run_cli("oefening", "--text", "--pace", "0", "--content", str(folder),
-                   "--journal", str(tmp_path / "j"))
+    done = run_cli(
+        "oefening",
+        "--text",
+        "--pace",
+        "0",
+        "--content",
+        str(folder),
+        "--journal",
+        str(tmp_path / "j"),
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
@@ -140,8 +152,14 @@ def test_a_user_adds_a_practice_by_adding_a_yaml_file(tmp_path):
     content = load_content(folder)
     assert [p.id for p in content.practices] == ["oefening", "vragen", "dankbaarheid"]
     done = run_cli(
-        "dankbaarheid", "--text", "--pace", "0", "--content", str(folder),
-        "--journal", str(tmp_path / "j"),
+        "dankbaarheid",
+        "--text",
+        "--pace",
+        "0",
+        "--content",
+        str(folder),
+        "--journal",
+        str(tmp_path / "j"),
         stdin="de zon\nja\nmijn zus\nja\nrust\nja\n",
     )
     assert done.returncode == 0, done.stderr

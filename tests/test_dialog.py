@@ -334,7 +334,10 @@ def test_vorige_goes_back_a_question_and_says_so_at_the_first(drv, content):
     assert drv.dialog.question == 1
     drv.say("vorige")
     said = drv.said(drv.say("vorige"))
-    assert said == [line(content, "first_question"), "Vraag 1 van 10. " + questions(content).questions[0]]
+    assert said == [
+        line(content, "first_question"),
+        "Vraag 1 van 10. " + questions(content).questions[0],
+    ]
 
 
 def test_vorige_after_a_read_back_goes_back_keeping_the_draft(drv):

@@ -34,8 +34,9 @@ def read_journal(path: Path):
 def test_ten_typed_answers_make_one_private_journal_file(tmp_path, content):
     """The issue's 'done when': printf of ten answers, each followed by ja."""
     folder = tmp_path / "dagboek"
-    done = run_cli("vragen", "--text", "--pace", "0", "--journal", str(folder),
-                   stdin=answers_script(10))
+    done = run_cli(
+        "vragen", "--text", "--pace", "0", "--journal", str(folder), stdin=answers_script(10)
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     files = journal_files(folder)
@@ -56,27 +57,39 @@ def test_the_console_script_does_the_same_as_python_dash_m(tmp_path):
     script = Path(sys.executable).parent / "hartsverbinding"
     done = subprocess.run(
         [str(script), "vragen", "--text", "--pace", "0", "--journal", str(tmp_path)],
-        input=answers_script(10), capture_output=True, text=True, timeout=60,
+        input=answers_script(10),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert len(read_journal(journal_files(tmp_path)[0]).answers) == 10
 
 
 def test_end_of_input_ends_cleanly_with_the_journal_saved(tmp_path):
-    done = run_cli("vragen", "--text", "--pace", "0", "--journal", str(tmp_path),
-                   stdin=answers_script(3) + "een antwoord zonder ja\n")
+    done = run_cli(
+        "vragen",
+        "--text",
+        "--pace",
+        "0",
+        "--journal",
+        str(tmp_path),
+        stdin=answers_script(3) + "een antwoord zonder ja\n",
+    )
     assert done.returncode == 0, done.stderr
     record = read_journal(journal_files(tmp_path)[0])
     assert [(a.number, a.confirmed) for a in record.answers] == [
-        (1, True), (2, True), (3, True), (4, False),
+        (1, True),
+        (2, True),
+        (3, True),
+        (4, False),
     ]
     assert not record.finished
     assert "Je hebt 3 antwoorden bewaard" in done.stdout
 
 
 def test_the_next_start_offers_to_resume_at_the_first_unanswered_question(tmp_path):
-    run_cli("vragen", "--text", "--pace", "0", "--journal", str(tmp_path),
-            stdin=answers_script(4))
+    run_cli("vragen", "--text", "--pace", "0", "--journal", str(tmp_path), stdin=answers_script(4))
     rest = "".join(f"later antwoord {n}\nja\n" for n in range(5, 11))
     done = run_cli("--text", "--pace", "0", "--journal", str(tmp_path), stdin="ja\n" + rest)
     assert done.returncode == 0, done.stderr
@@ -108,8 +121,15 @@ def test_the_exercise_plays_to_its_end_with_no_input_at_pace_0(tmp_path, content
 
 def test_typed_commands_steer_the_exercise(tmp_path, content):
     steps = content.practices[0].steps
-    done = run_cli("oefening", "--text", "--pace", "0", "--journal", str(tmp_path),
-                   stdin="volgende\npauze\nverder\nstop\n")
+    done = run_cli(
+        "oefening",
+        "--text",
+        "--pace",
+        "0",
+        "--journal",
+        str(tmp_path),
+        stdin="volgende\npauze\nverder\nstop\n",
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
     # "volgende" in the first pause; "pauze" in the second step's pause; "verder" says that
@@ -129,8 +149,16 @@ def test_real_pauses_wait_scaled_by_pace(tmp_path):
         encoding="utf-8",
     )
     started = time.monotonic()
-    done = run_cli("oefening", "--text", "--pace", "0.5", "--content", str(folder),
-                   "--journal", str(tmp_path / "j"))
+    done = run_cli(
+        "oefening",
+        "--text",
+        "--pace",
+        "0.5",
+        "--content",
+        str(folder),
+        "--journal",
+        str(tmp_path / "j"),
+    )
     assert done.returncode == 0, done.stderr
     assert time.monotonic() - started >= 2.0  # two pauses of 2 s at half pace really waited
 
@@ -171,10 +199,23 @@ def test_kill_9_keeps_every_answer_confirmed_before_it(tmp_path):
     """A real SIGKILL of a running session; every answer confirmed before it is on disk."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "vragen", "--text", "--pace", "0",
-         "--journal", str(tmp_path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "vragen",
+            "--text",
+            "--pace",
+            "0",
+            "--journal",
+            str(tmp_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
     )
     assert process.stdin and process.stdout
     try:
