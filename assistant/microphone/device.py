@@ -174,6 +174,11 @@ class DeviceMicrophone:
         return self._overflow_flags + self._dropped
 
     @property
+    def device_rate(self) -> int | None:
+        """The rate the device actually runs at (before resampling), once started."""
+        return None if self._stream is None else round(self._stream.samplerate)
+
+    @property
     def dropped(self) -> int:
         return self._dropped
 

@@ -1,0 +1,50 @@
+"""Speech in: the Vosk model, commands in grammar mode, dictated answers, hands-free input.
+
+Importing this package does not import Vosk; the modules that need it import it when used.
+"""
+
+from assistant.recognizer.answers import Answer, AnswerRecorder
+from assistant.recognizer.dictation import Dictation, transcribe
+from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
+from assistant.recognizer.grammar import CommandRecognizer
+from assistant.recognizer.model import (
+    DEFAULT_MODEL_DIR,
+    MODEL_ENV,
+    MODELS_DIR,
+    find_model,
+    load_model,
+    missing_model_message,
+)
+from assistant.recognizer.settings import ListenSettings
+from assistant.recognizer.vocabulary import describe_missing, missing_words
+from assistant.recognizer.voice_input import (
+    HeardSpeech,
+    InputEnded,
+    VoiceInput,
+    open_voice_input,
+)
+
+__all__ = [
+    "DEFAULT_MODEL_DIR",
+    "MODELS_DIR",
+    "MODEL_ENV",
+    "MODEL_SIZE",
+    "MODEL_URL",
+    "Answer",
+    "AnswerRecorder",
+    "CommandRecognizer",
+    "Dictation",
+    "HeardSpeech",
+    "InputEnded",
+    "ListenSettings",
+    "ProgressBar",
+    "VoiceInput",
+    "describe_missing",
+    "download_model",
+    "find_model",
+    "load_model",
+    "missing_model_message",
+    "missing_words",
+    "open_voice_input",
+    "transcribe",
+]
