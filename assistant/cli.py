@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from assistant.config import Settings, load_settings
 from assistant.content import default_content_dir, load_content
@@ -29,8 +29,15 @@ what to do (default: welcome, then choose):
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line like every other problem, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UserError(f"{message}. See 'hartsverbinding --help'.")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hartsverbinding",
         description="Hartsverbinding: a Dutch self-compassion practice, guided by voice, offline.",
         epilog=USAGE_WORDS,
@@ -62,7 +69,11 @@ def _pace(text: str) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_intermixed_args(argv)
+    try:
+        args = parser.parse_intermixed_args(argv)
+    except UserError as error:
+        print(f"hartsverbinding: {error.message}", file=sys.stderr)
+        return error.exit_status
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="hartsverbinding: %(message)s",

@@ -125,10 +125,22 @@ def parse_file(path: str) -> Node:
         raise ContentError(
             path, f"not valid YAML: {error.problem or error.context}", line
         ) from None
+    except yaml.reader.ReaderError as error:
+        line = _line_of(path, error.position)
+        raise ContentError(path, f"not valid YAML: {error.reason}", line) from None
     except yaml.YAMLError as error:
-        raise ContentError(path, f"not valid YAML: {error}") from None
+        raise ContentError(path, f"not valid YAML: {' '.join(str(error).split())}") from None
     except OSError as error:
         raise ContentError(path, f"cannot be read: {error.strerror}") from None
     if document is None:
         raise ContentError(path, "the file is empty")
     return Node(path, document, "")
+
+
+def _line_of(path: str, position: int) -> int | None:
+    """The 1-based line of a character position, for errors that only know the position."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read(position).count("\n") + 1
+    except OSError:
+        return None

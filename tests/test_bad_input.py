@@ -1,0 +1,134 @@
+"""Bad input, generated: every content file, config file and command line either works or
+stops with exit status 2 and one message naming the problem; never a traceback."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.cli import main
+from assistant.config import Settings, load_settings
+from assistant.content import load_content
+from assistant.errors import ContentError, UserError
+from tests.helpers import CONTENT_DIR
+
+FILES = sorted(p.relative_to(CONTENT_DIR) for p in CONTENT_DIR.rglob("*.yaml"))
+FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _mutate(text: str, data: st.DataObject) -> str:
+    lines = text.split("\n")
+    kind = data.draw(st.sampled_from(["drop", "duplicate", "replace", "truncate", "insert"]))
+    at = data.draw(st.integers(0, max(0, len(lines) - 1)))
+    if kind == "drop":
+        del lines[at]
+    elif kind == "duplicate":
+        lines.insert(at, lines[at])
+    elif kind == "replace":
+        lines[at] = data.draw(st.text(max_size=40))
+    elif kind == "truncate":
+        return text[: data.draw(st.integers(0, len(text)))]
+    else:
+        lines.insert(
+            at,
+            data.draw(
+                st.sampled_from(
+                    [
+                        "  - say: x",
+                        "pause: -1",
+                        "id: oefening",
+                        "\t",
+                        "- [",
+                        "{",
+                        "&a",
+                        "*b",
+                        "? x",
+                        "",
+                    ]
+                )
+            ),
+        )
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def scratch() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="hv-fuzz-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_mutated_content_file_loads_or_names_itself(scratch, data):
+    folder = scratch / "content"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(CONTENT_DIR, folder)
+    relative = data.draw(st.sampled_from(FILES))
+    path = folder / relative
+    path.write_text(_mutate(path.read_text(encoding="utf-8"), data), encoding="utf-8")
+    try:
+        load_content(folder)
+    except ContentError as error:
+        assert error.path.startswith(str(folder)) or error.path == "content", error.message
+        assert "\n" not in error.message
+
+
+CONFIG_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1000, 100000),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.lists(st.integers(), max_size=3),
+)
+CONFIG_KEYS = st.sampled_from([*Settings.__dataclass_fields__, "onbekend", "Pace"])
+
+
+@FUZZ
+@given(
+    entries=st.dictionaries(CONFIG_KEYS, CONFIG_VALUES, max_size=5),
+    raw=st.one_of(st.none(), st.text(max_size=60)),
+)
+def test_any_config_file_loads_or_names_the_file(scratch, entries, raw):
+    import yaml
+
+    path = scratch / "config.yaml"
+    path.write_text(raw if raw is not None else yaml.safe_dump(entries), encoding="utf-8")
+    try:
+        loaded = load_settings(path)
+    except UserError as error:
+        assert str(path) in error.message and "\n" not in error.message
+    else:
+        assert 0 <= loaded.pace <= 10 and 0 <= loaded.volume <= 1
+
+
+WORDS = ["oefening", "vragen", "meditatie", "", "--", "-x", "é", "transcribe", "devices"]
+OPTIONS = ["--pace", "--content", "--config", "--timeline", "--verbose", "--help", "--text"]
+VALUES = ["0", "1.5", "-2", "abc", "nan", "inf", "/nonexistent", "11", ""]
+
+
+@FUZZ
+@given(argv=st.lists(st.sampled_from(WORDS + OPTIONS + VALUES), max_size=6))
+def test_any_command_line_works_or_exits_2_with_one_message(scratch, argv):
+    journal = scratch / "journal"
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            status = main([*argv, "--text", "--pace", "0", "--journal", str(journal)])
+        except SystemExit as leaving:  # --help
+            status = int(leaving.code or 0)
+    assert status in (0, 2), (argv, status, err.getvalue())
+    assert "Traceback" not in err.getvalue()
+    if status == 2:
+        assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
+        assert err.getvalue().startswith("hartsverbinding: ")
