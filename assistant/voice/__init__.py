@@ -1,12 +1,37 @@
-"""The Dutch voice: text and a style in, audio out; cached, and contained in a worker process."""
+"""The Dutch voice: text and a style in, audio out; cached, and contained in worker processes.
 
-from assistant.voice.base import KeyedVoice, Voice, VoiceError
-from assistant.voice.cache import CachedVoice, default_cache_dir
-from assistant.voice.choose import VoiceInfo, choose_dutch_voice
-from assistant.voice.cues import cue_audio
-from assistant.voice.factory import make_voice
-from assistant.voice.pyttsx3_voice import Pyttsx3Voice
-from assistant.voice.settings import StyleSettings, VoiceSettings
+The names below are loaded on first use: every synthesis worker imports this package on its
+way to `assistant.voice.worker`, and should not pay for numpy and the rest to do so.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.voice.base import KeyedVoice, Voice, VoiceError
+    from assistant.voice.cache import CachedVoice, default_cache_dir
+    from assistant.voice.choose import VoiceInfo, choose_dutch_voice
+    from assistant.voice.cues import cue_audio
+    from assistant.voice.factory import make_voice
+    from assistant.voice.pyttsx3_voice import Pyttsx3Voice
+    from assistant.voice.settings import StyleSettings, VoiceSettings
+
+_HOMES = {
+    "KeyedVoice": "base",
+    "Voice": "base",
+    "VoiceError": "base",
+    "CachedVoice": "cache",
+    "default_cache_dir": "cache",
+    "VoiceInfo": "choose",
+    "choose_dutch_voice": "choose",
+    "cue_audio": "cues",
+    "make_voice": "factory",
+    "Pyttsx3Voice": "pyttsx3_voice",
+    "StyleSettings": "settings",
+    "VoiceSettings": "settings",
+}
 
 __all__ = [
     "CachedVoice",
@@ -22,3 +47,10 @@ __all__ = [
     "default_cache_dir",
     "make_voice",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'assistant.voice' has no attribute '{name}'")
+    return getattr(importlib.import_module(f"assistant.voice.{home}"), name)

@@ -1,77 +1,122 @@
-"""The parent's handle on the synthesis worker: one request at a time, each with a deadline.
+"""The parent's handle on synthesis workers: one request at a time, each with a deadline.
 
-A worker that misses its deadline or dies is killed and forgotten; the next request starts a
-fresh one. So a stuck synthesis costs one line, never the session.
+Every line is rendered by a fresh worker (see worker.py for why). The next worker is started
+as soon as one is used, so it is warm by the time the next line comes. A worker that misses its
+deadline or dies is killed; the request raises VoiceError and the session goes on.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import queue
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+import time
+from pathlib import Path
+from typing import IO
 
 from assistant.voice.base import VoiceError
-from assistant.voice.worker import Reply, Request
+from assistant.voice.worker import RenderLine, Reply, Request, read_message, write_message
 
-WorkerTarget = Callable[[Connection], None]
+DEFAULT_TARGET = "assistant.voice.worker:serve"
+_SOURCE_ROOT = str(Path(__file__).resolve().parents[2])  # so a worker imports this very code
+_REAP_AFTER = 5.0  # seconds a finished worker gets to exit by itself before it is killed
 
-# spawn, not fork: the parent has audio threads running, and a forked copy of them can deadlock.
-_CONTEXT = multiprocessing.get_context("spawn")
+
+class _Worker:
+    def __init__(self, target: str) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([_SOURCE_ROOT, *filter(None, [env.get("PYTHONPATH")])])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "assistant.voice.worker", target],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,  # the replies; the worker's own prints go to /dev/null
+            env=env,
+        )
+        self.replies: queue.Queue[Reply | None] = queue.Queue()
+        self.retired_at = 0.0
+        # A thread reads the replies, so waiting for one can have a timeout on every platform.
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        stream: IO[bytes] | None = self.process.stdout
+        try:
+            while stream is not None:
+                self.replies.put(read_message(stream))
+        except (EOFError, OSError, ValueError):
+            self.replies.put(None)  # the worker has gone
+
+    def send(self, request: Request) -> None:
+        assert self.process.stdin is not None
+        write_message(self.process.stdin, request)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
 
 
 class WorkerProcess:
-    def __init__(self, target: WorkerTarget) -> None:
+    def __init__(self, target: str = DEFAULT_TARGET) -> None:
         self._target = target
         self._lock = threading.Lock()
-        self._process: BaseProcess | None = None
-        self._conn: Connection | None = None
-        self.starts = 0  # how many workers were started: a restart shows up here
+        self._spare: _Worker | None = None
+        self._retired: list[_Worker] = []
+        self.starts = 0  # workers started: one per rendered line, plus replacements
 
     def call(self, request: Request, timeout: float) -> Reply:
         with self._lock:
-            conn = self._ensure_started()
+            self._reap()
+            worker = self._spare or self._start()
+            self._spare = None
             try:
-                conn.send(request)
-                if not conn.poll(timeout):
-                    self._kill()
-                    raise VoiceError(
-                        f"speech synthesis took longer than {timeout:g} s; the worker was "
-                        "stopped and will be replaced"
-                    )
-                reply: Reply = conn.recv()
-            except (EOFError, OSError) as error:
-                self._kill()
+                worker.send(request)
+                reply = worker.replies.get(timeout=timeout)
+            except queue.Empty:
+                worker.kill()
+                self._spare = self._start()
+                raise VoiceError(
+                    f"speech synthesis took longer than {timeout:g} s; the worker was "
+                    "stopped and replaced"
+                ) from None
+            except OSError as error:  # a broken pipe: it died before it could listen
+                worker.kill()
+                self._spare = self._start()
                 raise VoiceError(f"the speech worker stopped unexpectedly ({error})") from None
+            if reply is None:
+                worker.kill()
+                self._spare = self._start()
+                raise VoiceError("the speech worker stopped unexpectedly")
+            if isinstance(request, RenderLine):
+                worker.retired_at = time.monotonic()
+                self._retired.append(worker)
+                self._spare = self._start()
+            else:
+                self._spare = worker
             return reply
 
     def close(self) -> None:
         with self._lock:
-            self._kill()
+            workers = [*self._retired, *([self._spare] if self._spare else [])]
+            self._retired, self._spare = [], None
+            for worker in workers:
+                worker.kill()
 
-    def _ensure_started(self) -> Connection:
-        if self._process is not None and self._conn is not None and self._process.is_alive():
-            return self._conn
-        self._kill()
-        parent_end, child_end = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(
-            target=self._target, args=(child_end,), name="hartsverbinding-voice", daemon=True
-        )
-        process.start()
-        child_end.close()  # so the parent sees EOF as soon as the worker dies
-        self._process, self._conn = process, parent_end
+    def _start(self) -> _Worker:
         self.starts += 1
-        return parent_end
+        return _Worker(self._target)
 
-    def _kill(self) -> None:
-        process, conn = self._process, self._conn
-        self._process = self._conn = None
-        if conn is not None:
-            conn.close()
-        if process is not None:
-            if process.is_alive():
-                process.kill()
-            process.join(timeout=5)
-            if process.exitcode is not None:  # close() refuses a process that still runs
-                process.close()
+    def _reap(self) -> None:
+        # Used workers exit by themselves; collect them, and kill one that lingers.
+        still = []
+        for worker in self._retired:
+            lingering = time.monotonic() - worker.retired_at > _REAP_AFTER
+            if worker.process.poll() is not None or lingering:
+                worker.kill()
+            else:
+                still.append(worker)
+        self._retired = still

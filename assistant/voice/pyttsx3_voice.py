@@ -9,17 +9,18 @@ from assistant.dialog.messages import Style
 from assistant.voice.base import VoiceError
 from assistant.voice.choose import VoiceInfo, choose_dutch_voice
 from assistant.voice.decode import decode_speech, trim_edges
-from assistant.voice.process import WorkerProcess, WorkerTarget
+from assistant.voice.process import DEFAULT_TARGET, WorkerProcess
 from assistant.voice.settings import VoiceSettings
-from assistant.voice.worker import Failed, ListVoices, Rendered, RenderLine, Voices, serve
+from assistant.voice.worker import Failed, ListVoices, Rendered, RenderLine, Voices
 
 ENGINE_RATE = 22050  # what espeak-ng writes; only used for a line with nothing to say
 
 
 class Pyttsx3Voice:
-    """Renders each line to audio in a worker process, so a hung engine costs one line."""
+    """Renders each line to audio in a fresh worker process, so a hung engine costs one line.
+    `worker` ('module:function') is what the worker runs; tests swap in a faulty one."""
 
-    def __init__(self, settings: VoiceSettings | None = None, worker: WorkerTarget = serve) -> None:
+    def __init__(self, settings: VoiceSettings | None = None, worker: str = DEFAULT_TARGET) -> None:
         self.settings = settings or VoiceSettings()
         self._worker = WorkerProcess(worker)
         self._voice: VoiceInfo | None = None

@@ -1,19 +1,27 @@
-"""The synthesis worker: a separate process that owns the pyttsx3 engine.
+"""The synthesis worker: a process of its own that renders ONE line with pyttsx3, then exits.
 
-pyttsx3 can hang when an engine is reused on Linux and prints on stdout; in a process of its own
-a hang is killed from outside and the print cannot reach the practice's text. This module runs
-in that process, so it imports nothing heavy and nothing of the parent's state.
+Why a process per line: reusing a pyttsx3 engine with espeak-ng in one process is unreliable
+(pyttsx3#126, #131, #219); measured here, a rate change usually applies one line late and files
+are sometimes still empty when runAndWait returns. A fresh process has a fresh engine. It also
+keeps pyttsx3's "Audio saved to ..." off the parent's stdout, and a hang can be killed from
+outside. The parent keeps one worker started ahead, so a line never waits for a start-up.
+
+Run as `python -m assistant.voice.worker [module:function]`; requests come on stdin, replies go
+out on what was stdout. This module imports nothing heavy: it is what every worker loads.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import pickle
+import struct
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 # --- messages (plain picklable values) ---------------------------------------------------
 
@@ -51,43 +59,78 @@ class Failed:
 
 Reply = Voices | Rendered | Failed
 
+# --- the channel: length-prefixed pickles over a pair of pipes ----------------------------
 
-# --- the worker ---------------------------------------------------------------------------
-
-
-def silence_stdout() -> None:
-    # The parent's stdout carries the practice's text; pyttsx3's "Audio saved to ..." (and
-    # anything the engine's C code prints) goes nowhere instead.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.close(devnull)
+_HEADER = struct.Struct(">I")
 
 
-def serve(conn: Connection) -> None:
-    """Answer requests until the parent hangs up. Runs in the worker process."""
-    silence_stdout()
+def write_message(stream: IO[bytes], message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_message(stream: IO[bytes]) -> Any:
+    """The next message; EOFError when the other side has gone."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    size = _HEADER.unpack(header)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    # Only ever read from a process this program started itself, never from a file or socket.
+    return pickle.loads(data)
+
+
+class Channel:
+    """The worker's side: requests in, replies out."""
+
+    def __init__(self, requests: IO[bytes], replies: IO[bytes]) -> None:
+        self._requests, self._replies = requests, replies
+
+    def recv(self) -> Request:
+        message: Request = read_message(self._requests)
+        return message
+
+    def send(self, reply: Reply) -> None:
+        write_message(self._replies, reply)
+
+
+WorkerTarget = Callable[[Channel], None]
+
+# --- the real worker ----------------------------------------------------------------------
+
+
+def serve(channel: Channel) -> None:
+    """List voices as often as asked; render one line; exit."""
     engine: Any = None
+    startup_error: str | None = None
+    try:
+        import pyttsx3  # only workers load the engine
+
+        engine = pyttsx3.init()  # now, so a worker waiting as the spare is already warm
+    except Exception as error:  # reported with the first request, not lost on stderr
+        startup_error = f"{type(error).__name__}: {error}"
     with tempfile.TemporaryDirectory(prefix="hv-voice-") as folder:
-        count = 0
         while True:
             try:
-                request = conn.recv()
-            except (EOFError, OSError):
+                request = channel.recv()
+            except EOFError:
                 return
+            if engine is None:
+                channel.send(Failed(f"the speech engine did not start: {startup_error}"))
+                continue
             try:
-                if engine is None:
-                    import pyttsx3  # here, not at the top: only the worker loads the engine
-
-                    engine = pyttsx3.init()
                 if isinstance(request, ListVoices):
                     reply: Reply = _voices(engine)
                 else:
-                    count += 1
-                    reply = _render(engine, request, Path(folder) / f"line-{count}")
-            except Exception as error:  # any engine failure is reported, never fatal here
-                engine = None  # a fresh engine next time: a failed one is not trusted
+                    reply = _render(engine, request, Path(folder) / "line")
+            except Exception as error:
                 reply = Failed(f"{type(error).__name__}: {error}")
-            conn.send(reply)
+            channel.send(reply)
+            if isinstance(request, RenderLine):
+                return
 
 
 def _text(value: object) -> str:
@@ -112,9 +155,28 @@ def _render(engine: Any, request: RenderLine, stem: Path) -> Reply:
     engine.setProperty("volume", request.volume)
     engine.save_to_file(request.text, str(path))
     engine.runAndWait()
-    if not path.exists():
+    if not path.exists() or path.stat().st_size == 0:
         return Failed("the speech engine finished without writing any audio")
-    try:
-        return Rendered(path.read_bytes())
-    finally:
-        path.unlink()
+    return Rendered(path.read_bytes())
+
+
+def _load_target(spec: str) -> WorkerTarget:
+    module, _, name = spec.partition(":")
+    target: WorkerTarget = getattr(importlib.import_module(module), name)
+    return target
+
+
+def main(argv: list[str]) -> None:
+    # The replies get a descriptor of their own, and fd 1 goes to /dev/null: whatever the
+    # engine prints (in Python or in C) can then never mix into the replies or our stdout.
+    replies = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    target = _load_target(argv[0]) if argv else serve
+    target(Channel(sys.stdin.buffer, replies))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
