@@ -1,0 +1,97 @@
+"""The real Dutch voice: pyttsx3 with espeak-ng, in its worker process."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.audio import AudioChunk, read_wav, rms
+from assistant.dialog.messages import Style
+from assistant.voice import Pyttsx3Voice, StyleSettings, VoiceSettings
+from assistant.voice.decode import trim_edges
+
+LINE = "Adem diep en rustig in, en weer uit."
+
+
+@pytest.fixture(scope="module")
+def voice() -> Iterator[Pyttsx3Voice]:
+    voice = Pyttsx3Voice()
+    yield voice
+    voice.close()
+
+
+def test_the_dutch_espeak_voice_is_found(voice: Pyttsx3Voice) -> None:
+    assert voice.voice.id == "gmw/nl"
+    assert "nl" in voice.voice.languages
+
+
+def test_a_rendered_line_is_speech_not_silence(voice: Pyttsx3Voice) -> None:
+    audio = voice.render(LINE, Style.PROMPT)
+    assert audio.rate == 22050
+    assert 1.0 < audio.seconds < 6.0
+    assert rms(audio) > 1000  # speech level, far above espeak-ng's digital silence
+
+
+def _edge_silence(audio: AudioChunk) -> tuple[float, float]:
+    loud = np.nonzero(np.abs(audio.array().astype(np.int32)) > 100)[0]
+    return loud[0] / audio.rate, (audio.frames - 1 - loud[-1]) / audio.rate
+
+
+def test_the_engines_silent_tail_is_trimmed(voice: Pyttsx3Voice) -> None:
+    # espeak-ng ends every line with about 0.24 s of silence, which would lengthen each pause.
+    lead, tail = _edge_silence(voice.render(LINE, Style.PROMPT))
+    assert lead <= 0.035
+    assert tail <= 0.035
+
+
+def test_the_guide_style_is_slower_than_prompts(voice: Pyttsx3Voice) -> None:
+    prompt = voice.render(LINE, Style.PROMPT)
+    guide = voice.render(LINE, Style.GUIDE)
+    assert guide.seconds > prompt.seconds * 1.15  # 120 against 150 words per minute
+
+
+def test_each_line_is_exactly_what_espeak_ng_says_at_that_rate(
+    voice: Pyttsx3Voice, tmp_path: Path
+) -> None:
+    # A reused pyttsx3 engine applies a rate change a line late and carries state between
+    # lines; a fresh worker per line must give espeak-ng's own output, sample for sample.
+    lines = ["Nog een keer.", LINE, "Voel wat het met je doet."]
+    styles = [Style.PROMPT, Style.GUIDE, Style.READING, Style.GUIDE, Style.PROMPT]
+    for number, style in enumerate(styles):
+        text = lines[number % len(lines)]
+        reference = tmp_path / f"{number}.wav"
+        rate = str(voice.settings.for_style(style).rate)
+        subprocess.run(
+            ["espeak-ng", "-v", "nl", "-s", rate, "-w", str(reference), text], check=True
+        )
+        assert voice.render(text, style).samples == trim_edges(read_wav(reference)).samples
+
+
+def test_volume_is_applied() -> None:
+    settings = VoiceSettings(prompt=StyleSettings(rate=150, volume=0.3))
+    quiet_voice = Pyttsx3Voice(settings)
+    try:
+        quiet = quiet_voice.render(LINE, Style.PROMPT)
+    finally:
+        quiet_voice.close()
+    loud = Pyttsx3Voice()
+    try:
+        full = loud.render(LINE, Style.PROMPT)
+    finally:
+        loud.close()
+    assert rms(quiet) < rms(full) * 0.6
+
+
+def test_an_empty_line_is_no_audio_and_no_engine_call(voice: Pyttsx3Voice) -> None:
+    before = voice.renders
+    assert voice.render("   ", Style.PROMPT).frames == 0
+    assert voice.renders == before
+
+
+def test_identity_names_voice_rate_and_volume(voice: Pyttsx3Voice) -> None:
+    assert voice.identity(Style.GUIDE) == "pyttsx3|gmw/nl|rate=120|volume=1"
+    assert voice.identity(Style.PROMPT) != voice.identity(Style.READING)
