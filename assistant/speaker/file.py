@@ -27,10 +27,12 @@ class FileSpeaker:
             # Found now, not after a whole exercise was rendered for nothing.
             raise SpeakerError(f"{timeline_path}: its folder does not exist.")
         try:
-            # Open for the whole session: segments are appended as they come.
-            self._wav: wave.Wave_write | None = wave.open(str(wav_path), "wb")  # noqa: SIM115
+            # Open for the whole session: segments are appended as they come. Opened here, not
+            # by wave.open(path), which leaves a half-made writer behind when the open fails.
+            self._file = open(wav_path, "wb")  # noqa: SIM115
         except OSError as error:
             raise SpeakerError(f"{wav_path}: cannot write the audio file ({error}).") from None
+        self._wav: wave.Wave_write | None = wave.open(self._file, "wb")  # noqa: SIM115
         self._wav.setnchannels(1)
         self._wav.setsampwidth(SAMPLE_WIDTH)
         self._wav.setframerate(rate)
@@ -64,7 +66,8 @@ class FileSpeaker:
     def close(self) -> None:
         if self._wav is None:
             return
-        self._wav.close()
+        self._wav.close()  # patches the header with the final length
+        self._file.close()
         self._wav = None
         if self.timeline_path is not None:
             try:
