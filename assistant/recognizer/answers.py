@@ -48,12 +48,12 @@ class AnswerRecorder:
         self._dictation.reset()
         self._vad.reset()
         self._audio: list[bytes] = []
-        self._seconds = 0.0
+        self._frames = 0  # counted in frames: a sum of 0.1 s steps drifts below 8.0 s
         self._stop_checked_at = -1.0
 
     @property
     def seconds(self) -> float:
-        return self._seconds
+        return self._frames / self.settings.rate
 
     @property
     def speech_started(self) -> bool:
@@ -61,7 +61,7 @@ class AnswerRecorder:
 
     def feed(self, chunk: AudioChunk) -> Answer | None:
         self._audio.append(chunk.samples)
-        self._seconds += chunk.seconds
+        self._frames += chunk.frames
         self._vad.feed(chunk)
         self._dictation.feed(chunk)
         settings, vad = self.settings, self._vad
@@ -69,9 +69,9 @@ class AnswerRecorder:
             return self._end("word")
         if vad.started and vad.silence >= settings.answer_silence:
             return self._end("silence")
-        if not vad.started and self._seconds >= settings.answer_wait:
+        if not vad.started and self._frames >= round(settings.answer_wait * settings.rate):
             return self._end("silence")
-        if self._seconds >= settings.answer_max:
+        if self._frames >= round(settings.answer_max * settings.rate):
             return self._end("max")
         return None
 

@@ -18,5 +18,5 @@ class ListenSettings:
     holdoff: float = 0.3  # audio ignored after the assistant stops playing (echo, reverb)
     # Energy voice-activity detection. Levels are RMS on the 16-bit scale (32767 = full).
     vad_min_level: float = 200.0  # quieter than this is never speech (about -44 dBFS)
-    vad_ratio: float = 3.0  # speech is this many times louder than the background
+    vad_ratio: float = 2.0  # speech is this many times louder than the background (+6 dB)
     speech_min: float = 0.15  # this much speech within half a second starts an answer

@@ -23,7 +23,7 @@ class EnergyVad:
     """
 
     def __init__(
-        self, rate: int, min_level: float = 200.0, ratio: float = 3.0, speech_min: float = 0.15
+        self, rate: int, min_level: float = 200.0, ratio: float = 2.0, speech_min: float = 0.15
     ) -> None:
         self.rate = rate
         self.min_level = min_level
@@ -31,7 +31,8 @@ class EnergyVad:
         self._frame = rate * FRAME_MS // 1000
         self._start_frames = max(1, round(speech_min * 1000 / FRAME_MS))
         self._levels: deque[float] = deque(maxlen=round(FLOOR_SECONDS * 1000 / FRAME_MS))
-        self._recent: deque[bool] = deque(maxlen=round(START_WINDOW * 1000 / FRAME_MS))
+        # Start times of the speech frames in the last START_WINDOW seconds.
+        self._recent: deque[float] = deque()
         self.reset()
 
     def reset(self) -> None:
@@ -63,17 +64,23 @@ class EnergyVad:
             return
         frames = values[:whole].reshape(-1, self._frame)
         levels = np.sqrt(np.mean(frames * frames, axis=1))
-        # One threshold per chunk: judging the floor frame by frame costs more than it gives.
+        # The chunk's own levels count towards the background before it is judged, so the
+        # very first chunk of a noisy room is not taken for speech. One threshold per chunk:
+        # judging the floor frame by frame costs more than it gives.
+        self._levels.extend(float(level) for level in levels)
         threshold = self.threshold()
         step = self._frame / self.rate
         for level in levels:
-            self._levels.append(float(level))
             self.seconds += step
-            speech = bool(level > threshold)
-            self._recent.append(speech)
-            if speech:
-                self.speech_seconds += step
-                self.last_speech_end = self.seconds
-            if not self.started and sum(self._recent) >= self._start_frames:
+            if level <= threshold:
+                continue
+            self.speech_seconds += step
+            self.last_speech_end = self.seconds
+            if self.started:
+                continue
+            self._recent.append(self.seconds - step)
+            while self._recent[0] < self.seconds - START_WINDOW:
+                self._recent.popleft()
+            if len(self._recent) >= self._start_frames:
                 self.started = True
-                self.started_at = self.seconds - len(self._recent) * step
+                self.started_at = self._recent[0]

@@ -1,0 +1,184 @@
+"""`model download` against a local HTTP server the test runs: a good archive, a cut-off one,
+a damaged one. A failed download leaves nothing behind and can simply be run again."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import threading
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from assistant.errors import UserError
+from assistant.recognizer import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
+
+NAME = "vosk-model-test"
+MODEL_FILES = {
+    "am/final.mdl": os.urandom(300_000),  # random: deflate cannot hide damage in it
+    "conf/model.conf": b"--min-active=200\n",
+    "graph/HCLr.fst": os.urandom(50_000),
+}
+
+
+def build_zip(files: dict[str, bytes], top: str | None = NAME) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(f"{top}/{name}" if top else name, data)
+    return buffer.getvalue()
+
+
+GOOD = build_zip(MODEL_FILES)
+CORRUPT = bytearray(GOOD)
+CORRUPT[1000:1064] = bytes(64)  # inside am/final.mdl's compressed data; same length
+NOT_A_MODEL = build_zip({"README": b"hello"})
+UNSAFE = build_zip({"../../escaped": b"x", **MODEL_FILES}, top=None)
+
+
+class Handler(BaseHTTPRequestHandler):
+    requests: ClassVar[Counter[str]] = Counter()
+
+    def do_GET(self) -> None:
+        Handler.requests[self.path] += 1
+        kind = self.path.split("/")[1]
+        body, length = {
+            "good": (GOOD, len(GOOD)),
+            "cut": (GOOD[: len(GOOD) // 2], len(GOOD)),  # connection drops halfway
+            "short": (GOOD[: len(GOOD) // 2], len(GOOD) // 2),  # a shorter file
+            "nolength": (GOOD[: len(GOOD) // 2], None),
+            "corrupt": (bytes(CORRUPT), len(CORRUPT)),
+            "notmodel": (NOT_A_MODEL, len(NOT_A_MODEL)),
+            "unsafe": (UNSAFE, len(UNSAFE)),
+        }.get(kind, (b"", -1))
+        if length == -1:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/zip")
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def url(server: str, kind: str) -> str:
+    return f"{server}/{kind}/{NAME}.zip"
+
+
+def left_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_downloads_checks_and_unpacks_into_place(server: str, tmp_path: Path) -> None:
+    progress: list[tuple[int, int | None]] = []
+    said: list[str] = []
+    dest = tmp_path / "models"
+    target = download_model(
+        url(server, "good"), dest, len(GOOD), lambda *p: progress.append(p), say=said.append
+    )
+    assert target == dest / NAME
+    for name, data in MODEL_FILES.items():
+        assert (target / name).read_bytes() == data
+    assert left_in(dest) == [NAME]  # no temporary folder, no zip
+    assert progress[0] == (0, len(GOOD)) and progress[-1] == (len(GOOD), len(GOOD))
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+    assert str(target) in said[-1]
+
+
+def test_a_model_already_there_is_not_fetched_again(server: str, tmp_path: Path) -> None:
+    said: list[str] = []
+    download_model(url(server, "good"), tmp_path, len(GOOD), lambda *p: None, say=said.append)
+    before = Handler.requests[f"/good/{NAME}.zip"]
+    again = download_model(url(server, "good"), tmp_path, len(GOOD), say=said.append)
+    assert again == tmp_path / NAME
+    assert Handler.requests[f"/good/{NAME}.zip"] == before
+    assert "already there" in said[-1]
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected_size", "message"),
+    [
+        ("cut", len(GOOD), "cut off"),
+        ("short", len(GOOD), f"{len(GOOD)} were expected"),
+        ("nolength", None, "damaged"),
+        ("corrupt", len(GOOD), "damaged"),
+        ("notmodel", None, "no Vosk model inside"),
+        ("unsafe", None, "unsafe path"),
+        ("missing", None, "404"),
+    ],
+)
+def test_a_failed_download_leaves_nothing_and_can_be_retried(
+    server: str, tmp_path: Path, kind: str, expected_size: int | None, message: str
+) -> None:
+    dest = tmp_path / "models"
+    with pytest.raises(UserError) as raised:
+        download_model(url(server, kind), dest, expected_size, lambda *p: None, say=print)
+    assert message in raised.value.message
+    assert "hartsverbinding model download" in raised.value.message
+    assert left_in(dest) == []
+    assert not (tmp_path / "escaped").exists()
+    target = download_model(url(server, "good"), dest, len(GOOD), lambda *p: None, say=print)
+    assert (target / "am" / "final.mdl").read_bytes() == MODEL_FILES["am/final.mdl"]
+
+
+def test_leftovers_of_a_killed_download_are_cleared(server: str, tmp_path: Path) -> None:
+    stale = tmp_path / f".partial-{NAME}-x1y2"
+    stale.mkdir()
+    (stale / f"{NAME}.zip").write_bytes(GOOD[:100])
+    download_model(url(server, "good"), tmp_path, len(GOOD), lambda *p: None, say=print)
+    assert left_in(tmp_path) == [NAME]
+
+
+def test_an_unreachable_server_says_what_to_do(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: nobody listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(UserError, match="internet connection") as raised:
+        download_model(f"http://127.0.0.1:{port}/{NAME}.zip", tmp_path, None, say=print)
+    assert "hartsverbinding model download" in raised.value.message
+    assert left_in(tmp_path) == []
+
+
+def test_a_half_model_folder_in_the_way_is_not_mistaken_for_a_model(
+    server: str, tmp_path: Path
+) -> None:
+    (tmp_path / NAME).mkdir()
+    with pytest.raises(UserError, match="Remove it"):
+        download_model(url(server, "good"), tmp_path, len(GOOD), say=print)
+
+
+def test_the_progress_bar_on_a_log_file_prints_each_tenth() -> None:
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    for done in range(0, 1001, 50):
+        bar(done, 1000)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 11
+    assert "100%" in lines[-1] and "[" + "#" * 30 + "]" in lines[-1]
+
+
+def test_the_official_model() -> None:
+    assert MODEL_URL == "https://alphacephei.com/vosk/models/vosk-model-small-nl-0.22.zip"
+    assert MODEL_SIZE == 40_441_176
