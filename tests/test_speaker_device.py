@@ -102,6 +102,9 @@ def test_wait_returns_at_the_end_of_playback_not_of_queueing(device: PulseServer
         assert time.monotonic() - started >= 0.95
     finally:
         speaker.close()
+    speaker.close()  # twice is harmless
+    with pytest.raises(SpeakerError, match="closed"):
+        speaker.play(Segment.pause(0.1, 22050))
 
 
 def _record(pulse: PulseServer, path: Path) -> subprocess.Popen[bytes]:

@@ -119,8 +119,11 @@ class DeviceSpeaker:
             self._changed.notify_all()
 
     def close(self) -> None:
+        if self._closing:
+            return
         self.stop()
         self._closing = True
+        self._error = "the speaker was closed"
         self._stream.abort()  # drop what the device still holds; stop() would let it drain
         self._stream.close()
 
