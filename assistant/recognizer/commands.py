@@ -32,8 +32,10 @@ def download_command(settings: Settings) -> int:
 def devices_command() -> int:
     lines = list_devices()
     if not lines:
-        print("No microphones found.", file=sys.stderr)
-        return 1
+        raise UserError(
+            "No microphones found. Plug one in (then run this again), or use a recording "
+            "with --mic FILE.wav."
+        )
     print("index  name  input channels  default rate")
     for line in lines:
         print(line)
@@ -44,6 +46,8 @@ def devices_command() -> int:
 def transcribe_command(path: Path, settings: Settings) -> int:
     from assistant.recognizer.dictation import transcribe
 
+    if not path.is_file():  # before the model takes seconds to load
+        raise UserError(f"{path}: no such audio file.")
     model_dir = find_model(settings.model)
     if model_dir is None:
         raise UserError(missing_model_message())

@@ -158,9 +158,10 @@ def _fetch(
         ) from None
     except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
         reason = getattr(error, "reason", None) or error
+        after = f" after {done / 1e6:.1f} MB" if done else ""
         raise UserError(
-            f"The download of {url} failed after {done / 1e6:.1f} MB ({reason}). Check the "
-            f"internet connection. {again}"
+            f"The download of {url} failed{after} ({reason}). Check the internet "
+            f"connection. {again}"
         ) from None
     if length is not None and done != length:
         raise UserError(f"The download was cut off at {done} of {length} bytes. {again}")

@@ -47,7 +47,8 @@ def _must_exist(path: Path, given_by: str) -> Path:
 def missing_model_message() -> str:
     return (
         f"No speech model found (looked in {DEFAULT_MODEL_DIR} and ${MODEL_ENV}). Run "
-        f"'{DOWNLOAD_COMMAND}' to fetch {MODEL_NAME} (40 MB); until then you can type."
+        f"'{DOWNLOAD_COMMAND}' to fetch {MODEL_NAME} (40 MB), or choose a model with "
+        "--model DIR."
     )
 
 

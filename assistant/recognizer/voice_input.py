@@ -260,6 +260,10 @@ def open_voice_input(
     """The usual assembly: both recognizers on `model` (loaded before the stream opens, so a
     slow model load cannot make the microphone overflow), then the microphone and thread."""
     settings = settings or ListenSettings()
+    if microphone.rate != settings.rate:
+        raise ValueError(
+            f"microphone delivers {microphone.rate} Hz, recognizers expect {settings.rate} Hz"
+        )
     commands = CommandRecognizer(
         model, command_phrases, settings.rate, stable=settings.command_stable, meanings=meanings
     )

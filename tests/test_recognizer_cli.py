@@ -1,0 +1,54 @@
+"""The listening verbs as a user runs them: `transcribe`, `devices`, `model download`."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.pulse import PulseServer
+from tests.test_listen_helpers import ROOT, human_clips
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = dict(env or os.environ)
+    environment.pop("HARTSVERBINDING_MODEL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_transcribe_prints_the_transcript_on_stdout(ko_model_dir: Path) -> None:
+    path, _ = human_clips()[3]
+    done = run("transcribe", str(path), "--model", str(ko_model_dir))
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"[\uac00-\ud7a3]", done.stdout)  # the Korean model's words
+
+
+def test_transcribe_without_a_model_says_how_to_get_one() -> None:
+    if (ROOT / "models" / "vosk-model-small-nl-0.22").exists():
+        pytest.skip("the default model is installed here, so there is no missing model")
+    path, _ = human_clips()[0]
+    done = run("transcribe", str(path))
+    assert done.returncode == 2
+    assert "hartsverbinding model download" in done.stderr and not done.stdout
+
+
+def test_transcribe_a_missing_file(ko_model_dir: Path) -> None:
+    done = run("transcribe", "nowhere.wav", "--model", str(ko_model_dir))
+    assert done.returncode == 2 and "no such audio file" in done.stderr
+
+
+def test_devices_lists_inputs_with_their_rates(pulse: PulseServer) -> None:
+    done = run("devices", env=pulse.env)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^\s*\d+\s+pulse\s+\d+ in\s+44100 Hz", done.stdout, re.MULTILINE)
