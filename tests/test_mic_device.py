@@ -6,13 +6,15 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from assistant.audio import AudioChunk, read_wav, rms, split
+from assistant.audio import AudioChunk, read_wav, rms, silence, split, write_wav
 from assistant.microphone import DeviceMicrophone, MicrophoneError, list_devices, open_microphone
+from assistant.recognizer import HeardSpeech, ListenSettings, open_voice_input
 from tests.pulse import PulseServer
-from tests.test_listen_helpers import human_clips
+from tests.test_listen_helpers import RATE, espeak, human_clips, ko_model
 
 LOUD = 300.0  # chunk RMS that is clearly speech, not the null sink's silence
 
@@ -79,3 +81,28 @@ def _quiet_for(chunks: list[AudioChunk], seconds: float) -> bool:
 def test_a_missing_device_is_a_microphone_error(portaudio: PulseServer) -> None:
     with pytest.raises(MicrophoneError, match="--mic"):
         DeviceMicrophone("a microphone that is not plugged in")
+
+
+def test_voice_input_on_the_device_hears_commands_only_when_listening(
+    portaudio: PulseServer, tmp_path: Path
+) -> None:
+    """Half-duplex on a real device: a phrase played while 'off' is not heard, one played
+    after switching to 'command' is, through the recognition thread and the real engine."""
+    first, second = tmp_path / "first.wav", tmp_path / "second.wav"
+    write_wav(first, silence(0.3, RATE) + espeak("안녕하세요", "ko") + silence(0.5, RATE))
+    write_wav(second, silence(0.3, RATE) + espeak("아니요", "ko") + silence(1.0, RATE))
+    voice = open_voice_input(
+        DeviceMicrophone("pulse"), ko_model(), ["안녕하세요", "아니요"], ListenSettings()
+    )
+    try:
+        play = ["paplay", "--device=mic"]
+        assert subprocess.run([*play, str(first)], env=portaudio.env, timeout=20).returncode == 0
+        time.sleep(1.5)  # the device's own latency: let the last of it arrive while off
+        voice.set_mode("command")
+        time.sleep(0.5)
+        assert subprocess.run([*play, str(second)], env=portaudio.env, timeout=20).returncode == 0
+        assert voice.get(10) == HeardSpeech("아니요")
+        assert voice.get(1.0) is None
+        assert voice.discarded > 1.5 and voice.errors == 0
+    finally:
+        voice.close()

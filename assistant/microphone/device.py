@@ -186,6 +186,8 @@ class DeviceMicrophone:
         if self._stream is not None:
             return
         self._finished = False
+        while not self._queue.empty():  # audio from before a restart is stale
+            self._queue.get_nowait()
         stream = self._factory(self.device, self._callback, self._on_finished)
         try:
             stream.start()

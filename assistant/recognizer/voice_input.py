@@ -88,7 +88,7 @@ class VoiceInput:
         self._mode: Mode = "off"
         self._generation = 0  # bumped on every mode change, so the thread notices each one
         self._closing = threading.Event()
-        self._holdoff = 0.0
+        self._holdoff = 0  # frames still to ignore after switching on
         self._retry = RETRY_FIRST
         microphone.start()  # may raise MicrophoneError: the caller falls back to typing
         self._thread = threading.Thread(target=self._run, name="voice-input", daemon=True)
@@ -124,6 +124,15 @@ class VoiceInput:
     # Everything below runs in the recognition thread.
 
     def _run(self) -> None:
+        while not self._closing.is_set():
+            try:
+                self._loop()
+                return
+            except Exception:  # a bug, not a device: keep listening rather than go deaf
+                self._failed("listening")
+                self._closing.wait(RETRY_FIRST)
+
+    def _loop(self) -> None:
         seen_mode: Mode = "off"
         seen_generation = 0
         pending: AudioChunk | None = None
@@ -152,7 +161,7 @@ class VoiceInput:
                 self._process(mode, generation, chunk)
 
     def _switch(self, old: Mode, new: Mode) -> None:
-        self._holdoff = 0.0
+        self._holdoff = 0
         try:
             self._commands.reset()
             self._answers.reset()
@@ -160,7 +169,7 @@ class VoiceInput:
             self._failed("resetting the recognizer")
         if old == "off" and new != "off" and self._mic.realtime:
             self._drain()
-            self._holdoff = self.settings.holdoff
+            self._holdoff = round(self.settings.holdoff * self._mic.rate)
 
     def _drain(self) -> None:
         """Throw away what the microphone buffered while we were off: it was recorded while
@@ -176,8 +185,8 @@ class VoiceInput:
             self.discarded += chunk.seconds
             return
         if self._holdoff > 0:
-            skip = min(chunk.frames, round(self._holdoff * chunk.rate))
-            self._holdoff -= skip / chunk.rate
+            skip = min(chunk.frames, self._holdoff)
+            self._holdoff -= skip
             self.discarded += skip / chunk.rate
             chunk = AudioChunk(chunk.samples[skip * SAMPLE_WIDTH :], chunk.rate)
             if chunk.frames == 0:
