@@ -113,7 +113,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         raise UserError(f"there is no practice '{practice_id}' (known: {known}).")
     from assistant.session.start import run_practice
 
-    run_practice(content, settings, practice_id, text_only=args.text)
+    run_practice(content, settings, practice_id, text_only=args.text, timeline=args.timeline)
     return 0
 
 

@@ -52,9 +52,9 @@ QUESTIONS = "practices/20-vragen-zelfcompassie.yaml"
 
 BROKEN = [
     # (file, text replaced, replacement, words expected in the message)
-    (PRACTICE, "    pause: 7\n", "    pause: -3\n", ["steps[1].pause", "outside 0 to 600"]),
-    (PRACTICE, "    pause: 7\n", "    pause: zeven\n", ["steps[1].pause", "expected a number"]),
-    (PRACTICE, "    pause: 7\n", "", ["steps[1]", "missing key 'pause'"]),
+    (PRACTICE, "    pause: 6\n", "    pause: -3\n", ["steps[1].pause", "outside 0 to 600"]),
+    (PRACTICE, "    pause: 6\n", "    pause: zeven\n", ["steps[1].pause", "expected a number"]),
+    (PRACTICE, "    pause: 6\n", "", ["steps[1]", "missing key 'pause'"]),
     (PRACTICE, "  - say: Adem diep", "  - sai: Adem diep", ["unknown key", "sai"]),
     (PRACTICE, "kind: exercise", "kind: meditation", ["unknown kind 'meditation'"]),
     (QUESTIONS, "id: vragen", "id: oefening", ["another practice already has id 'oefening'"]),
@@ -121,7 +121,7 @@ def test_a_missing_folder_says_how_to_choose_another(tmp_path):
 
 
 def test_the_cli_refuses_broken_content_with_exit_status_2_and_no_traceback(tmp_path):
-    folder = _broken(tmp_path, PRACTICE, "    pause: 7\n", "    pause: lang\n")
+    folder = _broken(tmp_path, PRACTICE, "    pause: 6\n", "    pause: lang\n")
     done = run_cli(
         "oefening",
         "--text",

@@ -1,0 +1,58 @@
+"""Hands-free input for the runtime: the recognizer's thread behind the runtime's Input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.config import Settings
+from assistant.content.model import Command, Content
+from assistant.dialog.messages import InputEnded
+from assistant.dialog.understand import all_phrasings, understand
+from assistant.microphone import Microphone
+from assistant.recognizer import ListenSettings, open_voice_input
+from assistant.recognizer.voice_input import HeardSpeech, VoiceInput
+from assistant.session.ports import ListenMode, Utterance
+
+# The runtime owns patience with a silent user (one gentle reminder), so the recorder itself
+# never gives up on an answer that has not started.
+_NO_GIVING_UP = 24 * 3600.0
+
+
+class VoiceListening:
+    def __init__(self, voice_input: VoiceInput) -> None:
+        self.voice_input = voice_input
+
+    @staticmethod
+    def open(
+        content: Content, settings: Settings, microphone: Microphone, model: Any
+    ) -> VoiceListening:
+        listen = ListenSettings(
+            answer_silence=settings.answer_silence,
+            answer_max=settings.answer_max,
+            answer_wait=_NO_GIVING_UP,
+            holdoff=settings.holdoff,
+        )
+        phrases = all_phrasings(content)
+        meanings = {phrase: understand(phrase, content) for phrase in phrases}
+        stops = [p for p, c in content.commands.items() if c is Command.KLAAR]
+        voice_input = open_voice_input(
+            microphone, model, phrases, listen, stop_phrases=stops, meanings=meanings
+        )
+        return VoiceListening(voice_input)
+
+    def listen(self, mode: ListenMode) -> None:
+        self.voice_input.set_mode(mode.value)
+
+    def get(self, timeout: float) -> Utterance | InputEnded | None:
+        heard = self.voice_input.get(timeout)
+        if heard is None or not isinstance(heard, HeardSpeech):
+            return None if heard is None else InputEnded()
+        if heard.ended_by is None:
+            return Utterance(heard.text)  # a command
+        # An answer: its audio goes along so that it is kept even if the words were missed.
+        # "klaar" alone (ended by the word, nothing said) is no answer at all.
+        spoke = bool(heard.text) or heard.ended_by != "word"
+        return Utterance(heard.text, heard.recording if spoke else None)
+
+    def close(self) -> None:
+        self.voice_input.close()
