@@ -21,6 +21,7 @@ class Settings:
     model: Path | None = None
     mic: str | None = None
     speaker: str | None = None
+    voice: str | None = None  # a voice id or name; default: the best Dutch voice installed
     answer_silence: float = 2.5  # an answer ends after this much silence once speech started
     answer_max: float = 180.0
     holdoff: float = 0.3  # microphone ignored this long after the assistant stops playing

@@ -80,6 +80,7 @@ def spoken_output(content: Content, settings: Settings, timeline: Path | None) -
         guide=StyleSettings(settings.rate_guide, settings.volume),
         reading=StyleSettings(settings.rate_reading, settings.volume),
         timeout=settings.synthesis_timeout,
+        voice=settings.voice,
     )
     voice = make_voice(voice_settings, cache_home() / "voice")
     try:
