@@ -18,6 +18,7 @@ from assistant.dialog.messages import (
     Heard,
     InputEnded,
     Listen,
+    Notice,
     OutputDone,
     Pause,
     ResumePoint,
@@ -536,3 +537,25 @@ def test_events_after_the_end_do_nothing(drv):
     drv.say("stop")
     for event in (Silence(), OutputDone(), InputEnded(), Heard("vragen")):
         assert drv.send(event) == []
+
+
+# --- device notices -------------------------------------------------------------------------
+
+
+def test_a_device_notice_is_said_and_the_question_still_waits(drv, content):
+    _at_question(drv, 2)
+    actions = drv.send(Notice("microphone_lost"))
+    assert drv.said(actions) == [line(content, "microphone_lost")]
+    assert drv.listen == Listen(answer=True, patient=False) and drv.state is State.ASKING
+
+
+def test_a_device_notice_in_the_exercise_does_not_stop_it(drv, content):
+    _into_exercise(drv, 2)
+    actions = drv.send(Notice("microphone_back"))
+    assert actions == [Say(line(content, "microphone_back"))]
+    assert drv.state is State.EXERCISE and drv.dialog.step == 2
+
+
+def test_an_unknown_notice_is_ignored(drv):
+    _at_question(drv)
+    assert drv.send(Notice("toaster_on_fire")) == []

@@ -353,3 +353,47 @@ def test_text_input_waits_for_a_slow_typist():
     writer = os.fdopen(write_end, "w")
     threading.Timer(0.1, lambda: (writer.write("hallo\n"), writer.close())).start()
     assert reader.get(5) == Utterance("hallo")
+
+
+def test_a_journal_that_cannot_be_written_is_said_and_caught_up_later(content, tmp_path):
+    """The journal folder disappears mid-session (a removed drive): the answer is kept in
+    memory, the user is told, and it is written once the folder is back."""
+    folder = tmp_path / "journal"
+    moved = tmp_path / "away"
+
+    def script() -> list[tuple[float, str]]:
+        return [
+            (0.0, "eerste"),
+            (0.0, "ja"),
+            (0.3, "tweede"),
+            (0.3, "ja"),
+            (0.6, "derde"),
+            (0.6, "ja"),
+            (0.6, "stop"),
+        ]
+
+    class Saboteur(ScriptedInput):
+        def get(self, timeout: float):
+            got = super().get(timeout)
+            if got == Utterance("tweede"):
+                folder.rename(moved)
+                folder.write_text("geen map")
+            if got == Utterance("derde"):
+                folder.unlink()
+                moved.rename(folder)
+            return got
+
+    output = RecordingOutput(pace=0)
+    journal = Journal(folder, Labels(**content.journal))
+    warnings: list[str] = []
+    session = Session(content, output, Saboteur(script()), journal, 30, warnings.append)
+    session.run(Begin("vragen"))
+    said = [item.text for item in output.started if isinstance(item, Say)]
+    assert content.line("journal_failed") in said
+    assert any("could not be written" in w for w in warnings)
+    record = read_journal(journal_files(folder)[0])
+    assert [(a.text, a.confirmed) for a in record.answers] == [
+        ("eerste", True),
+        ("tweede", True),
+        ("derde", True),
+    ]

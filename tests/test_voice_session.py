@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -69,7 +70,7 @@ def test_the_wav_lasts_as_long_as_the_timeline_says(rendered_exercise):
     audio, timeline, _ = rendered_exercise
     assert abs(audio.seconds - timeline[-1]["end"]) < 0.01
     assert 270 <= audio.seconds <= 360  # about five minutes at --pace 1
-    for before, after in zip(timeline, timeline[1:], strict=False):
+    for before, after in itertools.pairwise(timeline):
         assert after["start"] == pytest.approx(before["end"], abs=1e-6)
     kinds = {segment["kind"] for segment in timeline}
     assert kinds == {"speech", "pause", "cue"}

@@ -45,6 +45,11 @@ LINE_KEYS: dict[str, frozenset[str]] = {
         "goodbye": (),
         "goodbye_saved": ("count",),
         "no_microphone": (),
+        "microphone_lost": (),
+        "microphone_back": (),
+        "speaker_lost": (),
+        "speaker_back": (),
+        "journal_failed": (),
     }.items()
 }
 

@@ -24,6 +24,7 @@ from assistant.dialog.messages import (
     Heard,
     InputEnded,
     Listen,
+    Notice,
     OutputDone,
     Pause,
     ReadText,
@@ -57,6 +58,10 @@ _LISTENING = {
     State.CONFIRMING: "confirm",
     State.PAUSED: "paused",  # listens, but never reminds
 }
+# Lines about the devices that a Notice may ask for.
+NOTICE_LINES = frozenset(
+    {"microphone_lost", "microphone_back", "speaker_lost", "speaker_back", "journal_failed"}
+)
 _HELP = {
     State.RESUME_OFFER: "help_resume",
     State.MENU: "help_menu",
@@ -99,6 +104,8 @@ class Dialog:
             return self._silence()
         if isinstance(event, OutputDone):
             return self._output_done()
+        if isinstance(event, Notice):
+            return self._notice(event)
         return self._heard(event)
 
     # --- events -------------------------------------------------------------------------
@@ -130,6 +137,14 @@ class Dialog:
         answering = self.state is State.ASKING
         reprompt = self._say(f"reprompt_{_LISTENING[self.state]}")
         return reprompt + self._listen(answer=answering, patient=False)
+
+    def _notice(self, event: Notice) -> list[Action]:
+        if event.line not in NOTICE_LINES:
+            return []
+        said = self._say(event.line)
+        if self.state not in _LISTENING:
+            return said  # the exercise goes on; the line follows the current pause
+        return said + self._listen(answer=self.state is State.ASKING, patient=False)
 
     def _output_done(self) -> list[Action]:
         if self.state is State.EXERCISE:

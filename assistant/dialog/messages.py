@@ -63,11 +63,19 @@ class Silence:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something the user should hear about a device, by its line in content (for example
+    'microphone_lost'); the dialog says it and carries on where it was."""
+
+    line: str
+
+
+@dataclass(frozen=True)
 class InputEnded:
     """No more input will ever come (end of the typed input or of the recording)."""
 
 
-Event = Begin | Heard | OutputDone | Silence | InputEnded
+Event = Begin | Heard | OutputDone | Silence | InputEnded | Notice
 
 # --- actions: what to do ------------------------------------------------------------------
 

@@ -25,11 +25,19 @@ class Utterance:
     recording: AudioChunk | None = None
 
 
+@dataclass(frozen=True)
+class DeviceNotice:
+    """An input device's news for the user (a line key in content, e.g. 'microphone_lost')."""
+
+    line: str
+
+
 class Input(Protocol):
     def listen(self, mode: ListenMode) -> None: ...
 
-    def get(self, timeout: float) -> Utterance | InputEnded | None:
-        """The next utterance, InputEnded once no more will come, None after `timeout`."""
+    def get(self, timeout: float) -> Utterance | DeviceNotice | InputEnded | None:
+        """The next utterance or device notice, InputEnded once no more will come, None after
+        `timeout`."""
         ...
 
     def close(self) -> None: ...

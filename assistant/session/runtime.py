@@ -26,6 +26,7 @@ from assistant.dialog.messages import (
     Heard,
     InputEnded,
     Listen,
+    Notice,
     OutputDone,
     Pause,
     SaveAnswer,
@@ -37,7 +38,7 @@ from assistant.dialog.messages import (
 from assistant.dialog.understand import understand
 from assistant.journal.markdown import Answer
 from assistant.journal.store import Journal, JournalWriteError
-from assistant.session.ports import Input, ListenMode, Output, Utterance
+from assistant.session.ports import DeviceNotice, Input, ListenMode, Output, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class Session:
         self._listen: Listen | None = None
         self._ended: End | None = None
         self._interrupted = False
+        self._notices: list[str] = []
         self._started = clock()
         self._earlier_duration = 0.0  # of a resumed session, before this run
 
@@ -130,9 +132,11 @@ class Session:
                 self._dispatch(Silence())
                 return
 
-    def _event(self, got: Utterance | InputEnded) -> Event:
+    def _event(self, got: Utterance | DeviceNotice | InputEnded) -> Event:
         if isinstance(got, InputEnded):
             return got
+        if isinstance(got, DeviceNotice):
+            return Notice(got.line)
         return Heard(got.text, understand(got.text, self.content), got.recording)
 
     # --- the dialog's actions -----------------------------------------------------------
@@ -140,6 +144,8 @@ class Session:
     def _dispatch(self, event: Event) -> None:
         for action in self.dialog.handle(event):
             self._do(action)
+        while self._notices:  # told after the actions that caused them, never in between
+            self._dispatch(Notice(self._notices.pop(0)))
 
     def _do(self, action: Action) -> None:
         if isinstance(action, Say | Pause | Cue):
@@ -182,3 +188,4 @@ class Session:
                 f"Your answer could not be written to the journal yet ({error}). It is kept "
                 "and written as soon as the journal folder can be written again."
             )
+            self._notices.append("journal_failed")
