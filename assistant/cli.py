@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from assistant.config import Settings, load_settings
-from assistant.content import default_content_dir, load_content
+from assistant.content import Content, default_content_dir, load_content
 from assistant.errors import UserError
 
 USAGE_WORDS = """\
@@ -26,6 +26,9 @@ what to do (default: welcome, then choose):
   devices                list the audio devices
   model download         fetch the Dutch speech model into models/
   transcribe FILE.wav    print the transcript of a recording
+  journal read [ID]      print the journal (asks the passphrase if it is encrypted)
+  journal export DIR     write a readable copy of the journal to DIR
+  journal encrypt        encrypt the journal with a passphrase, from now on
 """
 
 
@@ -105,6 +108,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
         return transcribe_command(Path(words[1]), settings)
     content = load_content(args.content or default_content_dir())
+    if words[:1] == ["journal"]:
+        return _journal_command(words[1:], content, settings)
     if len(words) > 1:
         parser.error(f"unknown command: {' '.join(words)}")
     practice_id = words[0] if words else None
@@ -115,6 +120,21 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     run_practice(content, settings, practice_id, text_only=args.text, timeline=args.timeline)
     return 0
+
+
+def _journal_command(words: list[str], content: Content, settings: Settings) -> int:
+    from assistant.journal import commands
+    from assistant.journal.markdown import Labels
+    from assistant.journal.store import Journal
+
+    journal = Journal(settings.journal, Labels(**content.journal), settings.keep_audio)
+    if words == ["encrypt"]:
+        return commands.encrypt_command(journal)
+    if words[:1] == ["read"] and len(words) <= 2:
+        return commands.read_command(journal, words[1] if len(words) == 2 else None)
+    if words[:1] == ["export"] and len(words) == 2:
+        return commands.export_command(journal, Path(words[1]))
+    raise UserError("Use 'journal read [ID]', 'journal export DIR' or 'journal encrypt'.")
 
 
 def _settings(args: argparse.Namespace) -> Settings:

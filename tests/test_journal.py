@@ -214,7 +214,7 @@ def test_continuing_a_session_keeps_its_earlier_answers(tmp_path):
     first.finish(False, 30)
     assert first.record is not None
     again = Journal(tmp_path, LABELS)
-    again.continue_session(first.record.id)
+    again.continue_session(first.record.id, NOW)
     again.save_answer(answer(2, "tweede keer"), None)
     again.finish(True, 90)
     files = list(tmp_path.glob("*.md"))

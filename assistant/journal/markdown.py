@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import yaml
 
@@ -38,6 +39,13 @@ class SessionRecord:
     duration_seconds: float = 0.0
     finished: bool = False
     resumable: bool = True
+    continues: str | None = None  # an earlier session this one goes on from
+    answered_before: dict[str, list[int]] = field(default_factory=dict)  # confirmed there
+
+    def confirmed(self, practice_id: str) -> set[int]:
+        """Numbers confirmed for a practice, here and in the session this one continues."""
+        here = {a.number for a in self.answers if a.practice_id == practice_id and a.confirmed}
+        return here | set(self.answered_before.get(practice_id, []))
 
     def put(self, answer: Answer) -> None:
         """Add an answer, replacing an earlier one to the same question."""
@@ -65,8 +73,9 @@ class JournalFormatError(ValueError):
     pass
 
 
-def render(record: SessionRecord, labels: Labels) -> str:
-    front = {
+def front_matter(record: SessionRecord) -> dict[str, object]:
+    """Everything about a session except what was said: safe to keep unencrypted."""
+    front: dict[str, object] = {
         "date": record.started.strftime("%Y-%m-%d"),
         "time": record.started.strftime("%H:%M"),
         "started": record.started.isoformat(timespec="seconds"),
@@ -84,6 +93,14 @@ def render(record: SessionRecord, labels: Labels) -> str:
             for a in record.answers
         ],
     }
+    if record.continues:
+        front["continues"] = record.continues
+        front["answered_before"] = record.answered_before
+    return front
+
+
+def render(record: SessionRecord, labels: Labels) -> str:
+    front = front_matter(record)
     title = labels.title.format(
         date=record.started.strftime("%d-%m-%Y"), time=record.started.strftime("%H:%M")
     )
@@ -105,23 +122,42 @@ def parse(text: str, record_id: str) -> SessionRecord:
         raise JournalFormatError("no front matter")
     try:
         front = yaml.safe_load(match.group(1))
-        started = datetime.fromisoformat(str(front["started"]))
         metas = list(front.get("answers") or [])
         sections = _HEADING.split(text[match.end() :])[1:]
         if len(sections) != len(metas):
             raise JournalFormatError("answers and headings do not match")
         answers = [_answer(meta, section) for meta, section in zip(metas, sections, strict=True)]
-        return SessionRecord(
-            id=record_id,
-            started=started,
-            practices=[str(p) for p in front.get("practices") or []],
-            answers=answers,
-            duration_seconds=float(front.get("duration_seconds") or 0),
-            finished=bool(front.get("finished")),
-            resumable=bool(front.get("resumable", True)),
-        )
-    except (yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+        return _record(front, record_id, answers)
+    except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as error:
         raise JournalFormatError(str(error)) from None
+
+
+def parse_front_matter(text: str, record_id: str) -> SessionRecord:
+    """A session from its front matter alone: answers known by number, not by their words."""
+    try:
+        front = yaml.safe_load(text)
+        answers = [
+            Answer(str(m["practice"]), int(m["number"]), "", "", bool(m["confirmed"]))
+            for m in front.get("answers") or []
+        ]
+        return _record(front, record_id, answers)
+    except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as error:
+        raise JournalFormatError(str(error)) from None
+
+
+def _record(front: dict[str, Any], record_id: str, answers: list[Answer]) -> SessionRecord:
+    before = front.get("answered_before") or {}
+    return SessionRecord(
+        id=record_id,
+        started=datetime.fromisoformat(str(front["started"])),
+        practices=[str(p) for p in front.get("practices") or []],
+        answers=answers,
+        duration_seconds=float(front.get("duration_seconds") or 0),
+        finished=bool(front.get("finished")),
+        resumable=bool(front.get("resumable", True)),
+        continues=str(front["continues"]) if front.get("continues") else None,
+        answered_before={str(k): [int(n) for n in v] for k, v in dict(before).items()},
+    )
 
 
 def _answer(meta: dict[str, object], section: str) -> Answer:

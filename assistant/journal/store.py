@@ -1,4 +1,9 @@
-"""The journal on disk: one Markdown file per session in a private folder, written durably."""
+"""The journal on disk: one Markdown file per session in a private folder, written durably.
+
+Encrypted journals (see crypt.py) keep the same Markdown sealed in `<id>.md.age`, recordings in
+`<name>.wav.age`, and beside each session its front matter alone in `<id>.progress.yaml`, which
+holds no words of the user: so the next start can offer to resume without the passphrase.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
+import yaml
+
 from assistant.audio import AudioChunk, wav_bytes
 from assistant.content.model import Content, QuestionList
 from assistant.dialog.messages import ResumePoint
 from assistant.errors import UserError
+from assistant.journal.crypt import SEALED, Sealer
 from assistant.journal.durable import (
     ensure_private_folder,
     remove_stale_temp_files,
@@ -21,11 +29,15 @@ from assistant.journal.markdown import (
     JournalFormatError,
     Labels,
     SessionRecord,
+    front_matter,
     parse,
+    parse_front_matter,
     render,
 )
 
 log = logging.getLogger(__name__)
+
+PROGRESS = ".progress.yaml"
 
 
 class JournalWriteError(Exception):
@@ -47,10 +59,11 @@ class Journal:
                 f"The journal folder {folder} cannot be used ({error.strerror}). "
                 "Choose another one with --journal DIR."
             ) from None
+        self.sealer = Sealer.load(folder)
 
     @property
     def path(self) -> Path | None:
-        return self.folder / f"{self.record.id}.md" if self.record else None
+        return self._session_path(self.record.id) if self.record else None
 
     # --- what the dialog asks for ------------------------------------------------------
 
@@ -61,9 +74,24 @@ class Journal:
             self.record.practices.append(practice_id)
         self._flush()
 
-    def continue_session(self, record_id: str) -> None:
-        self.record = self._read(self.folder / f"{record_id}.md")
-        self.record.resumable = True
+    def continue_session(self, record_id: str, now: datetime) -> None:
+        """Go on with an earlier session: in its own file, or (encrypted, where its words
+        cannot be read without the passphrase) in a new file that says which one it continues."""
+        if self.sealer is None:
+            self.record = self._read(self._session_path(record_id))
+            self.record.resumable = True
+            return
+        earlier = self._read_progress(record_id)
+        before = {p: sorted(earlier.confirmed(p)) for p in earlier.practices}
+        self.record = SessionRecord(
+            id=self._new_id(now),
+            started=now,
+            practices=list(earlier.practices),
+            continues=record_id,
+            answered_before=before,
+        )
+        self.close_resume(record_id)
+        self._flush()
 
     def save_answer(self, answer: Answer, recording: AudioChunk | None) -> None:
         """On disk (audio first, then the Markdown) before this returns, or JournalWriteError."""
@@ -73,7 +101,7 @@ class Journal:
             record.practices.append(answer.practice_id)
         if recording is not None and self.keep_audio:
             answer.recording = f"{record.id}-{answer.practice_id}-{answer.number:02d}.wav"
-            self._write_audio(self.folder / answer.recording, recording)
+            self._write(self.folder / answer.recording, wav_bytes(recording))
         record.put(answer)
         self._flush()
 
@@ -86,11 +114,29 @@ class Journal:
 
     def close_resume(self, record_id: str) -> None:
         """The user chose not to go on with that session: do not offer it again."""
-        path = self.folder / f"{record_id}.md"
-        with contextlib.suppress(OSError, JournalFormatError):
-            old = self._read(path)
-            old.resumable = False
-            write_durably(path, render(old, self.labels).encode("utf-8"))
+        with contextlib.suppress(OSError, JournalFormatError, JournalWriteError):
+            if self.sealer is None:
+                old = self._read(self._session_path(record_id))
+                old.resumable = False
+                self._write(self._session_path(record_id), self._markdown(old))
+            else:
+                old = self._read_progress(record_id)
+                old.resumable = False
+                self._write_progress(old)
+
+    def seal_everything(self, sealer: Sealer) -> int:
+        """Encrypt the sessions and recordings already here; from now on write sealed. The
+        plaintext files go only once every sealed copy is on disk. Returns the session count."""
+        records = self.sessions()
+        plaintext = sorted([*self.folder.glob("*.md"), *self.folder.glob("*.wav")])
+        self.sealer = sealer
+        for path in plaintext:
+            self._write(path, path.read_bytes())
+        for record in records:
+            self._write_progress(record)
+        for path in plaintext:
+            path.unlink()
+        return len(records)
 
     def retry(self) -> bool:
         """Write what is pending after an earlier failure; True when nothing is pending."""
@@ -102,10 +148,17 @@ class Journal:
     # --- reading back -------------------------------------------------------------------
 
     def sessions(self) -> list[SessionRecord]:
+        """Every session, oldest first (encrypted ones without the words of the answers)."""
         records = []
-        for path in sorted(self.folder.glob("*.md")):
+        paths = (
+            self.folder.glob("*.md") if self.sealer is None else self.folder.glob(f"*{PROGRESS}")
+        )
+        for path in sorted(paths):
             try:
-                records.append(self._read(path))
+                if self.sealer is None:
+                    records.append(self._read(path))
+                else:
+                    records.append(self._read_progress(path.name.removesuffix(PROGRESS)))
             except (OSError, JournalFormatError) as error:
                 log.warning("skipping unreadable journal file %s: %s", path, error)
         return records
@@ -119,9 +172,7 @@ class Journal:
                 practice = content.practice(practice_id)
                 if not isinstance(practice, QuestionList):
                     continue
-                done = {
-                    a.number for a in record.answers if a.practice_id == practice_id and a.confirmed
-                }
+                done = record.confirmed(practice_id)
                 open_numbers = [n for n in range(1, len(practice.questions) + 1) if n not in done]
                 if done and open_numbers:
                     return ResumePoint(record.id, practice_id, open_numbers[0] - 1)
@@ -129,10 +180,13 @@ class Journal:
 
     # --- files --------------------------------------------------------------------------
 
+    def _session_path(self, record_id: str) -> Path:
+        return self.folder / f"{record_id}.md"
+
     def _new_id(self, now: datetime) -> str:
         base = now.strftime("%Y-%m-%d_%H%M%S")
         candidate, counter = base, 1
-        while (self.folder / f"{candidate}.md").exists():
+        while any(self.folder.glob(f"{candidate}.*")):
             counter += 1
             candidate = f"{base}-{counter}"
         return candidate
@@ -140,18 +194,36 @@ class Journal:
     def _read(self, path: Path) -> SessionRecord:
         return parse(path.read_text(encoding="utf-8"), path.stem)
 
+    def _read_progress(self, record_id: str) -> SessionRecord:
+        path = self.folder / f"{record_id}{PROGRESS}"
+        return parse_front_matter(path.read_text(encoding="utf-8"), record_id)
+
+    def _markdown(self, record: SessionRecord) -> bytes:
+        return render(record, self.labels).encode("utf-8")
+
     def _flush(self) -> None:
-        assert self.record is not None and self.path is not None
+        record = self.record
+        assert record is not None
         self._dirty = True
-        try:
-            ensure_private_folder(self.folder)
-            write_durably(self.path, render(self.record, self.labels).encode("utf-8"))
-        except OSError as error:
-            raise JournalWriteError(f"{self.path}: {error.strerror or error}") from error
+        self._write(self._session_path(record.id), self._markdown(record))
+        if self.sealer is not None:
+            self._write_progress(record)
         self._dirty = False
 
-    def _write_audio(self, path: Path, audio: AudioChunk) -> None:
+    def _write_progress(self, record: SessionRecord) -> None:
+        text = yaml.safe_dump(front_matter(record), allow_unicode=True, sort_keys=False)
+        path = self.folder / f"{record.id}{PROGRESS}"
         try:
-            write_durably(path, wav_bytes(audio))
+            write_durably(path, text.encode("utf-8"))
+        except OSError as error:
+            raise JournalWriteError(f"{path}: {error.strerror or error}") from error
+
+    def _write(self, path: Path, data: bytes) -> None:
+        """Durably, and sealed (as `<name>.age`) when the journal is encrypted."""
+        if self.sealer is not None:
+            path, data = path.with_name(path.name + SEALED), self.sealer.seal(data)
+        try:
+            ensure_private_folder(self.folder)
+            write_durably(path, data)
         except OSError as error:
             raise JournalWriteError(f"{path}: {error.strerror or error}") from error

@@ -177,7 +177,7 @@ class Session:
                 )
                 self.journal.save_answer(answer, action.recording)
             elif isinstance(action, ContinueJournal):
-                self.journal.continue_session(action.journal_id)
+                self.journal.continue_session(action.journal_id, datetime.now().astimezone())
                 record = self.journal.record
                 self._earlier_duration = record.duration_seconds if record else 0.0
             elif isinstance(action, CloseResume):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -43,6 +44,17 @@ class TextInput:
         pass
 
 
+def write_line(stream: TextIO, text: str) -> bool:
+    """Print one line; False once the reader has gone (a closed pipe or terminal). The session
+    goes on regardless: what the user says still reaches the journal."""
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 class TextOutput:
     """Prints each line at once; a pause takes its real time scaled by `pace`."""
 
@@ -55,8 +67,7 @@ class TextOutput:
     def start(self, item: Output) -> None:
         self._stopped.clear()
         if isinstance(item, Say):
-            self.stream.write(item.text + "\n")
-            self.stream.flush()
+            write_line(self.stream, item.text)
             self._until = 0.0
         elif isinstance(item, Pause):
             self._until = time.monotonic() + item.seconds * self.pace
@@ -74,4 +85,5 @@ class TextOutput:
         self._stopped.set()
 
     def close(self) -> None:
-        self.stream.flush()
+        with contextlib.suppress(OSError, ValueError):
+            self.stream.flush()
