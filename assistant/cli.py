@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hartsverbinding: {error.message}", file=sys.stderr)
         return error.exit_status
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        level=logging.DEBUG if args.verbose else logging.WARNING,
         format="hartsverbinding: %(message)s",
         stream=sys.stderr,
     )

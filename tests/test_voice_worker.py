@@ -17,7 +17,7 @@ import pytest
 from assistant.dialog.messages import Style
 from assistant.errors import UserError
 from assistant.voice import Pyttsx3Voice, VoiceError, VoiceSettings
-from assistant.voice.worker import Channel, ListVoices, Rendered, Voices
+from assistant.voice.worker import NO_AUDIO, Channel, Failed, ListVoices, Rendered, Voices
 
 DUTCH = (("gmw/nl", "Dutch", ("nl",)),)
 ENGLISH_ONLY = (("gmw/en", "English (Great Britain)", ("en-gb",)), ("roa/fr", "French", ("fr",)))
@@ -151,3 +151,32 @@ def test_the_real_worker_keeps_pyttsx3_off_our_stdout(capfd: pytest.CaptureFixtu
     finally:
         voice.close()
     assert capfd.readouterr().out == ""
+
+
+def silent_then_working_worker(channel: Channel) -> None:
+    """The first process asked to render writes nothing (as pyttsx3's espeak driver now and
+    then does); every later one renders. The first is the one that creates the marker file."""
+    while True:
+        request = channel.recv()
+        if isinstance(request, ListVoices):
+            channel.send(Voices(DUTCH))
+            continue
+        try:
+            os.close(os.open(os.environ[PID_FILE], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            first = True
+        except FileExistsError:
+            first = False
+        channel.send(Failed(NO_AUDIO) if first else Rendered(_tone_wav()))
+        return
+
+
+def test_a_line_the_engine_wrote_no_audio_for_is_rendered_again_in_a_fresh_worker(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv(PID_FILE, str(tmp_path / "failed-once"))
+    voice = Pyttsx3Voice(worker=f"{__name__}:silent_then_working_worker")
+    try:
+        audio = voice.render("Adem in.", Style.GUIDE)
+    finally:
+        voice.close()
+    assert audio.seconds > 0.1 and voice.retries == 1

@@ -7,6 +7,7 @@ deadline or dies is killed; the request raises VoiceError and the session goes o
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import subprocess
@@ -18,6 +19,8 @@ from typing import IO
 
 from assistant.voice.base import VoiceError
 from assistant.voice.worker import RenderLine, Reply, Request, read_message, write_message
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TARGET = "assistant.voice.worker:serve"
 _SOURCE_ROOT = str(Path(__file__).resolve().parents[2])  # so a worker imports this very code
@@ -32,6 +35,9 @@ class _Worker:
             [sys.executable, "-m", "assistant.voice.worker", target],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,  # the replies; the worker's own prints go to /dev/null
+            # The engine's own complaints (tracebacks from espeak callbacks) are not for the
+            # user's terminal; failures come back as replies. Shown when debugging.
+            stderr=None if log.isEnabledFor(logging.DEBUG) else subprocess.DEVNULL,
             env=env,
         )
         self.replies: queue.Queue[Reply | None] = queue.Queue()

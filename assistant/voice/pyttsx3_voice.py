@@ -11,7 +11,7 @@ from assistant.voice.choose import VoiceInfo, choose_dutch_voice
 from assistant.voice.decode import decode_speech, trim_edges
 from assistant.voice.process import DEFAULT_TARGET, WorkerProcess
 from assistant.voice.settings import VoiceSettings
-from assistant.voice.worker import Failed, ListVoices, Rendered, RenderLine, Voices
+from assistant.voice.worker import NO_AUDIO, Failed, ListVoices, Rendered, RenderLine, Voices
 
 ENGINE_RATE = 22050  # what espeak-ng writes; only used for a line with nothing to say
 
@@ -26,6 +26,7 @@ class Pyttsx3Voice:
         self._voice: VoiceInfo | None = None
         self._voice_lock = threading.Lock()
         self.renders = 0  # lines sent to the engine (a cache hit sends none)
+        self.retries = 0  # lines rendered a second time after the engine wrote nothing
 
     @property
     def voice(self) -> VoiceInfo:
@@ -55,10 +56,12 @@ class Pyttsx3Voice:
             # espeak-ng may never report the end of an empty utterance: nothing to wait for.
             return AudioChunk(b"", ENGINE_RATE)
         wanted = self.settings.for_style(style)
+        request = RenderLine(text, voice.id, wanted.rate, wanted.volume)
         self.renders += 1
-        reply = self._worker.call(
-            RenderLine(text, voice.id, wanted.rate, wanted.volume), self.settings.timeout
-        )
+        reply = self._worker.call(request, self.settings.timeout)
+        if isinstance(reply, Failed) and reply.message == NO_AUDIO:
+            self.retries += 1
+            reply = self._worker.call(request, self.settings.timeout)  # a fresh worker
         if isinstance(reply, Failed):
             raise VoiceError(f"the speech engine failed on a line: {reply.message}")
         if not isinstance(reply, Rendered):

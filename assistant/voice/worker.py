@@ -59,6 +59,11 @@ class Failed:
 
 Reply = Voices | Rendered | Failed
 
+# pyttsx3's espeak driver writes the file from espeak's callback thread, and now and then its
+# loop ends without it (about one line in forty, measured under load). A fresh engine in the
+# next worker then renders the same line fine, so this failure is worth one retry.
+NO_AUDIO = "the speech engine finished without writing any audio"
+
 # --- the channel: length-prefixed pickles over a pair of pipes ----------------------------
 
 _HEADER = struct.Struct(">I")
@@ -156,7 +161,7 @@ def _render(engine: Any, request: RenderLine, stem: Path) -> Reply:
     engine.save_to_file(request.text, str(path))
     engine.runAndWait()
     if not path.exists() or path.stat().st_size == 0:
-        return Failed("the speech engine finished without writing any audio")
+        return Failed(NO_AUDIO)
     return Rendered(path.read_bytes())
 
 
