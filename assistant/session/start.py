@@ -101,17 +101,16 @@ def spoken_output(content: Content, settings: Settings, timeline: Path | None) -
 
 
 class SharedVoice:
-    """The voice, one line at a time, shared by the session and a background pre-renderer."""
+    """The voice, shared by the session and a background pre-renderer (the worker process
+    takes one line at a time, so the session waits at most for the line being rendered)."""
 
     def __init__(self, voice: CachedVoice) -> None:
         self.voice = voice
-        self._lock = threading.Lock()
         self._closing = threading.Event()
         self._thread: threading.Thread | None = None
 
     def render(self, text: str, style: Style) -> AudioChunk:
-        with self._lock:
-            return self.voice.render(text, style)
+        return self.voice.render(text, style)
 
     def prepare_in_background(self, lines: list[tuple[str, Style]]) -> None:
         from assistant.voice import VoiceError
