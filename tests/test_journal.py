@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.audio import AudioChunk, read_wav, silence
-from assistant.journal import durable
+from assistant import durable
 from assistant.journal.markdown import Answer, Labels, SessionRecord, parse, render
 from assistant.journal.store import Journal, JournalWriteError
 

@@ -6,9 +6,9 @@ import getpass
 import sys
 from pathlib import Path
 
+from assistant.durable import ensure_private_folder, write_durably
 from assistant.errors import UserError
 from assistant.journal.crypt import KEY_FILE, SEALED, Opener, create_key
-from assistant.journal.durable import ensure_private_folder, write_durably
 from assistant.journal.store import PROGRESS, Journal
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from assistant.durable import write_durably
 from assistant.errors import UserError
-from assistant.journal.durable import write_durably
 
 RECIPIENT_FILE = "journal-recipient.txt"
 KEY_FILE = "journal-key.age"

@@ -17,13 +17,13 @@ import yaml
 from assistant.audio import AudioChunk, wav_bytes
 from assistant.content.model import Content, QuestionList
 from assistant.dialog.messages import ResumePoint
-from assistant.errors import UserError
-from assistant.journal.crypt import SEALED, Sealer
-from assistant.journal.durable import (
+from assistant.durable import (
     ensure_private_folder,
     remove_stale_temp_files,
     write_durably,
 )
+from assistant.errors import UserError
+from assistant.journal.crypt import SEALED, Sealer
 from assistant.journal.markdown import (
     Answer,
     JournalFormatError,

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import TextIO
 from urllib.parse import urlparse
 
+from assistant.durable import fsync_folder
 from assistant.errors import UserError
 from assistant.recognizer.model import DOWNLOAD_COMMAND
 
@@ -108,7 +109,7 @@ def download_model(
         root = _unpack(archive, work / "unpacked")
         try:
             os.rename(root, target)
-            _sync_folder(dest_dir)
+            fsync_folder(dest_dir)
         except OSError as error:
             raise UserError(f"Cannot put the speech model in {target}: {error}") from None
     finally:
@@ -200,14 +201,3 @@ def _damaged(what: object) -> UserError:
         f"The downloaded archive is damaged ({what}). Nothing was kept; run "
         f"'{DOWNLOAD_COMMAND}' again."
     )
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename survive a power cut (SD cards on a Pi)."""
-    if os.name != "posix":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)

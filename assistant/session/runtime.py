@@ -105,7 +105,8 @@ class Session:
     def _play(self, item: Say | Pause | Cue) -> None:
         # Commands are heard during a pause (a user may say "pauze" into the silence).
         hearing = isinstance(item, Pause) and self._ended is None
-        self.input.listen(ListenMode.COMMAND if hearing else ListenMode.OFF)
+        mode = ListenMode.COMMAND if hearing else ListenMode.OFF
+        self.input.listen(mode)
         self._interrupted = False
         self.output.start(item)
         while True:
@@ -117,6 +118,7 @@ class Session:
                     self._dispatch(self._event(got))
                     if self._interrupted:
                         return
+                    self.input.listen(mode)  # a recording waits after each thing it said
             if self.output.wait(_POLL if hearing else 0.5):
                 return
 

@@ -6,13 +6,13 @@ import contextlib
 import hashlib
 import os
 import platform
-import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from assistant.audio import AudioChunk, read_wav, write_wav
+from assistant.audio import AudioChunk, read_wav, wav_bytes
 from assistant.dialog.messages import Style
+from assistant.durable import ensure_private_folder, write_durably
 from assistant.errors import UserError
 from assistant.voice.base import KeyedVoice
 
@@ -83,17 +83,8 @@ class CachedVoice:
         # A cache that cannot be written (full disk, read-only home) only costs speed, so a
         # failure here is swallowed: the line was rendered and will be spoken all the same.
         with contextlib.suppress(OSError):
-            _make_private_folder(path.parent)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            os.close(handle)
-            try:
-                write_wav(Path(temporary), audio)
-                with open(temporary, "rb") as written:
-                    os.fsync(written.fileno())  # so a power cut leaves no half file behind
-                os.replace(temporary, path)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(temporary)
+            ensure_private_folder(path.parent)
+            write_durably(path, wav_bytes(audio))  # a power cut leaves no half file behind
 
 
 def _load(path: Path) -> AudioChunk | None:
@@ -103,11 +94,3 @@ def _load(path: Path) -> AudioChunk | None:
         return read_wav(path)
     except UserError:
         return None  # a damaged entry is rendered again and overwritten
-
-
-def _make_private_folder(folder: Path) -> None:
-    if folder.is_dir():
-        return
-    _make_private_folder(folder.parent)
-    with contextlib.suppress(FileExistsError):
-        folder.mkdir(mode=0o700)
