@@ -13,7 +13,6 @@ import random
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
-from tests.helpers import ROOT
+from tests.helpers import Captions, start_session
 
 KILLS = 100
 QUESTION = re.compile(r"^Vraag (\d+) van 10\.")
@@ -43,40 +42,9 @@ def _feed(process: subprocess.Popen[str], stop: threading.Event) -> None:
 def _one_killed_session(folder: Path, delay: float) -> tuple[int, str]:
     """Run a session, kill it `delay` seconds after the first question; return the highest
     question number it had asked and what it printed."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "vragen",
-            "--text",
-            "--pace",
-            "0",
-            "--journal",
-            str(folder),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
-    assert process.stdout
-    lines: list[str] = []
-    first = threading.Event()
-
-    def read() -> None:
-        assert process.stdout
-        for line in process.stdout:
-            lines.append(line)
-            if QUESTION.match(line):
-                first.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    first.wait(30)
+    process = start_session("vragen", "--text", "--pace", "0", "--journal", str(folder))
+    captions = Captions(process)
+    captions.wait_for(QUESTION.pattern, 30)
     stop = threading.Event()
     feeder = threading.Thread(target=_feed, args=(process, stop), daemon=True)
     feeder.start()
@@ -84,9 +52,9 @@ def _one_killed_session(folder: Path, delay: float) -> tuple[int, str]:
     os.kill(process.pid, signal.SIGKILL)
     process.wait(10)
     stop.set()
-    reader.join(5)
-    asked = [int(m[1]) for line in lines if (m := QUESTION.match(line))]
-    return max(asked, default=0), "".join(lines)
+    captions.join()
+    asked = [int(m[1]) for line in captions.lines if (m := QUESTION.match(line))]
+    return max(asked, default=0), captions.text()
 
 
 def test_a_hundred_kills_at_random_moments_lose_no_confirmed_answer(tmp_path, content):

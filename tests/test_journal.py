@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.audio import AudioChunk, read_wav, silence
 from assistant import durable
+from assistant.audio import AudioChunk, read_wav, silence
 from assistant.journal.markdown import Answer, Labels, SessionRecord, parse, render
 from assistant.journal.store import Journal, JournalWriteError
 

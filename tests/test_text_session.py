@@ -20,7 +20,7 @@ from assistant.journal.store import Journal
 from assistant.session.ports import ListenMode, Utterance
 from assistant.session.runtime import Session
 from assistant.session.text_io import TextInput, TextOutput
-from tests.helpers import ROOT, answers_script, copy_content, run_cli
+from tests.helpers import Captions, answers_script, copy_content, run_cli, start_session
 
 
 def journal_files(folder: Path) -> list[Path]:
@@ -197,38 +197,18 @@ def test_a_broken_config_file_names_its_line(tmp_path):
 
 def test_kill_9_keeps_every_answer_confirmed_before_it(tmp_path):
     """A real SIGKILL of a running session; every answer confirmed before it is on disk."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "vragen",
-            "--text",
-            "--pace",
-            "0",
-            "--journal",
-            str(tmp_path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
-    assert process.stdin and process.stdout
+    process = start_session("vragen", "--text", "--pace", "0", "--journal", str(tmp_path))
+    captions = Captions(process)
+    assert process.stdin
     try:
         for number in range(1, 5):
             process.stdin.write(f"antwoord {number} dat blijft\nja\n")
             process.stdin.flush()
             # Wait until the next question is asked: the dialog has moved on.
-            while f"Vraag {number + 1} van 10." not in process.stdout.readline():
-                pass
+            assert captions.wait_for(f"Vraag {number + 1} van 10\\.", 30)
         process.stdin.write("een antwoord nog niet bevestigd\n")
         process.stdin.flush()
-        while "Ik hoorde: een antwoord nog niet bevestigd" not in process.stdout.readline():
-            pass
+        assert captions.wait_for("Ik hoorde: een antwoord nog niet bevestigd", 30)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
     finally:

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from assistant.audio import read_wav, rms
 from assistant.config import Settings
 from assistant.journal.markdown import parse
-from tests.helpers import ROOT, answers_script, run_cli
+from tests.helpers import ROOT, Captions, answers_script, run_cli, start_session
 from tests.voice_fixtures import (
     KOREAN_YES,
     answers_recording,
@@ -216,15 +215,6 @@ def test_a_model_folder_that_is_not_a_model_gives_one_message(tmp_path):
 # --- end to end on a real audio device, with the assistant's own voice looped back in ------
 
 
-def _wait_for(lines: list[str], needle: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(needle in line for line in lines):
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_the_assistant_never_hears_itself_through_the_echo(tmp_path, pulse, ko_model_dir):
     """PulseAudio: the assistant plays into sink 'speaker'; the microphone is 'mic.monitor';
     a loopback sends everything the assistant plays into 'mic' as echo. The read-back says the
@@ -249,31 +239,20 @@ def test_the_assistant_never_hears_itself_through_the_echo(tmp_path, pulse, ko_m
     yes = tmp_path / "yes.wav"
     write_wav(yes, espeak(KOREAN_YES, "ko", tmp_path))
     journal = tmp_path / "journal"
-    env = dict(pulse.env, PYTHONUNBUFFERED="1", XDG_CACHE_HOME=str(tmp_path / "cache"))
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "vragen",
-            "--model",
-            str(ko_model_dir),
-            "--content",
-            str(content),
-            "--journal",
-            str(journal),
-            "--config",
-            str(config),
-        ],
+    process = start_session(
+        "vragen",
+        "--model",
+        str(ko_model_dir),
+        "--content",
+        str(content),
+        "--journal",
+        str(journal),
+        "--config",
+        str(config),
+        env=dict(pulse.env, XDG_CACHE_HOME=str(tmp_path / "cache")),
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env=env,
     )
-    lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()  # type: ignore[arg-type]
+    captions = Captions(process)
 
     def play(path: Path, sink: str) -> None:
         subprocess.run(
@@ -287,16 +266,16 @@ def test_the_assistant_never_hears_itself_through_the_echo(tmp_path, pulse, ko_m
         return parse(files[0].read_text(encoding="utf-8"), files[0].stem).answers
 
     try:
-        assert _wait_for(lines, "Vraag 1 van 10", 60), "".join(lines)
+        assert captions.wait_for("Vraag 1 van 10", 60), captions.text()
         time.sleep(10)  # the question plays out (PulseAudio's latency is long)
         play(clip, "mic")
-        assert _wait_for(lines, "Ik hoorde", 60) or _wait_for(lines, KOREAN_YES, 1), lines
+        assert captions.wait_for(f"Ik hoorde|{KOREAN_YES}", 60), captions.text()
         time.sleep(15)  # the read-back, with the word twice, plays and echoes back
         answers = journal_answers()
         assert len(answers) == 1 and not answers[0].confirmed, answers
-        assert not any("Vraag 2 van 10" in line for line in lines), "heard itself"
+        assert "Vraag 2 van 10" not in captions.text(), "heard itself"
         play(yes, "speaker")  # through the same echo path, now that the assistant is quiet
-        assert _wait_for(lines, "Vraag 2 van 10", 60), "".join(lines)
+        assert captions.wait_for("Vraag 2 van 10", 60), captions.text()
         answers = journal_answers()
         assert answers[0].confirmed and answers[0].recording
         process.send_signal(signal.SIGINT)  # Ctrl-C: ends cleanly with the journal saved
