@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.audio import AudioChunk, resample
+from assistant.audio_devices import PORTAUDIO, PortAudio
 from assistant.microphone.base import MicrophoneError
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,11 @@ class DeviceMicrophone:
     The PortAudio callback only copies bytes into a bounded queue; everything slow (channel
     mixing, resampling, recognition) happens in the reader's thread, because a callback that
     takes too long makes the device overflow ("Input overflowed" on a Pi).
+
+    A device that fails is reported by `read` (MicrophoneError); the next `start` then
+    re-initialises PortAudio first, because a vanished device is not found again otherwise.
+    When somebody else re-initialises PortAudio (the speaker retrying its device), the stream
+    is reopened at once, without any error.
     """
 
     realtime = True
@@ -149,16 +155,22 @@ class DeviceMicrophone:
         *,
         queue_seconds: float = QUEUE_SECONDS,
         stream_factory: StreamFactory | None = None,
+        portaudio: PortAudio | None = None,
     ) -> None:
         self.device = device
         self.rate = rate
         if stream_factory is None:
             find_input_device(device)  # a wrong --mic fails now, before the model loads
         self._factory = stream_factory or open_device_stream
+        self._portaudio = portaudio or PORTAUDIO
         size = max(1, round(queue_seconds * 1000 / BLOCK_MS))
         self._queue: queue.Queue[bytes] = queue.Queue(size)
         self._stream: InputStream | None = None
+        self._format = (rate, 1)  # the open stream's rate and channels
+        self._token: object | None = None  # the open stream's mark for its finished callback
         self._finished = False
+        self._wanted = False  # started and not closed: reopened after a PortAudio restart
+        self._failed_at: int | None = None  # PortAudio's generation when the device failed
         self._overflow_flags = 0  # written only by the callback thread
         self._dropped = 0  # written only by the callback thread
         self._reported = 0
@@ -176,23 +188,50 @@ class DeviceMicrophone:
     @property
     def device_rate(self) -> int | None:
         """The rate the device actually runs at (before resampling), once started."""
-        return None if self._stream is None else round(self._stream.samplerate)
+        return None if self._stream is None else self._format[0]
 
     @property
     def dropped(self) -> int:
         return self._dropped
 
     def start(self) -> None:
-        if self._stream is not None:
-            return
-        self._finished = False
+        with self._portaudio.lock:
+            if self._stream is not None:
+                return
+            if self._failed_at is not None:
+                # A device that vanished and came back is only found by a fresh PortAudio.
+                self._portaudio.restart(self._failed_at)
+            try:
+                self._open()
+            except MicrophoneError:
+                self._failed_at = self._portaudio.generation
+                raise
+            self._failed_at = None
+            self._wanted = True
+            self._portaudio.hold(self)
+
+    def _open(self) -> None:
+        """Open and start a stream; called with the PortAudio lock held."""
         while not self._queue.empty():  # audio from before a restart is stale
             self._queue.get_nowait()
-        stream = self._factory(self.device, self._callback, self._on_finished)
+        token = object()
+        self._finished = False
+        self._token = token
+        try:
+            stream = self._factory(self.device, self._callback, lambda: self._on_finished(token))
+        except MicrophoneError:
+            self._token = None
+            raise
+        except Exception as error:
+            self._token = None
+            raise MicrophoneError(f"Cannot open microphone {self.device!r}: {error}") from None
         try:
             stream.start()
+            self._format = (round(stream.samplerate), stream.channels)
         except Exception as error:
-            stream.close()
+            self._token = None
+            with contextlib.suppress(Exception):
+                stream.close()
             raise MicrophoneError(f"Cannot start microphone {self.device!r}: {error}") from None
         self._stream = stream
 
@@ -210,31 +249,45 @@ class DeviceMicrophone:
             with contextlib.suppress(queue.Full):
                 self._queue.put_nowait(data)
 
-    def _on_finished(self) -> None:
-        self._finished = True
+    def _on_finished(self, token: object) -> None:
+        # PortAudio ends a stream by itself only when the device fails or vanishes; a stream
+        # closed here on purpose (close, a restart) has lost its token first.
+        if token is self._token:
+            self._finished = True
 
     def read(self, timeout: float) -> AudioChunk | None:
         self._report_losses()
-        stream = self._stream
-        if stream is None:
+        if not self._wanted:
             raise MicrophoneError("The microphone is not started.")
         try:
             data = self._queue.get(timeout=timeout)
         except queue.Empty:
-            if self._finished or not stream.active:
+            if self._stopped():
                 raise MicrophoneError(
                     f"Microphone {self.device!r} stopped delivering audio "
                     "(unplugged or taken by another program?)."
                 ) from None
             return None
-        return resample(self._to_chunk(data, stream), self.rate)
+        return resample(self._to_chunk(data), self.rate)
 
-    def _to_chunk(self, data: bytes, stream: InputStream) -> AudioChunk:
-        rate = round(stream.samplerate)
-        if stream.channels == 1:
+    def _stopped(self) -> bool:
+        """True when the device has failed; its generation is kept for the next start."""
+        with self._portaudio.lock:
+            stream = self._stream
+            try:
+                stopped = stream is None or self._finished or not stream.active
+            except Exception:  # a vanished device's stream may not even answer
+                stopped = True
+            if stopped and self._failed_at is None:
+                self._failed_at = self._portaudio.generation
+            return stopped
+
+    def _to_chunk(self, data: bytes) -> AudioChunk:
+        rate, channels = self._format
+        if channels == 1:
             return AudioChunk(data, rate)
-        usable = len(data) - len(data) % (2 * stream.channels)
-        frames = np.frombuffer(data[:usable], dtype="<i2").reshape(-1, stream.channels)
+        usable = len(data) - len(data) % (2 * channels)
+        frames = np.frombuffer(data[:usable], dtype="<i2").reshape(-1, channels)
         return AudioChunk.from_array(frames.astype(np.float64).mean(axis=1), rate)
 
     def _report_losses(self) -> None:
@@ -254,11 +307,35 @@ class DeviceMicrophone:
             self._reported_at = now
 
     def close(self) -> None:
-        stream, self._stream = self._stream, None
+        with self._portaudio.lock:
+            self._wanted = False
+            self._portaudio.release(self)
+            self._close_stream()
+
+    def _close_stream(self) -> None:
+        stream, self._stream, self._token = self._stream, None, None
         if stream is None:
             return
+        # A vanished device cannot be stopped cleanly; nothing more to do than try.
+        for step in (stream.stop, stream.close):
+            try:
+                step()
+            except Exception as error:
+                log.warning("closing microphone %r: %s", self.device, error)
+
+    # --- PortAudio restarts (called by PortAudio.restart, with its lock held) ---------------
+
+    def drop_stream(self) -> None:
+        self._close_stream()
+
+    def reopen_stream(self) -> None:
+        if not self._wanted:
+            return
         try:
-            stream.stop()
-            stream.close()
-        except Exception as error:  # a vanished device cannot be stopped cleanly; nothing to do
-            log.warning("closing microphone %r: %s", self.device, error)
+            self._open()
+        except MicrophoneError as error:
+            # `read` reports it, and the reader's next `start` restarts and tries again.
+            self._failed_at = self._portaudio.generation
+            log.warning("microphone not reopened after a PortAudio restart: %s", error.message)
+            return
+        self._failed_at = None

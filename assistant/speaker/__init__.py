@@ -1,6 +1,12 @@
 """Where audio goes: a sound device, a WAV file with its timeline, or only the clock."""
 
-from assistant.speaker.base import Segment, SegmentKind, Speaker, SpeakerError
+from assistant.speaker.base import (
+    RecoverableSpeaker,
+    Segment,
+    SegmentKind,
+    Speaker,
+    SpeakerError,
+)
 from assistant.speaker.clock import ClockSpeaker
 from assistant.speaker.device import DeviceSpeaker
 from assistant.speaker.factory import make_speaker
@@ -10,6 +16,7 @@ __all__ = [
     "ClockSpeaker",
     "DeviceSpeaker",
     "FileSpeaker",
+    "RecoverableSpeaker",
     "Segment",
     "SegmentKind",
     "Speaker",

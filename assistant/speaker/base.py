@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from assistant.audio import AudioChunk, silence
 from assistant.errors import UserError
@@ -51,3 +51,17 @@ class Speaker(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class RecoverableSpeaker(Speaker, Protocol):
+    """A speaker whose device can fail and come back (a sound device, not a file)."""
+
+    @property
+    def failure(self) -> str | None:
+        """Why the device stopped working, or None while it works."""
+        ...
+
+    def reopen(self) -> None:
+        """Open the device again after a failure; SpeakerError while it cannot be used."""
+        ...

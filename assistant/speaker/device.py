@@ -3,10 +3,16 @@
 The stream stays open for the whole session: HDMI audio on a Raspberry Pi sleeps when idle and
 would clip the first words of every line. The callback only copies queued samples; everything
 else (resampling, queueing) happens in the caller's thread.
+
+A device that fails (unplugged, its sound server gone) ends the stream by itself: `failure`
+says so, `play` refuses, and `reopen` re-initialises PortAudio and opens the device again.
+When somebody else re-initialises PortAudio (the microphone retrying its device), the stream is
+reopened at once and what was still queued plays on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
@@ -15,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.audio import resample
+from assistant.audio_devices import PORTAUDIO, PortAudio
 from assistant.speaker.base import Segment, SpeakerError
 
 BLOCK_SECONDS = 0.02  # stop() is heard within one block of this, plus the device's own latency
@@ -32,8 +39,10 @@ def _sounddevice() -> Any:
 
 
 class DeviceSpeaker:
-    def __init__(self, device: int | str | None = None) -> None:
-        sd = _sounddevice()
+    def __init__(self, device: int | str | None = None, *, portaudio: PortAudio | None = None):
+        _sounddevice()
+        self.device = device
+        self._portaudio = portaudio or PORTAUDIO
         self._changed = threading.Condition()
         self._queue: deque[np.ndarray] = deque()
         self._offset = 0  # frames of the first queued array already played
@@ -41,26 +50,55 @@ class DeviceSpeaker:
         self._ends_at = 0.0  # stream time at which the last written sample leaves the device
         self._error: str | None = None
         self._closing = False
+        self._stream: Any = None
+        self._token: object | None = None  # the open stream's mark for its finished callback
+        self._failed_at: int | None = None  # PortAudio's generation when the device failed
+        self._latency = 0.0
+        self.rate = 0
+        self.channels = 1
+        self.device_name = ""
+        with self._portaudio.lock:
+            self._open()
+            self._portaudio.hold(self)
+
+    def _open(self) -> None:
+        """Open and start the stream; called with the PortAudio lock held."""
+        sd = _sounddevice()
+        device = self.device
+        token = object()
+        stream: Any = None
+        self._token = token
         try:
             info = sd.query_devices(device, "output")
-            self.rate = int(info["default_samplerate"])  # its own rate: some refuse others
-            self.channels = self._channels(sd, device, self.rate, int(info["max_output_channels"]))
-            self._stream = sd.OutputStream(
+            rate = int(info["default_samplerate"])  # its own rate: some refuse others
+            channels = self._channels(sd, device, rate, int(info["max_output_channels"]))
+            stream = sd.OutputStream(
                 device=device,
-                samplerate=self.rate,
-                channels=self.channels,
+                samplerate=rate,
+                channels=channels,
                 dtype="int16",
-                blocksize=max(1, round(self.rate * BLOCK_SECONDS)),
+                blocksize=max(1, round(rate * BLOCK_SECONDS)),
                 callback=self._callback,
-                finished_callback=self._finished,
+                finished_callback=lambda: self._finished(token),
             )
-            self._stream.start()
+            with self._changed:
+                if rate != self.rate:  # what is queued was resampled for the old device
+                    self._clear()
+                self.rate, self.channels = rate, channels
+                self._ends_at = 0.0  # the old stream's clock means nothing to the new one
+            self._latency = float(stream.latency)
+            stream.start()
         except (sd.PortAudioError, ValueError) as error:
+            self._token = None
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
             name = "the default sound output" if device is None else f"sound output '{device}'"
             raise SpeakerError(
                 f"Cannot play sound on {name}: {error}. Check that a speaker is connected, or "
                 "use --speaker FILE.wav to write the sound to a file."
             ) from None
+        self._stream = stream
         self.device_name = str(info["name"])
 
     @staticmethod
@@ -75,7 +113,12 @@ class DeviceSpeaker:
     @property
     def latency(self) -> float:
         """Seconds between the callback writing a sample and the device playing it."""
-        return float(self._stream.latency)
+        return self._latency
+
+    @property
+    def failure(self) -> str | None:
+        """Why the device stopped working, or None while it works (or once it is closed)."""
+        return None if self._closing else self._error
 
     def play(self, segment: Segment) -> None:
         if self._error is not None:
@@ -99,33 +142,104 @@ class DeviceSpeaker:
             ends_at = self._ends_at
         # ...then the device must have played it: PortAudio's stream clock says when.
         while True:
-            behind = ends_at - self._stream.time
+            now = self._stream_time()
+            if now is None:
+                return False
+            behind = ends_at - now
             if behind <= 0:
                 return True
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
             with self._changed:
-                if self._ends_at < ends_at:  # stop() was called meanwhile
+                if self._ends_at < ends_at:  # stop() was called meanwhile, or a restart
                     return True
                 self._changed.wait(min(behind, left))
 
+    def _stream_time(self) -> float | None:
+        with self._portaudio.lock:
+            if self._error is not None:
+                return None
+            if self._stream is None:  # a restart could not reopen it
+                self._fail("the device could not be opened again")
+                return None
+            try:
+                return float(self._stream.time)
+            except Exception as error:  # a stream that cannot tell the time is not working
+                self._fail(f"the device stopped answering ({error})")
+                return None
+
     def stop(self) -> None:
         with self._changed:
-            self._queue.clear()
-            self._offset = 0
-            self._queued_frames = 0
+            self._clear()
             self._ends_at = 0.0
             self._changed.notify_all()
+
+    def _clear(self) -> None:
+        self._queue.clear()
+        self._offset = 0
+        self._queued_frames = 0
+
+    def reopen(self) -> None:
+        """Open the device again after it failed, with PortAudio re-initialised first (a
+        device that vanished is not found otherwise). Raises SpeakerError while it cannot be
+        used. What was queued before the failure is dropped."""
+        with self._portaudio.lock:
+            if self._closing:
+                raise SpeakerError("The sound output was closed.")
+            if self._error is None:
+                return
+            if self._failed_at is not None:
+                self._portaudio.restart(self._failed_at)
+            self._close_stream()
+            self.stop()
+            try:
+                self._open()
+            except SpeakerError:
+                self._failed_at = self._portaudio.generation
+                raise
+            self._failed_at = None
+            self._error = None
 
     def close(self) -> None:
         if self._closing:
             return
         self.stop()
-        self._closing = True
-        self._error = "the speaker was closed"
-        self._stream.abort()  # drop what the device still holds; stop() would let it drain
-        self._stream.close()
+        with self._portaudio.lock:
+            self._closing = True
+            self._error = "the speaker was closed"
+            self._portaudio.release(self)
+            self._close_stream()
+        with self._changed:
+            self._changed.notify_all()
+
+    def _close_stream(self) -> None:
+        stream, self._stream, self._token = self._stream, None, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.abort()  # drop what the device still holds; stop() would let it drain
+            with contextlib.suppress(Exception):
+                stream.close()
+
+    def _fail(self, why: str) -> None:
+        with self._changed:
+            if self._error is None and not self._closing:
+                self._error = why
+                self._failed_at = self._portaudio.generation
+            self._changed.notify_all()
+
+    # --- PortAudio restarts (called by PortAudio.restart, with its lock held) ---------------
+
+    def drop_stream(self) -> None:
+        self._close_stream()
+
+    def reopen_stream(self) -> None:
+        if self._closing or self._error is not None:
+            return  # a failed device waits for `reopen`
+        try:
+            self._open()
+        except SpeakerError as error:
+            self._fail(error.message)
 
     # --- the audio thread ---------------------------------------------------------------
 
@@ -146,15 +260,14 @@ class DeviceSpeaker:
                 self._queued_frames -= written
                 # outputBufferDacTime is when this block's first sample is heard; some host
                 # APIs leave it 0, and then the stream's reported latency is the best guess.
-                heard_at = times.outputBufferDacTime or times.currentTime + self._stream.latency
+                heard_at = times.outputBufferDacTime or times.currentTime + self._latency
                 self._ends_at = heard_at + written / self.rate
                 if self._queued_frames == 0:
                     self._changed.notify_all()
         outdata[:] = mono.reshape(-1, 1)
 
-    def _finished(self) -> None:
-        # PortAudio ends a stream by itself only when the device fails or vanishes.
-        with self._changed:
-            if self._error is None and not self._closing:
-                self._error = "the device stopped working"
-            self._changed.notify_all()
+    def _finished(self, token: object) -> None:
+        # PortAudio ends a stream by itself only when the device fails or vanishes (or the
+        # callback raised); a stream closed here on purpose has lost its token first.
+        if token is self._token:
+            self._fail("the device stopped working")
