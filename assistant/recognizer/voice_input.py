@@ -44,6 +44,21 @@ class InputEnded:
 Heard = HeardSpeech | InputEnded
 
 
+@dataclass(frozen=True)
+class MicrophoneLost:
+    """The microphone stopped working; it is retried until it works again."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class MicrophoneBack:
+    """Audio comes from the microphone again after it was lost."""
+
+
+MicrophoneNews = MicrophoneLost | MicrophoneBack
+
+
 class CommandListener(Protocol):
     def feed(self, chunk: AudioChunk) -> str | None: ...
 
@@ -76,14 +91,20 @@ class VoiceInput:
         commands: CommandListener,
         answers: AnswerListener,
         settings: ListenSettings | None = None,
+        *,
+        report_microphone: bool = False,
     ) -> None:
         self.settings = settings or ListenSettings()
+        # With report_microphone, `get` also gives MicrophoneLost and MicrophoneBack, in their
+        # place among what was heard; without it they are only logged.
+        self.report_microphone = report_microphone
         self.errors = 0  # microphone or recognizer failures survived
         self.discarded = 0.0  # seconds of audio ignored (off, hold-off, buffered echo)
         self._mic = microphone
         self._commands = commands
         self._answers = answers
-        self._events: queue.Queue[Heard] = queue.Queue()
+        self._events: queue.Queue[Heard | MicrophoneNews] = queue.Queue()
+        self._lost = False  # the microphone failed and has not delivered audio since
         self._cond = threading.Condition()
         self._mode: Mode = "off"
         self._generation = 0  # bumped on every mode change, so the thread notices each one
@@ -107,8 +128,10 @@ class VoiceInput:
                 self._generation += 1
                 self._cond.notify_all()
 
-    def get(self, timeout: float | None) -> Heard | None:
-        """The next thing heard, or None when nothing was heard within `timeout` seconds."""
+    def get(self, timeout: float | None) -> Heard | MicrophoneNews | None:
+        """The next thing heard, or None when nothing was heard within `timeout` seconds.
+        With `report_microphone`: also the microphone's news, lost once when it fails
+        (however often the retries fail after that), back once when audio flows again."""
         try:
             return self._events.get(timeout=timeout)
         except queue.Empty:
@@ -227,15 +250,49 @@ class VoiceInput:
             chunk = self._mic.read(timeout)
         except MicrophoneError as error:
             self.errors += 1
-            log.warning("microphone: %s Trying to reopen it.", error.message)
+            # Said once per outage; the retries that fail while it lasts are only noted.
+            (log.info if self._lost else log.warning)(
+                "microphone: %s Trying to reopen it.", error.message
+            )
+            self._lose(error.message)
             self._reopen()
             return None
         except Exception:
             self._failed("reading the microphone")
             self._closing.wait(RETRY_FIRST)  # no busy loop on a source that keeps failing
             return None
-        self._retry = RETRY_FIRST
+        if chunk is not None:
+            self._retry = RETRY_FIRST  # only audio proves the device works again
+            if self._lost:
+                self._lost = False
+                log.warning("microphone works again")
+                self._tell(MicrophoneBack())
         return chunk
+
+    def _lose(self, reason: str) -> None:
+        if self._lost:
+            return
+        self._lost = True
+        self._tell(MicrophoneLost(reason))
+        # What was said of an answer before the microphone went is that answer: it goes to
+        # the runtime (read back, kept in the journal) instead of waiting for a device that
+        # may not come back.
+        with self._cond:
+            mode, generation = self._mode, self._generation
+        if mode != "answer":
+            return
+        try:
+            answer = self._answers.finish()
+        except Exception:
+            self._failed("finishing an answer cut off by the microphone")
+            return
+        if not (answer.text or answer.speech_started):
+            return
+        self._events.put(HeardSpeech(answer.text, answer.audio, answer.ended_by))
+        with self._cond:
+            if self._generation == generation:
+                self._mode = "off"
+                self._generation += 1
 
     def _reopen(self) -> None:
         try:
@@ -247,11 +304,15 @@ class VoiceInput:
         self._retry = min(RETRY_MAX, self._retry * 2)
         try:
             self._mic.start()
-            log.warning("microphone reopened")
+            log.info("microphone reopened")
         except MicrophoneError as error:
-            log.warning("microphone still unusable: %s", error.message)
+            log.info("microphone still unusable: %s", error.message)
         except Exception:
             self._failed("reopening the microphone")
+
+    def _tell(self, news: MicrophoneNews) -> None:
+        if self.report_microphone:
+            self._events.put(news)
 
     def _failed(self, doing: str) -> None:
         self.errors += 1
@@ -265,6 +326,8 @@ def open_voice_input(
     settings: ListenSettings | None = None,
     stop_phrases: Sequence[str] = (),
     meanings: Mapping[str, object] | None = None,
+    *,
+    report_microphone: bool = False,
 ) -> VoiceInput:
     """The usual assembly: both recognizers on `model` (loaded before the stream opens, so a
     slow model load cannot make the microphone overflow), then the microphone and thread."""
@@ -277,4 +340,4 @@ def open_voice_input(
         model, command_phrases, settings.rate, stable=settings.command_stable, meanings=meanings
     )
     answers = AnswerRecorder(model, settings, stop_phrases)
-    return VoiceInput(microphone, commands, answers, settings)
+    return VoiceInput(microphone, commands, answers, settings, report_microphone=report_microphone)

@@ -1,4 +1,8 @@
-"""Hands-free input for the runtime: the recognizer's thread behind the runtime's Input."""
+"""Hands-free input for the runtime: the recognizer's thread behind the runtime's Input.
+
+The microphone's troubles come along as device notices: 'microphone_lost' once when it fails,
+'microphone_back' once when it works again; the assistant says them.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,13 @@ from assistant.dialog.messages import InputEnded
 from assistant.dialog.understand import all_phrasings, understand
 from assistant.microphone import Microphone
 from assistant.recognizer import ListenSettings, open_voice_input
-from assistant.recognizer.voice_input import HeardSpeech, VoiceInput
-from assistant.session.ports import ListenMode, Utterance
+from assistant.recognizer.voice_input import (
+    HeardSpeech,
+    MicrophoneBack,
+    MicrophoneLost,
+    VoiceInput,
+)
+from assistant.session.ports import DeviceNotice, ListenMode, Utterance
 
 # The runtime owns patience with a silent user (one gentle reminder), so the recorder itself
 # never gives up on an answer that has not started.
@@ -36,15 +45,25 @@ class VoiceListening:
         meanings = {phrase: understand(phrase, content) for phrase in phrases}
         stops = [p for p, c in content.commands.items() if c is Command.KLAAR]
         voice_input = open_voice_input(
-            microphone, model, phrases, listen, stop_phrases=stops, meanings=meanings
+            microphone,
+            model,
+            phrases,
+            listen,
+            stop_phrases=stops,
+            meanings=meanings,
+            report_microphone=True,
         )
         return VoiceListening(voice_input)
 
     def listen(self, mode: ListenMode) -> None:
         self.voice_input.set_mode(mode.value)
 
-    def get(self, timeout: float) -> Utterance | InputEnded | None:
+    def get(self, timeout: float) -> Utterance | DeviceNotice | InputEnded | None:
         heard = self.voice_input.get(timeout)
+        if isinstance(heard, MicrophoneLost):
+            return DeviceNotice("microphone_lost")
+        if isinstance(heard, MicrophoneBack):
+            return DeviceNotice("microphone_back")
         if heard is None or not isinstance(heard, HeardSpeech):
             return None if heard is None else InputEnded()
         if heard.ended_by is None:
