@@ -1,19 +1,30 @@
 """Spoken output: each line rendered by the voice and played by a speaker, its words also
-printed (captions for anyone who reads along, and the text when the voice fails)."""
+printed (captions for anyone who reads along, and the text when the voice fails).
+
+When the sound device fails in the middle of a session the session goes on without sound:
+the lines are printed as always and every line, cue and pause still takes its time (a clock
+keeps it, as for `--speaker none`). The device is retried in the background, less often the
+longer it stays away; once it works, the next line is heard again. Both changes are told to
+the user as device notices ('speaker_lost', 'speaker_back'), collected by `take_notices`.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Protocol, TextIO
 
 from assistant.dialog.messages import Cue, Output, Pause, Say
-from assistant.speaker.base import Segment, Speaker
+from assistant.speaker.base import RecoverableSpeaker, Segment, Speaker, SpeakerError
+from assistant.speaker.clock import ClockSpeaker
 from assistant.voice.base import Voice, VoiceError
 from assistant.voice.cues import cue_audio
 
 log = logging.getLogger(__name__)
 
 CUE_RATE = 22050
+RETRY_FIRST, RETRY_MAX = 0.5, 10.0  # seconds between attempts to reopen a failed sound device
 
 
 class ClosableVoice(Voice, Protocol):
@@ -22,15 +33,39 @@ class ClosableVoice(Voice, Protocol):
 
 class SpokenOutput:
     def __init__(
-        self, voice: ClosableVoice, speaker: Speaker, captions: TextIO, pace: float
+        self,
+        voice: ClosableVoice,
+        speaker: Speaker,
+        captions: TextIO,
+        pace: float,
+        *,
+        retry_first: float = RETRY_FIRST,
+        retry_max: float = RETRY_MAX,
     ) -> None:
         self.voice = voice
         self.speaker = speaker
         self.captions = captions
         self.pace = pace
+        self.retry_first = retry_first
+        self.retry_max = retry_max
         self._voice_failed = False
+        # Keeps every item's own time alongside the device, so that when the device fails in
+        # the middle of an item the rest of it still takes its time.
+        self._clock = ClockSpeaker()
+        self._sound = True  # the device plays; False while it is lost
+        self._back = threading.Event()  # the retrier has the device working again
+        self._closing = threading.Event()
+        self._retrier: threading.Thread | None = None
+        self._notices: list[str] = []
+        self._notices_lock = threading.Lock()
+
+    @property
+    def sound(self) -> bool:
+        """True while the sound device plays the lines; False while it is lost."""
+        return self._sound
 
     def start(self, item: Output) -> None:
+        self._resume_sound()
         if isinstance(item, Say):
             self.captions.write(item.text + "\n")
             self.captions.flush()
@@ -43,19 +78,91 @@ class SpokenOutput:
                 self._voice_failed = True
                 return
             self._voice_failed = False
-            self.speaker.play(Segment.speech(audio, item.text))
+            self._play(Segment.speech(audio, item.text))
         elif isinstance(item, Pause):
-            self.speaker.play(Segment.pause(item.seconds * self.pace, CUE_RATE))
+            self._play(Segment.pause(item.seconds * self.pace, CUE_RATE))
         elif isinstance(item, Cue):
-            self.speaker.play(Segment.cue(cue_audio(item.kind, CUE_RATE)))
+            self._play(Segment.cue(cue_audio(item.kind, CUE_RATE)))
+
+    def _play(self, segment: Segment) -> None:
+        self._clock.play(segment)
+        if not self._sound:
+            return
+        try:
+            self.speaker.play(segment)
+        except SpeakerError as error:
+            if self._failure() is None:
+                raise  # not a device that fails and comes back (a file, a closed speaker)
+            self._lose(error.message)
 
     def wait(self, timeout: float) -> bool:
-        return self.speaker.wait(timeout)
+        deadline = time.monotonic() + max(0.0, timeout)
+        if self._sound:
+            if self.speaker.wait(timeout):
+                return True
+            failure = self._failure()
+            if failure is None:
+                return False
+            self._lose(failure)
+        return self._clock.wait(deadline - time.monotonic())
 
     def stop(self) -> None:
+        self._clock.stop()
         self.speaker.stop()
 
+    def take_notices(self) -> list[str]:
+        """Line keys for the user since the last call ('speaker_lost', 'speaker_back')."""
+        with self._notices_lock:
+            notices, self._notices = self._notices, []
+        return notices
+
     def close(self) -> None:
+        self._closing.set()
+        if self._retrier is not None:
+            self._retrier.join(timeout=30)
         self.speaker.close()
         self.voice.close()
         self.captions.flush()
+
+    # --- a failed device -----------------------------------------------------------------
+
+    def _failure(self) -> str | None:
+        speaker = self.speaker
+        return speaker.failure if isinstance(speaker, RecoverableSpeaker) else None
+
+    def _lose(self, why: str) -> None:
+        self._sound = False
+        self.speaker.stop()
+        log.warning("sound output failed (%s); the lines are printed until it is back", why)
+        self._notice("speaker_lost")
+        self._back.clear()
+        self._retrier = threading.Thread(target=self._retry, name="speaker-retry", daemon=True)
+        self._retrier.start()
+
+    def _retry(self) -> None:
+        speaker = self.speaker
+        assert isinstance(speaker, RecoverableSpeaker)
+        delay = self.retry_first
+        while not self._closing.wait(delay):
+            try:
+                speaker.reopen()
+            except SpeakerError as error:
+                log.info("sound output still unusable: %s", error.message)
+            except Exception:
+                log.exception("reopening the sound output")
+            else:
+                log.warning("sound output works again")
+                self._back.set()
+                self._notice("speaker_back")
+                return
+            delay = min(self.retry_max, delay * 2)
+
+    def _resume_sound(self) -> None:
+        """Back to the device, between two items (never in the middle of one)."""
+        if not self._sound and self._back.is_set():
+            self._back.clear()
+            self._sound = True
+
+    def _notice(self, line: str) -> None:
+        with self._notices_lock:
+            self._notices.append(line)
