@@ -82,38 +82,92 @@ def rms(chunk: AudioChunk) -> float:
 
 
 def read_wav(path: Path) -> AudioChunk:
-    """Any PCM WAV (8/16/24/32-bit, any channels) as one mono 16-bit chunk at its own rate."""
+    """Any PCM or float WAV (8 to 32-bit, any channels, plain or extensible header) as one mono
+    16-bit chunk at its own rate. A recording cut off early gives the audio that is there."""
     try:
-        with wave.open(str(path), "rb") as wav:
-            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-            raw = wav.readframes(wav.getnframes())
+        data = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: no such audio file.") from None
-    except (wave.Error, EOFError, OSError) as error:
+    except OSError as error:
+        raise UserError(f"{path}: cannot be read ({error.strerror or error}).") from None
+    try:
+        form, samples = _parse_riff(data)
+    except ValueError as error:
         raise UserError(
             f"{path}: not a readable WAV file ({error}). Give a PCM WAV recording, "
             "for example one made with 'arecord -f S16_LE -r 16000 FILE.wav'."
         ) from None
-    if rate <= 0 or channels <= 0 or width not in (1, 2, 3, 4):
-        raise UserError(f"{path}: unsupported WAV format ({width * 8}-bit, {rate} Hz).")
-    values = _pcm_to_float(raw, width).reshape(-1, channels).mean(axis=1)
-    return AudioChunk.from_array(values, rate)
+    frame = form.width * form.channels
+    usable = samples[: len(samples) - len(samples) % frame]
+    values = _to_float(usable, form).reshape(-1, form.channels).mean(axis=1)
+    return AudioChunk.from_array(values, form.rate)
 
 
-def _pcm_to_float(raw: bytes, width: int) -> np.ndarray:
-    """PCM bytes as floats on the 16-bit scale, whatever their width."""
-    usable = len(raw) - len(raw) % width
-    data = np.frombuffer(raw[:usable], dtype=np.uint8)
-    if width == 1:  # 8-bit WAV is unsigned
+@dataclass(frozen=True)
+class _Format:
+    encoding: int  # 1: integer PCM, 3: IEEE float
+    channels: int
+    rate: int
+    width: int  # bytes per sample
+
+
+_PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
+
+
+def _parse_riff(data: bytes) -> tuple[_Format, bytes]:
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise ValueError("no RIFF/WAVE header")
+    form: _Format | None = None
+    position = 12
+    while position + 8 <= len(data):
+        name, size = (
+            data[position : position + 4],
+            int.from_bytes(data[position + 4 : position + 8], "little"),
+        )
+        body = data[position + 8 : position + 8 + size]
+        if name == b"fmt ":
+            form = _parse_format(body)
+        elif name == b"data":
+            if form is None:
+                raise ValueError("audio before its format")
+            return form, body  # shorter than `size` when the recording was cut off
+        position += 8 + size + size % 2  # chunks are padded to an even length
+    raise ValueError("no audio in the file" if form else "no format chunk")
+
+
+def _parse_format(body: bytes) -> _Format:
+    if len(body) < 16:
+        raise ValueError("format chunk too short")
+    encoding = int.from_bytes(body[0:2], "little")
+    channels = int.from_bytes(body[2:4], "little")
+    rate = int.from_bytes(body[4:8], "little")
+    bits = int.from_bytes(body[14:16], "little")
+    if encoding == _EXTENSIBLE and len(body) >= 26:
+        encoding = int.from_bytes(body[24:26], "little")  # the sub-format GUID starts with it
+    width = (bits + 7) // 8
+    if encoding not in (_PCM, _FLOAT):
+        raise ValueError(f"encoding {encoding} is not PCM; convert it, e.g. with sox")
+    if channels < 1 or rate < 1 or width not in ((1, 2, 3, 4) if encoding == _PCM else (4, 8)):
+        raise ValueError(f"unsupported format ({bits}-bit, {channels} channels, {rate} Hz)")
+    return _Format(encoding, channels, rate, width)
+
+
+def _to_float(raw: bytes, form: _Format) -> np.ndarray:
+    """Samples as floats on the 16-bit scale, whatever their encoding and width."""
+    if form.encoding == _FLOAT:
+        kind = "<f4" if form.width == 4 else "<f8"
+        return np.frombuffer(raw, dtype=kind).astype(np.float64) * 32767.0
+    data = np.frombuffer(raw, dtype=np.uint8)
+    if form.width == 1:  # 8-bit WAV is unsigned
         return (data.astype(np.float64) - 128.0) * 256.0
-    if width == 3:
+    if form.width == 3:
         triples = data.reshape(-1, 3).astype(np.int32)
         values = triples[:, 0] | (triples[:, 1] << 8) | (triples[:, 2] << 16)
         values = np.where(values >= 1 << 23, values - (1 << 24), values)
         return values.astype(np.float64) / 256.0
-    kind = "<i2" if width == 2 else "<i4"
-    scale = 1.0 if width == 2 else 65536.0
-    return np.frombuffer(data.tobytes(), dtype=kind).astype(np.float64) / scale
+    kind = "<i2" if form.width == 2 else "<i4"
+    scale = 1.0 if form.width == 2 else 65536.0
+    return np.frombuffer(raw, dtype=kind).astype(np.float64) / scale
 
 
 def wav_bytes(chunk: AudioChunk) -> bytes:
