@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.audio import AudioChunk, read_wav, resample, split
 from assistant.content.phrases import normalise
+from assistant.recognizer import engine
 from assistant.recognizer.vocabulary import UNKNOWN
 
 CHUNK_MS = 100  # the size microphones deliver: a file is decoded as the live answer was
@@ -19,10 +20,8 @@ class Dictation:
     for, because they cost a decoder traceback each time."""
 
     def __init__(self, model: Any, rate: int = 16000) -> None:
-        import vosk
-
         self.rate = rate
-        self._recognizer = vosk.KaldiRecognizer(model, rate)
+        self._recognizer = engine.vosk().KaldiRecognizer(model, rate)
         self._finals: list[str] = []
 
     def feed(self, chunk: AudioChunk) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.audio import AudioChunk
 from assistant.content.phrases import normalise
+from assistant.recognizer import engine
 from assistant.recognizer.vocabulary import UNKNOWN, describe_missing, knows_unknown, missing_words
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,8 @@ class CommandRecognizer:
         self._waits_for_final = _ambiguous_prefixes(self.phrases, meanings)
         self._recognizer: Any = None
         if self.phrases:  # an empty grammar crashes Vosk 0.3.45 (segmentation fault)
-            import vosk
-
             grammar = json.dumps(self.grammar, ensure_ascii=False)  # escaped words are unknown
-            self._recognizer = vosk.KaldiRecognizer(model, rate, grammar)
+            self._recognizer = engine.vosk().KaldiRecognizer(model, rate, grammar)
         else:
             log.warning("no command phrase can be recognised with this speech model")
         self.reset()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
+from assistant.recognizer import engine
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,7 @@ def load_model(path: Path) -> Any:
 
 
 def _load(path: Path) -> Any:
-    import vosk
-
+    vosk = engine.vosk()
     vosk.SetLogLevel(-2)  # errors only: missing words are reported by us, with their phrasings
     broken = UserError(
         f"{path}: not a usable Vosk model folder (it should hold am/, conf/ and graph/). "
