@@ -255,3 +255,27 @@ def test_spoken_commands_in_real_time_and_none_while_off(tmp_path: Path) -> None
         assert voice.discarded >= 2.5
     finally:
         voice.close()
+
+
+def test_a_recording_waits_after_a_command_until_the_runtime_listens_again(
+    tmp_path: Path,
+) -> None:
+    """Read faster than real time, a recording must not run on past a command while the
+    runtime is still acting on it: what follows (the next answer) would be heard as commands.
+    With a live microphone listening goes on (see the test above)."""
+    values = [1, 2, MARK, 3, 4, 5, 6]
+    path = tmp_path / "commands.wav"
+    write_wav(path, AudioChunk(b"".join(numbered(v).samples for v in values), RATE))
+    commands = Commands()
+    voice = VoiceInput(WavMicrophone(path, realtime=False), commands, Answers(), SETTINGS)
+    try:
+        voice.set_mode("command")
+        assert voice.get(5) == HeardSpeech("volgende")
+        time.sleep(0.3)  # the runtime is busy saying something
+        assert voice.mode == "off"
+        assert commands.fed == [1, 2, MARK]  # nothing after the command was read
+        voice.set_mode("command")
+        wait_for(lambda: commands.fed[-1:] == [6])
+        assert commands.fed == [1, 2, MARK, 3, 4, 5, 6]
+    finally:
+        voice.close()

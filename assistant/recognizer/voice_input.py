@@ -79,10 +79,11 @@ class VoiceInput:
     """Owns the microphone, both recognizers and the one thread that feeds them.
 
     Modes: 'off' (the assistant is playing; audio discarded), 'command' (listening for
-    command phrases; stays on after one is heard), 'answer' (dictating one answer; after it
-    is delivered the mode falls back to 'off', so a second answer needs another
-    `set_mode('answer')`). A recording read faster than real time is not discarded while
-    'off' but paused: nobody is speaking into it while the assistant talks.
+    command phrases; stays on after one is heard from a live microphone), 'answer' (dictating
+    one answer; after it is delivered the mode falls back to 'off', so a second answer needs
+    another `set_mode('answer')`; a recording does the same after a command). A recording
+    read faster than real time is not discarded while 'off' but paused: nobody is speaking
+    into it while the assistant talks.
     """
 
     def __init__(
@@ -219,6 +220,11 @@ class VoiceInput:
                 phrase = self._commands.feed(chunk)
                 if phrase is not None:
                     self._events.put(HeardSpeech(phrase))
+                    if not self._mic.realtime:
+                        # A recording waits for the runtime to act on the command; read on
+                        # at full speed it would run into what comes next (the next answer)
+                        # while the mode is still 'command', and hear it as commands.
+                        self._pause_after(generation)
                 return
             answer = self._answers.feed(chunk)
         except Exception:
@@ -226,10 +232,14 @@ class VoiceInput:
             return
         if answer is not None:
             self._events.put(HeardSpeech(answer.text, answer.audio, answer.ended_by))
-            with self._cond:
-                if self._generation == generation:  # unless the runtime moved on already
-                    self._mode = "off"
-                    self._generation += 1
+            self._pause_after(generation)
+
+    def _pause_after(self, generation: int) -> None:
+        """Fall back to 'off' until the runtime chooses the next mode."""
+        with self._cond:
+            if self._generation == generation:  # unless the runtime moved on already
+                self._mode = "off"
+                self._generation += 1
 
     def _end_of_input(self, mode: Mode) -> None:
         try:
