@@ -523,10 +523,6 @@ def test_a_session_goes_on_over_a_failed_speaker_and_keeps_every_answer(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime.py does not yet collect SpokenOutput.take_notices() (see the report)",
-)
 def test_the_assistant_says_the_speaker_went_and_came_back(content: Any, tmp_path: Path) -> None:
     session, _speaker, captions = _session_over_flaky_speaker(content, tmp_path)
     session.run(Begin("vragen", None))

@@ -54,4 +54,9 @@ class Output(Protocol):
 
     def stop(self) -> None: ...
 
+    def take_notices(self) -> list[str]:
+        """Line keys about the output device for the user since the last call (for example
+        'speaker_lost'), said through the dialog."""
+        ...
+
     def close(self) -> None: ...

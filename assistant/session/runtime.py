@@ -109,6 +109,7 @@ class Session:
         self.input.listen(mode)
         self._interrupted = False
         self.output.start(item)
+        self._notices += self.output.take_notices()
         while True:
             # Input is looked at before the end is checked, so that even a pause of zero
             # seconds (--pace 0) hears a command that is already waiting.
@@ -120,6 +121,9 @@ class Session:
                         return
                     self.input.listen(mode)  # a recording waits after each thing it said
             if self.output.wait(_POLL if hearing else 0.5):
+                self._notices += self.output.take_notices()
+                if self._notices:
+                    self._dispatch_notices()
                 return
 
     def _wait_for_input(self, listen: Listen) -> None:
@@ -146,7 +150,10 @@ class Session:
     def _dispatch(self, event: Event) -> None:
         for action in self.dialog.handle(event):
             self._do(action)
-        while self._notices:  # told after the actions that caused them, never in between
+        self._dispatch_notices()  # told after the actions that caused them, never in between
+
+    def _dispatch_notices(self) -> None:
+        while self._notices:
             self._dispatch(Notice(self._notices.pop(0)))
 
     def _do(self, action: Action) -> None:

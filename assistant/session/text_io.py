@@ -84,6 +84,9 @@ class TextOutput:
         self._until = 0.0
         self._stopped.set()
 
+    def take_notices(self) -> list[str]:
+        return []  # printing cannot fail in a way the user could be told about
+
     def close(self) -> None:
         with contextlib.suppress(OSError, ValueError):
             self.stream.flush()
