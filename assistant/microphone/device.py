@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 BLOCK_MS = 100
 QUEUE_SECONDS = 5.0  # audio kept for a slow reader before the oldest is dropped
 REPORT_EVERY = 10.0  # seconds between two log lines about lost audio
+STALL_SECONDS = 10.0  # a running stream that delivers nothing for this long has failed
 
 Callback = Callable[[Any, int, Any, Any], None]
 
@@ -169,6 +170,7 @@ class DeviceMicrophone:
         self._format = (rate, 1)  # the open stream's rate and channels
         self._token: object | None = None  # the open stream's mark for its finished callback
         self._finished = False
+        self._heard_at = time.monotonic()  # when the callback last delivered audio
         self._wanted = False  # started and not closed: reopened after a PortAudio restart
         self._failed_at: int | None = None  # PortAudio's generation when the device failed
         self._overflow_flags = 0  # written only by the callback thread
@@ -216,6 +218,7 @@ class DeviceMicrophone:
             self._queue.get_nowait()
         token = object()
         self._finished = False
+        self._heard_at = time.monotonic()
         self._token = token
         try:
             stream = self._factory(self.device, self._callback, lambda: self._on_finished(token))
@@ -236,6 +239,7 @@ class DeviceMicrophone:
         self._stream = stream
 
     def _callback(self, indata: Any, frames: int, when: Any, status: Any) -> None:
+        self._heard_at = time.monotonic()
         if getattr(status, "input_overflow", False):
             self._overflow_flags += 1
         data = bytes(indata)
@@ -278,6 +282,9 @@ class DeviceMicrophone:
                 stopped = stream is None or self._finished or not stream.active
             except Exception:  # a vanished device's stream may not even answer
                 stopped = True
+            # A device delivers audio all the time, silence too: one that stalled has failed,
+            # even if its stream still says it is running.
+            stopped = stopped or time.monotonic() - self._heard_at > STALL_SECONDS
             if stopped and self._failed_at is None:
                 self._failed_at = self._portaudio.generation
             return stopped

@@ -25,6 +25,7 @@ from assistant.audio_devices import PORTAUDIO, PortAudio
 from assistant.speaker.base import Segment, SpeakerError
 
 BLOCK_SECONDS = 0.02  # stop() is heard within one block of this, plus the device's own latency
+STALL_SECONDS = 10.0  # a running stream whose callback is not called for this long has failed
 
 
 def _sounddevice() -> Any:
@@ -54,6 +55,7 @@ class DeviceSpeaker:
         self._token: object | None = None  # the open stream's mark for its finished callback
         self._failed_at: int | None = None  # PortAudio's generation when the device failed
         self._latency = 0.0
+        self._called_at = time.monotonic()  # when the callback last ran
         self.rate = 0
         self.channels = 1
         self.device_name = ""
@@ -87,6 +89,7 @@ class DeviceSpeaker:
                 self.rate, self.channels = rate, channels
                 self._ends_at = 0.0  # the old stream's clock means nothing to the new one
             self._latency = float(stream.latency)
+            self._called_at = time.monotonic()
             stream.start()
         except (sd.PortAudioError, ValueError) as error:
             self._token = None
@@ -132,14 +135,17 @@ class DeviceSpeaker:
 
     def wait(self, timeout: float) -> bool:
         deadline = time.monotonic() + max(0.0, timeout)
-        with self._changed:
-            # First the callback must have written everything...
-            while self._queued_frames > 0:
+        # First the callback must have written everything...
+        while True:
+            with self._changed:
+                if self._queued_frames == 0:
+                    ends_at = self._ends_at
+                    break
                 left = deadline - time.monotonic()
                 if left <= 0 or self._error is not None:
                     return False
-                self._changed.wait(left)
-            ends_at = self._ends_at
+                self._changed.wait(min(left, 1.0))
+            self._check_alive()  # outside `_changed`: it takes the PortAudio lock
         # ...then the device must have played it: PortAudio's stream clock says when.
         while True:
             now = self._stream_time()
@@ -155,6 +161,17 @@ class DeviceSpeaker:
                 if self._ends_at < ends_at:  # stop() was called meanwhile, or a restart
                     return True
                 self._changed.wait(min(behind, left))
+
+    def _check_alive(self) -> None:
+        """A stream that a restart could not reopen, or one that stopped calling back without
+        ending (a stalled device), has failed: `wait` must not wait for it for ever."""
+        with self._portaudio.lock:
+            if self._closing or self._error is not None:
+                return
+            if self._stream is None:
+                self._fail("the device could not be opened again")
+            elif time.monotonic() - self._called_at > STALL_SECONDS:
+                self._fail("the device stopped taking sound")
 
     def _stream_time(self) -> float | None:
         with self._portaudio.lock:
@@ -244,6 +261,7 @@ class DeviceSpeaker:
     # --- the audio thread ---------------------------------------------------------------
 
     def _callback(self, outdata: np.ndarray, frames: int, times: Any, status: Any) -> None:
+        self._called_at = time.monotonic()
         mono = np.zeros(frames, dtype=np.int16)
         written = 0
         with self._changed:
