@@ -25,11 +25,12 @@ import pytest
 import sounddevice
 
 from assistant.audio import AudioChunk, read_wav, rms, split, write_wav
-from assistant.audio_devices import PortAudio
+from assistant.audio_devices import PORTAUDIO, PortAudio
 from assistant.dialog.messages import Begin, Pause, Say, Style
 from assistant.journal.markdown import Labels, parse
 from assistant.journal.store import Journal
 from assistant.microphone import DeviceMicrophone
+from assistant.microphone import device as device_module
 from assistant.microphone.device import Callback
 from assistant.recognizer import HeardSpeech, VoiceInput
 from assistant.recognizer.voice_input import MicrophoneBack, MicrophoneLost
@@ -228,6 +229,26 @@ def test_the_runtime_is_told_lost_once_and_back_once(
     ]
 
 
+def test_a_stream_that_stalls_without_ending_is_a_lost_microphone(
+    fake_device: tuple[FakeDevice, VoiceInput, Answers], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No error, no end, just no more audio (a stalled driver): after STALL_SECONDS of nothing
+    from a device that always delivers (silence too), it counts as lost and is reopened."""
+    monkeypatch.setattr(device_module, "STALL_SECONDS", 0.5)
+    device, voice, _answers = fake_device
+    voice.set_mode("command")
+    time.sleep(0.2)
+    device.say(1, 2, 3, 4, MARK)
+    assert voice.get(5) == HeardSpeech("volgende")
+    stalled = device.streams[-1]
+    assert isinstance(voice.get(5), MicrophoneLost)  # nothing came, though it still "runs"
+    assert stalled.running is False  # closed, and a new stream opened in its place
+    wait_for(lambda: len(device.streams) == 2 and device.streams[1].running, 10, "a reopen")
+    device.say(1, 2, MARK)
+    # (Then this fake stalls again, so more news follows; the first two are what counts.)
+    assert heard_within(voice, 1.0)[:2] == [MicrophoneBack(), HeardSpeech("volgende")]
+
+
 def test_a_portaudio_restart_by_someone_else_reopens_a_working_microphone_quietly() -> None:
     """The speaker retrying its device re-initialises PortAudio, which ends every stream: the
     microphone opens a new one at once and nothing is reported."""
@@ -390,22 +411,28 @@ def test_sound_stops_with_the_server_and_resumes_when_it_is_back(
     pulse = portaudio_on
     speaker = DeviceSpeaker()
     captions = io.StringIO()
-    output = SpokenOutput(ToneVoice(1.0), speaker, captions, pace=1.0, retry_first=0.2)
+    output = SpokenOutput(
+        ToneVoice(0.5), speaker, captions, pace=1.0, retry_first=0.2, retry_max=1.0
+    )
     try:
         _play(output, Say("een"))
         assert output.take_notices() == []
 
         started = time.monotonic()
-        output.start(Pause(3.0))
+        output.start(Pause(2.0))
         time.sleep(0.5)
         pulse.stop()
         while not output.wait(0.05):
             pass
-        assert time.monotonic() - started >= 3.0  # the pause kept its time without a device
+        assert time.monotonic() - started >= 2.0  # the pause kept its time without a device
         assert speaker.failure is not None
-        assert _play(output, Say("twee")) >= 1.0
+        assert _play(output, Say("twee")) >= 0.5
         assert output.take_notices() == ["speaker_lost"]
         assert not output.sound
+        # The microphone retrying meanwhile re-initialises PortAudio while the server is away:
+        # PortAudio then knows no devices at all, and only another restart finds them again.
+        # (False only when the speaker's own retry has just done the same.)
+        PORTAUDIO.restart(PORTAUDIO.generation)
 
         start_pulse(pulse.runtime_dir)  # the same server again, in the same place
         wait_for(lambda: speaker.failure is None, 30, "the device back")
@@ -434,10 +461,8 @@ def test_a_restart_for_the_microphone_does_not_break_the_sound(
 ) -> None:
     """The microphone retrying re-initialises PortAudio while a line plays: the speaker reopens
     its stream at once, reports no failure, and the line plays to its end."""
-    from assistant.audio_devices import PORTAUDIO
-
     speaker = DeviceSpeaker()
-    output = SpokenOutput(ToneVoice(1.0), speaker, io.StringIO(), pace=1.0)
+    output = SpokenOutput(ToneVoice(0.5), speaker, io.StringIO(), pace=1.0)
     try:
         _play(output, Say("een"))
         output.start(Say("twee"))
@@ -569,10 +594,10 @@ def test_a_session_survives_the_sound_server_going_away_and_coming_back(
     tmp_path: Path, pulse: PulseServer, ko_model_dir: Path, content: Any
 ) -> None:
     """`hartsverbinding vragen` on PulseAudio (sink 'speaker' out, 'mic.monitor' in). After
-    the first answer is confirmed the server is stopped: the assistant says the microphone is
-    gone and does not exit. The server is started again in the same place: the assistant says
-    the microphone is back, and a second answer is heard, confirmed and written, next to the
-    first one, untouched."""
+    the first answer is confirmed the server is stopped: the assistant says the microphone and
+    the sound are gone and does not exit. The server is started again in the same place: the
+    assistant says both are back, is heard again, and a second answer is heard, confirmed and
+    written, next to the first one, untouched."""
     require_espeak()
     variant = _short_spoken_content(tmp_path)
     config = tmp_path / "config.yaml"
@@ -655,6 +680,9 @@ def test_a_session_survives_the_sound_server_going_away_and_coming_back(
     assert "Traceback" not in "".join(errors)
     assert sum(lost.split(".")[0] in line for line in lines) == 1
     assert sum(back in line for line in lines) == 1
+    # The sound output went with the server and came back with it; each said once.
+    assert sum(content.line("speaker_lost") in line for line in lines) == 1, "".join(lines)
+    assert sum(content.line("speaker_back") in line for line in lines) == 1, "".join(lines)
     heard = read_wav(tmp_path / "after.wav")
     loud = [rms(chunk) for chunk in split(heard, 100)]
     assert max(loud) > 1000, "no sound after the server came back"  # the voice, heard again
