@@ -178,15 +178,15 @@ def soak(model: Path, sessions: int, answers: int, work: Path, content_dir: Path
     for index in range(1, sessions + 1):
         confirmed.append(one_session(content, settings, work))
         gc.collect()
+        if index >= min(WARM_UP, sessions):
+            samples.append(rss_mb())
         if index == min(WARM_UP, sessions):
             print(f"after {index:3d} (warm-up done):    {state()}")
-            # The start figure is taken with the allocator's free memory handed back, so the
-            # growth to the (untrimmed) end is, if anything, overstated.
+            # What is in use, without the free memory the allocator keeps (it takes that
+            # back within a session or two, so the samples are not lowered by this).
             trimmed_start = trimmed_rss_mb()
         elif index % REPORT_EVERY == 0 or index == sessions:
             print(f"after {index:3d} sessions:          {state()}")
-        if index >= min(WARM_UP, sessions):
-            samples.append(rss_mb())
     took = time.monotonic() - started
     trimmed_end = trimmed_rss_mb()
     print(
