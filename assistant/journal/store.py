@@ -38,6 +38,7 @@ from assistant.journal.markdown import (
 log = logging.getLogger(__name__)
 
 PROGRESS = ".progress.yaml"
+_ENDINGS = (".md", ".md" + SEALED, PROGRESS)  # a session's files, plain or encrypted
 
 
 class JournalWriteError(Exception):
@@ -186,7 +187,7 @@ class Journal:
     def _new_id(self, now: datetime) -> str:
         base = now.strftime("%Y-%m-%d_%H%M%S")
         candidate, counter = base, 1
-        while any(self.folder.glob(f"{candidate}.*")):
+        while any((self.folder / f"{candidate}{end}").exists() for end in _ENDINGS):
             counter += 1
             candidate = f"{base}-{counter}"
         return candidate
