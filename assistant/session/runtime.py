@@ -134,6 +134,10 @@ class Session:
             if got is not None:
                 self._dispatch(self._event(got))
                 return
+            if notices := self.output.take_notices():  # e.g. the sound came back meanwhile
+                self._notices += notices
+                self._dispatch_notices()
+                return
             if deadline is not None and self.clock() >= deadline:
                 self._dispatch(Silence())
                 return
