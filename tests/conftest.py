@@ -32,11 +32,21 @@ def pulse() -> Iterator[PulseServer]:
 
 
 @pytest.fixture
-def pulse_env(pulse: PulseServer, monkeypatch: pytest.MonkeyPatch) -> PulseServer:
-    """The PulseAudio server, with this process's environment pointing at it."""
-    for key in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "HOME"):
-        monkeypatch.setenv(key, pulse.env[key])
-    return pulse
+def portaudio_on_pulse(pulse: PulseServer) -> Iterator[PulseServer]:
+    """PortAudio in this process pointed at the private server (it reads the environment
+    only when it initialises), and put back afterwards."""
+    import sounddevice
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "HOME"):
+            patch.setenv(key, pulse.env[key])
+        sounddevice._terminate()
+        sounddevice._initialize()
+        try:
+            yield pulse
+        finally:
+            sounddevice._terminate()
+    sounddevice._initialize()
 
 
 @pytest.fixture(scope="session")

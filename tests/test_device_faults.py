@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import sounddevice
 
 from assistant.audio import AudioChunk, read_wav, rms, split, write_wav
 from assistant.audio_devices import PORTAUDIO, PortAudio
@@ -383,19 +382,8 @@ def test_a_speaker_failing_in_the_middle_of_a_pause_keeps_the_rest_of_it() -> No
 
 
 @pytest.fixture
-def portaudio_on(pulse: PulseServer) -> Iterator[PulseServer]:
-    """PortAudio in this process pointed at the private server (it reads the environment
-    when it initialises), and put back afterwards."""
-    with pytest.MonkeyPatch.context() as patch:
-        for key in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "HOME"):
-            patch.setenv(key, pulse.env[key])
-        sounddevice._terminate()
-        sounddevice._initialize()
-        try:
-            yield pulse
-        finally:
-            sounddevice._terminate()
-    sounddevice._initialize()
+def portaudio_on(portaudio_on_pulse: PulseServer) -> PulseServer:
+    return portaudio_on_pulse
 
 
 def _record(pulse: PulseServer, path: Path) -> subprocess.Popen[bytes]:

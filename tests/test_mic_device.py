@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,8 @@ LOUD = 300.0  # chunk RMS that is clearly speech, not the null sink's silence
 
 
 @pytest.fixture
-def portaudio(pulse_env: PulseServer) -> Iterator[PulseServer]:
-    """PortAudio reads the environment when it starts: restart it on the private server."""
-    import sounddevice as sd
-
-    sd._terminate()
-    sd._initialize()
-    yield pulse_env
-    sd._terminate()
-    sd._initialize()
+def portaudio(portaudio_on_pulse: PulseServer) -> PulseServer:
+    return portaudio_on_pulse
 
 
 def _loud_span(chunks: list[AudioChunk]) -> float:

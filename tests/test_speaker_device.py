@@ -10,13 +10,11 @@ from __future__ import annotations
 import itertools
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import sounddevice
 
 from assistant.audio import AudioChunk, read_wav, resample, rms
 from assistant.dialog.messages import CueKind, Style
@@ -28,19 +26,8 @@ RECORD_RATE = 16000
 
 
 @pytest.fixture
-def device(pulse: PulseServer) -> Iterator[PulseServer]:
-    """PortAudio in this process, pointed at the private server (it reads the environment
-    only when it initialises), and put back afterwards."""
-    with pytest.MonkeyPatch.context() as patch:
-        for key in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "HOME"):
-            patch.setenv(key, pulse.env[key])
-        sounddevice._terminate()
-        sounddevice._initialize()
-        try:
-            yield pulse
-        finally:
-            sounddevice._terminate()
-    sounddevice._initialize()
+def device(portaudio_on_pulse: PulseServer) -> PulseServer:
+    return portaudio_on_pulse
 
 
 class ObservedSpeaker(DeviceSpeaker):
