@@ -124,7 +124,7 @@ def status(message: str) -> None:
 # --- the scripted sessions --------------------------------------------------------------------
 
 
-ANSWER_SILENCE = 1.0  # seconds that end an answer (the setting; 2.5 by default)
+ANSWER_SILENCE = 1.5  # seconds that end an answer (the setting; 2.5 by default)
 
 
 def build_recording(folder: Path, answers: int) -> Path:
