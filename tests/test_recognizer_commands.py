@@ -14,6 +14,7 @@ import vosk
 from assistant.audio import AudioChunk, read_wav, silence, split
 from assistant.content import Content
 from assistant.recognizer import CommandRecognizer
+from bench.recognizer_bench import bare_final
 from tests.test_listen_helpers import RATE, dutch_model, espeak, human_clips, ko_model
 
 CHUNK = silence(0.1, RATE)
@@ -30,20 +31,6 @@ def _first_heard(recognizer: CommandRecognizer, audio: AudioChunk) -> tuple[list
             at = fed if at < 0 else at
     last = recognizer.finish()
     return heard + ([last] if last else []), at
-
-
-def _bare_final_time(model: Any, grammar: list[str], audio: AudioChunk) -> float:
-    """When Vosk's own end of utterance comes for the same audio and grammar."""
-    recognizer = vosk.KaldiRecognizer(model, RATE, json.dumps(grammar, ensure_ascii=False))
-    fed = 0.0
-    for chunk in split(audio, 100):
-        fed += chunk.seconds
-        if recognizer.AcceptWaveform(chunk.samples):
-            return fed
-    return fed
-
-
-# --- the real engine (Korean model: everything that does not depend on the language) ---
 
 
 def test_grammar_is_the_phrases_plus_unk_and_the_korean_model_lacks_unk(
@@ -63,7 +50,7 @@ def test_a_spoken_phrase_is_acted_on_before_vosk_ends_the_utterance() -> None:
     audio = silence(0.5, RATE) + espeak("안녕하세요", "ko") + silence(2.0, RATE)
     heard, at = _first_heard(CommandRecognizer(model, phrases, stable=0.3), audio)
     assert heard == ["안녕하세요"]  # once: the final result of the same utterance is not news
-    assert at < _bare_final_time(model, [*phrases, "[unk]"], audio) - 0.2
+    assert at < bare_final(model, [*phrases, "[unk]"], audio) - 0.2
 
 
 def test_silence_is_no_command() -> None:

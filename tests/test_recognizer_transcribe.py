@@ -11,6 +11,7 @@ from assistant.audio import read_wav, resample, silence, write_wav
 from assistant.content.phrases import normalise
 from assistant.errors import UserError
 from assistant.recognizer import transcribe
+from bench.recognizer_bench import word_errors
 from tests.test_listen_helpers import RATE, dutch_model, human_clips, ko_model, speech_with_gaps
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -45,13 +46,7 @@ def test_a_missing_file_is_a_user_error(tmp_path: Path) -> None:
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
-    ref, hyp = reference.split(), hypothesis.split()
-    row = list(range(len(hyp) + 1))
-    for i, word in enumerate(ref, 1):
-        previous, row[0] = row[0], i
-        for j, heard in enumerate(hyp, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (word != heard))
-    return row[-1] / max(1, len(ref))
+    return word_errors(reference, hypothesis) / max(1, len(reference.split()))
 
 
 def test_word_error_rate_helper() -> None:
