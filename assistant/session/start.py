@@ -54,6 +54,11 @@ def run_practice(
     return session.run(Begin(practice_id, resume, text_input=fell_back))
 
 
+def renders_to_file(settings: Settings) -> bool:
+    """--speaker FILE.wav: the session is a rendering, not a conversation."""
+    return settings.speaker is not None and settings.speaker.lower().endswith(".wav")
+
+
 def typed_input() -> tuple[Input, bool]:
     return TextInput(sys.stdin), False
 
@@ -67,7 +72,7 @@ def spoken_output(content: Content, settings: Settings, timeline: Path | None) -
     from assistant.speaker import SpeakerError, make_speaker
     from assistant.voice import StyleSettings, VoiceError, VoiceSettings, make_voice
 
-    to_file = settings.speaker is not None and settings.speaker.lower().endswith(".wav")
+    to_file = renders_to_file(settings)
     try:
         speaker = make_speaker(settings.speaker, timeline)
     except SpeakerError as error:
@@ -139,8 +144,7 @@ class SharedVoice:
 
 def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, bool]:
     """The microphone with the speech model; typing, said once, when either is missing."""
-    rendering_to_file = settings.speaker is not None and settings.speaker.lower().endswith(".wav")
-    if rendering_to_file and settings.mic is None:
+    if renders_to_file(settings) and settings.mic is None:
         return typed_input()  # a rendering to a file is not something to talk to
     from assistant.errors import UserError
     from assistant.microphone import MicrophoneError, open_microphone
