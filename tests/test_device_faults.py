@@ -25,15 +25,15 @@ import pytest
 
 from assistant.audio import AudioChunk, read_wav, rms, split, write_wav
 from assistant.audio_devices import PORTAUDIO, PortAudio
-from assistant.dialog.messages import Begin, Pause, Say, Style
+from assistant.dialog.messages import Begin, Notice, NoticeKind, Pause, Say, Style
 from assistant.journal.markdown import Labels, parse
 from assistant.journal.store import Journal
 from assistant.microphone import DeviceMicrophone
 from assistant.microphone import device as device_module
 from assistant.microphone.device import Callback
-from assistant.recognizer import HeardSpeech, VoiceInput
+from assistant.recognizer import Recognised, VoiceInput
 from assistant.recognizer.voice_input import MicrophoneBack, MicrophoneLost
-from assistant.session.ports import DeviceNotice, ListenMode, Utterance
+from assistant.session.ports import ListenMode, Utterance
 from assistant.session.runtime import Session
 from assistant.session.spoken import SpokenOutput
 from assistant.session.voice_io import VoiceListening
@@ -156,7 +156,7 @@ def test_a_microphone_that_raises_is_reported_once_retried_and_heard_again(
     voice.set_mode("command")
     time.sleep(0.2)
     device.say(1, 2, 3, 4, MARK)  # the first three are the hold-off after switching on
-    assert voice.get(5) == HeardSpeech("volgende")
+    assert voice.get(5) == Recognised("volgende")
 
     device.unplug()
     lost = voice.get(5)
@@ -172,9 +172,9 @@ def test_a_microphone_that_raises_is_reported_once_retried_and_heard_again(
     assert voice.get(0.3) is None  # a stream that opens is not yet audio
     device.say(1, 2, MARK)
     # Back once, before what is heard from then on; and it keeps delivering.
-    assert heard_within(voice, 1.0) == [MicrophoneBack(), HeardSpeech("volgende")]
+    assert heard_within(voice, 1.0) == [MicrophoneBack(), Recognised("volgende")]
     device.say(3, MARK)
-    assert heard_within(voice, 1.0) == [HeardSpeech("volgende")]
+    assert heard_within(voice, 1.0) == [Recognised("volgende")]
     assert voice.mode == "command"
 
 
@@ -191,7 +191,7 @@ def test_half_an_answer_is_kept_when_the_microphone_goes(
     device.unplug()
     assert isinstance(voice.get(5), MicrophoneLost)
     heard = voice.get(5)
-    assert isinstance(heard, HeardSpeech) and heard.recording is not None
+    assert isinstance(heard, Recognised) and heard.recording is not None
     assert heard.text == f"{len(heard.recording.samples) // 3200} chunks"
     assert list(heard.recording.array()[::1600])[-1] == 6
     assert voice.mode == "off"
@@ -216,14 +216,14 @@ def test_the_runtime_is_told_lost_once_and_back_once(
     time.sleep(0.5)
     device.unplug()
     collect(2.0)
-    assert got == [DeviceNotice("microphone_lost")]
+    assert got == [Notice(NoticeKind.MICROPHONE_LOST)]
     device.plugged = True
     wait_for(lambda: any(s.running for s in device.streams if not s.broken), 15, "a reopen")
     device.say(*range(10, 20), MARK)
     collect(2.0)
     assert got == [
-        DeviceNotice("microphone_lost"),
-        DeviceNotice("microphone_back"),
+        Notice(NoticeKind.MICROPHONE_LOST),
+        Notice(NoticeKind.MICROPHONE_BACK),
         Utterance("volgende"),
     ]
 
@@ -238,14 +238,14 @@ def test_a_stream_that_stalls_without_ending_is_a_lost_microphone(
     voice.set_mode("command")
     time.sleep(0.2)
     device.say(1, 2, 3, 4, MARK)
-    assert voice.get(5) == HeardSpeech("volgende")
+    assert voice.get(5) == Recognised("volgende")
     stalled = device.streams[-1]
     assert isinstance(voice.get(5), MicrophoneLost)  # nothing came, though it still "runs"
     assert stalled.running is False  # closed, and a new stream opened in its place
     wait_for(lambda: len(device.streams) == 2 and device.streams[1].running, 10, "a reopen")
     device.say(1, 2, MARK)
     # (Then this fake stalls again, so more news follows; the first two are what counts.)
-    assert heard_within(voice, 1.0)[:2] == [MicrophoneBack(), HeardSpeech("volgende")]
+    assert heard_within(voice, 1.0)[:2] == [MicrophoneBack(), Recognised("volgende")]
 
 
 def test_a_portaudio_restart_by_someone_else_reopens_a_working_microphone_quietly() -> None:
@@ -263,7 +263,7 @@ def test_a_portaudio_restart_by_someone_else_reopens_a_working_microphone_quietl
         assert len(device.streams) == 2 and device.streams[1].running
         assert not device.streams[0].running  # the old one was closed before the restart
         device.say(1, 2, MARK)
-        assert voice.get(5) == HeardSpeech("volgende")
+        assert voice.get(5) == Recognised("volgende")
         assert voice.get(0.3) is None and voice.errors == 0
     finally:
         voice.close()
@@ -345,7 +345,7 @@ def test_a_failed_speaker_prints_keeps_time_and_comes_back() -> None:
         speaker.fail()
         took = _play(output, Say("twee"))  # no exception: printed, and it takes its time
         assert took >= 0.4
-        assert output.take_notices() == ["speaker_lost"]
+        assert output.take_notices() == [NoticeKind.SPEAKER_LOST]
         assert _play(output, Pause(0.5)) >= 0.5  # a pause is still a pause
         assert _play(output, Say("drie")) >= 0.4
         assert captions.getvalue().splitlines() == ["een", "twee", "drie"]
@@ -354,7 +354,7 @@ def test_a_failed_speaker_prints_keeps_time_and_comes_back() -> None:
 
         speaker.away = False
         wait_for(lambda: speaker.failure is None, 5, "the device back")
-        assert output.take_notices() == ["speaker_back"]
+        assert output.take_notices() == [NoticeKind.SPEAKER_BACK]
         _play(output, Say("vier"))
         assert [s.text for s in speaker.played] == ["een", "vier"]  # heard again
         assert output.sound
@@ -373,7 +373,7 @@ def test_a_speaker_failing_in_the_middle_of_a_pause_keeps_the_rest_of_it() -> No
             pass
         assert speaker.failure is not None  # it failed before the pause was over...
         assert time.monotonic() - started >= 1.0  # ...and the pause still lasted its second
-        assert output.take_notices() == ["speaker_lost"]
+        assert output.take_notices() == [NoticeKind.SPEAKER_LOST]
     finally:
         output.close()
 
@@ -415,7 +415,7 @@ def test_sound_stops_with_the_server_and_resumes_when_it_is_back(
         assert time.monotonic() - started >= 2.0  # the pause kept its time without a device
         assert speaker.failure is not None
         assert _play(output, Say("twee")) >= 0.5
-        assert output.take_notices() == ["speaker_lost"]
+        assert output.take_notices() == [NoticeKind.SPEAKER_LOST]
         assert not output.sound
         # The microphone retrying meanwhile re-initialises PortAudio while the server is away:
         # PortAudio then knows no devices at all, and only another restart finds them again.
@@ -424,7 +424,7 @@ def test_sound_stops_with_the_server_and_resumes_when_it_is_back(
 
         start_pulse(pulse.runtime_dir)  # the same server again, in the same place
         wait_for(lambda: speaker.failure is None, 30, "the device back")
-        assert output.take_notices() == ["speaker_back"]
+        assert output.take_notices() == [NoticeKind.SPEAKER_BACK]
 
         recording = tmp_path / "monitor.wav"
         recorder = _record(pulse, recording)
@@ -487,7 +487,7 @@ class TypedAnswers:
     def listen(self, mode: ListenMode) -> None:
         pass
 
-    def get(self, timeout: float) -> Utterance | DeviceNotice | None:
+    def get(self, timeout: float) -> Utterance | Notice | None:
         return Utterance(self.lines.pop(0)) if self.lines else None
 
     def close(self) -> None:

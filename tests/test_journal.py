@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from assistant import durable
 from assistant.audio import AudioChunk, read_wav, silence
-from assistant.journal.markdown import Answer, Labels, SessionRecord, parse, render
+from assistant.journal.markdown import Entry, Labels, SessionRecord, parse, render
 from assistant.journal.store import Journal, JournalWriteError
 
 LABELS = Labels(title="Hartsverbinding, {date} om {time}", unconfirmed="(x)", recording="opname")
@@ -24,8 +24,8 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def answer(number: int, text: str = "", confirmed: bool = True) -> Answer:
-    return Answer("vragen", number, f"Vraag {number}?", text or f"antwoord {number}", confirmed)
+def answer(number: int, text: str = "", confirmed: bool = True) -> Entry:
+    return Entry("vragen", number, f"Vraag {number}?", text or f"antwoord {number}", confirmed)
 
 
 @settings(max_examples=200, deadline=None)
@@ -36,7 +36,7 @@ def answer(number: int, text: str = "", confirmed: bool = True) -> Answer:
 def test_any_answer_text_reads_back_as_it_was_written(texts, confirmed):
     record = SessionRecord(id="s", started=NOW, practices=["vragen"])
     for number, text in enumerate(texts, start=1):
-        record.put(Answer("vragen", number, "Mag het er zijn?", text, confirmed[number - 1]))
+        record.put(Entry("vragen", number, "Mag het er zijn?", text, confirmed[number - 1]))
     back = parse(render(record, LABELS), "s")
     assert [(a.number, a.text, a.confirmed) for a in back.answers] == [
         (a.number, " ".join(a.text.split()), a.confirmed) for a in record.answers

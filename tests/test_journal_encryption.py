@@ -12,7 +12,7 @@ import pytest
 from assistant.audio import read_wav, silence
 from assistant.errors import UserError
 from assistant.journal.crypt import KEY_FILE, RECIPIENT_FILE, Opener, create_key
-from assistant.journal.markdown import Answer, Labels
+from assistant.journal.markdown import Entry, Labels
 from assistant.journal.store import Journal
 from tests.helpers import answers_script, run_cli
 
@@ -76,7 +76,7 @@ def test_recordings_are_sealed_and_exported_readable(tmp_path):
     create_key(folder, SECRET)
     journal = Journal(folder, LABELS)
     journal.start("vragen", NOW)
-    journal.save_answer(Answer("vragen", 1, "Vraag?", "gezegd", True), silence(1.0, 16000))
+    journal.save_answer(Entry("vragen", 1, "Vraag?", "gezegd", True), silence(1.0, 16000))
     recordings = list(folder.glob("*.wav.age"))
     assert len(recordings) == 1 and not list(folder.glob("*.wav"))
     assert recordings[0].read_bytes().startswith(AGE_HEADER)

@@ -13,10 +13,10 @@ import pytest
 from assistant.audio import AudioChunk, silence, write_wav
 from assistant.microphone import MicrophoneError, WavMicrophone
 from assistant.recognizer import (
-    Answer,
-    HeardSpeech,
-    InputEnded,
     ListenSettings,
+    Recognised,
+    RecordingEnded,
+    SpokenAnswer,
     VoiceInput,
     open_voice_input,
 )
@@ -92,13 +92,13 @@ class Answers:
     def __init__(self) -> None:
         self.fed: list[AudioChunk] = []
 
-    def feed(self, chunk: AudioChunk) -> Answer | None:
+    def feed(self, chunk: AudioChunk) -> SpokenAnswer | None:
         self.fed.append(chunk)
         return self.finish() if number(chunk) == MARK else None
 
-    def finish(self) -> Answer:
+    def finish(self) -> SpokenAnswer:
         audio = AudioChunk(b"".join(c.samples for c in self.fed), RATE)
-        answer = Answer(f"{len(self.fed)} chunks", audio, "silence", True)
+        answer = SpokenAnswer(f"{len(self.fed)} chunks", audio, "silence", True)
         self.fed = []
         return answer
 
@@ -161,8 +161,8 @@ def test_commands_come_out_of_the_thread_and_listening_goes_on(live: Live) -> No
     voice.set_mode("command")
     time.sleep(0.2)
     mic.say(1, 2, 3, 4, MARK, 6, MARK)
-    assert voice.get(5) == HeardSpeech("volgende")
-    assert voice.get(5) == HeardSpeech("volgende")
+    assert voice.get(5) == Recognised("volgende")
+    assert voice.get(5) == Recognised("volgende")
     assert voice.mode == "command"
 
 
@@ -172,7 +172,7 @@ def test_an_answer_comes_with_its_recording_then_listening_stops(live: Live) -> 
     time.sleep(0.2)
     mic.say(1, 2, 3, 4, 5, MARK)
     heard = voice.get(5)
-    assert isinstance(heard, HeardSpeech)
+    assert isinstance(heard, Recognised)
     assert heard.text == "3 chunks" and heard.ended_by == "silence"  # 3 of 6 were hold-off
     assert heard.recording is not None
     assert list(heard.recording.array()[::1600]) == [4, 5, MARK]
@@ -192,7 +192,7 @@ def test_a_microphone_failure_is_counted_and_survived(
     assert voice.errors == 1 and mic.closes == 1
     assert any("stopped delivering audio" in r.getMessage() for r in caplog.records)
     mic.say(1, 2, 3, MARK)
-    assert voice.get(5) == HeardSpeech("volgende")
+    assert voice.get(5) == Recognised("volgende")
 
 
 def test_a_recognizer_failure_is_counted_and_survived(live: Live) -> None:
@@ -201,7 +201,7 @@ def test_a_recognizer_failure_is_counted_and_survived(live: Live) -> None:
     time.sleep(0.2)
     commands.explode = True
     mic.say(1, 2, 3, 4, MARK)
-    assert voice.get(5) == HeardSpeech("volgende")
+    assert voice.get(5) == Recognised("volgende")
     assert voice.errors == 1
 
 
@@ -225,17 +225,17 @@ def test_answers_from_a_recording_read_as_fast_as_possible(tmp_path: Path) -> No
     try:
         voice.set_mode("answer")
         one = voice.get(30)
-        assert isinstance(one, HeardSpeech) and one.recording is not None, one
+        assert isinstance(one, Recognised) and one.recording is not None, one
         assert one.ended_by == "silence" and one.text
         assert first_end < one.recording.seconds < first.seconds
         time.sleep(0.3)  # the assistant reads the answer back: the file waits meanwhile
         assert voice.mode == "off"
         voice.set_mode("answer")
         two = voice.get(30)
-        assert isinstance(two, HeardSpeech) and two.recording is not None, two
+        assert isinstance(two, Recognised) and two.recording is not None, two
         assert two.ended_by == "end_of_input"
         assert one.recording.samples + two.recording.samples == (first + second).samples
-        assert voice.get(5) == InputEnded()
+        assert voice.get(5) == RecordingEnded()
     finally:
         voice.close()
 
@@ -250,8 +250,8 @@ def test_spoken_commands_in_real_time_and_none_while_off(tmp_path: Path) -> None
     try:
         time.sleep(2.5)  # the first phrase is said while the assistant is speaking
         voice.set_mode("command")
-        assert voice.get(10) == HeardSpeech("아니요")
-        assert voice.get(10) == InputEnded()
+        assert voice.get(10) == Recognised("아니요")
+        assert voice.get(10) == RecordingEnded()
         assert voice.discarded >= 2.5
     finally:
         voice.close()
@@ -270,7 +270,7 @@ def test_a_recording_waits_after_a_command_until_the_runtime_listens_again(
     voice = VoiceInput(WavMicrophone(path, realtime=False), commands, Answers(), SETTINGS)
     try:
         voice.set_mode("command")
-        assert voice.get(5) == HeardSpeech("volgende")
+        assert voice.get(5) == Recognised("volgende")
         time.sleep(0.3)  # the runtime is busy saying something
         assert voice.mode == "off"
         assert commands.fed == [1, 2, MARK]  # nothing after the command was read

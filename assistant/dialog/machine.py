@@ -58,10 +58,6 @@ _LISTENING = {
     State.CONFIRMING: "confirm",
     State.PAUSED: "paused",  # listens, but never reminds
 }
-# Lines about the devices that a Notice may ask for.
-NOTICE_LINES = frozenset(
-    {"microphone_lost", "microphone_back", "speaker_lost", "speaker_back", "journal_failed"}
-)
 _HELP = {
     State.RESUME_OFFER: "help_resume",
     State.MENU: "help_menu",
@@ -139,9 +135,7 @@ class Dialog:
         return reprompt + self._listen(answer=answering, patient=False)
 
     def _notice(self, event: Notice) -> list[Action]:
-        if event.line not in NOTICE_LINES:
-            return []
-        said = self._say(event.line)
+        said = self._say(event.kind.value)
         if self.state not in _LISTENING:
             return said  # the exercise goes on; the line follows the current pause
         return said + self._listen(answer=self.state is State.ASKING, patient=False)

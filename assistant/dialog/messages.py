@@ -62,12 +62,23 @@ class Silence:
     """The user said nothing for as long as a patient listener waits."""
 
 
+class NoticeKind(enum.Enum):
+    """News the person should hear about a device or the journal; the value is its line in
+    content. One enum, so a misspelt notice is a type error, not a line silently dropped."""
+
+    MICROPHONE_LOST = "microphone_lost"
+    MICROPHONE_BACK = "microphone_back"
+    SPEAKER_LOST = "speaker_lost"
+    SPEAKER_BACK = "speaker_back"
+    JOURNAL_FAILED = "journal_failed"
+
+
 @dataclass(frozen=True)
 class Notice:
-    """Something the user should hear about a device, by its line in content (for example
-    'microphone_lost'); the dialog says it and carries on where it was."""
+    """Something the person should hear about (see NoticeKind); the dialog says it and
+    carries on where it was."""
 
-    line: str
+    kind: NoticeKind
 
 
 @dataclass(frozen=True)
@@ -158,7 +169,16 @@ class End:
     finished: bool  # every chosen practice was gone through to its end
 
 
-Output = Say | Pause | Cue
+OutputItem = Say | Pause | Cue
+"""What the runtime plays, one after the other."""
+
 Action = (
-    Output | StopOutput | Listen | StartPractice | SaveAnswer | ContinueJournal | CloseResume | End
+    OutputItem
+    | StopOutput
+    | Listen
+    | StartPractice
+    | SaveAnswer
+    | ContinueJournal
+    | CloseResume
+    | End
 )

@@ -21,7 +21,10 @@ _RECORDING = re.compile(r"^\[[^\]]*\]\(([^)]+)\)$")
 
 
 @dataclass
-class Answer:
+class Entry:
+    """One answer as the journal keeps it: the question, the words, and whether the person
+    confirmed them."""
+
     practice_id: str
     number: int
     question: str
@@ -35,7 +38,7 @@ class SessionRecord:
     id: str
     started: datetime
     practices: list[str] = field(default_factory=list)
-    answers: list[Answer] = field(default_factory=list)
+    answers: list[Entry] = field(default_factory=list)
     duration_seconds: float = 0.0
     finished: bool = False
     resumable: bool = True
@@ -47,7 +50,7 @@ class SessionRecord:
         here = {a.number for a in self.answers if a.practice_id == practice_id and a.confirmed}
         return here | set(self.answered_before.get(practice_id, []))
 
-    def put(self, answer: Answer) -> None:
+    def put(self, answer: Entry) -> None:
         """Add an answer, replacing an earlier one to the same question."""
         for index, old in enumerate(self.answers):
             if (old.practice_id, old.number) == (answer.practice_id, answer.number):
@@ -137,7 +140,7 @@ def parse_front_matter(text: str, record_id: str) -> SessionRecord:
     try:
         front = yaml.safe_load(text)
         answers = [
-            Answer(str(m["practice"]), int(m["number"]), "", "", bool(m["confirmed"]))
+            Entry(str(m["practice"]), int(m["number"]), "", "", bool(m["confirmed"]))
             for m in front.get("answers") or []
         ]
         return _record(front, record_id, answers)
@@ -145,7 +148,7 @@ def parse_front_matter(text: str, record_id: str) -> SessionRecord:
         raise JournalFormatError(str(error)) from None
 
 
-def _record(front: dict[str, Any], record_id: str, answers: list[Answer]) -> SessionRecord:
+def _record(front: dict[str, Any], record_id: str, answers: list[Entry]) -> SessionRecord:
     before = front.get("answered_before") or {}
     return SessionRecord(
         id=record_id,
@@ -160,7 +163,7 @@ def _record(front: dict[str, Any], record_id: str, answers: list[Answer]) -> Ses
     )
 
 
-def _answer(meta: dict[str, object], section: str) -> Answer:
+def _answer(meta: dict[str, object], section: str) -> Entry:
     heading, _, body = section.partition("\n")
     _, _, question = heading.partition(". ")
     lines = [line for line in body.strip().split("\n") if line.strip()]
@@ -170,7 +173,7 @@ def _answer(meta: dict[str, object], section: str) -> Answer:
     confirmed = bool(meta["confirmed"])
     if not confirmed and lines and lines[-1].startswith("_"):
         lines.pop()
-    return Answer(
+    return Entry(
         practice_id=str(meta["practice"]),
         number=int(str(meta["number"])),
         question=question.strip(),

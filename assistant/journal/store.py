@@ -25,7 +25,7 @@ from assistant.durable import (
 from assistant.errors import UserError
 from assistant.journal.crypt import SEALED, Sealer
 from assistant.journal.markdown import (
-    Answer,
+    Entry,
     JournalFormatError,
     Labels,
     SessionRecord,
@@ -94,7 +94,7 @@ class Journal:
         self.close_resume(record_id)
         self._flush()
 
-    def save_answer(self, answer: Answer, recording: AudioChunk | None) -> None:
+    def save_answer(self, answer: Entry, recording: AudioChunk | None) -> None:
         """On disk (audio first, then the Markdown) before this returns, or JournalWriteError."""
         record = self.record
         assert record is not None, "an answer before any practice started"

@@ -3,7 +3,7 @@
 Importing this package does not import Vosk; the modules that need it import it when used.
 """
 
-from assistant.recognizer.answers import Answer, AnswerRecorder
+from assistant.recognizer.answers import AnswerRecorder, SpokenAnswer
 from assistant.recognizer.dictation import Dictation, transcribe
 from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
 from assistant.recognizer.grammar import CommandRecognizer
@@ -18,8 +18,8 @@ from assistant.recognizer.model import (
 from assistant.recognizer.settings import ListenSettings
 from assistant.recognizer.vocabulary import describe_missing, missing_words
 from assistant.recognizer.voice_input import (
-    HeardSpeech,
-    InputEnded,
+    Recognised,
+    RecordingEnded,
     VoiceInput,
     open_voice_input,
 )
@@ -30,14 +30,14 @@ __all__ = [
     "MODEL_ENV",
     "MODEL_SIZE",
     "MODEL_URL",
-    "Answer",
     "AnswerRecorder",
     "CommandRecognizer",
     "Dictation",
-    "HeardSpeech",
-    "InputEnded",
     "ListenSettings",
     "ProgressBar",
+    "Recognised",
+    "RecordingEnded",
+    "SpokenAnswer",
     "VoiceInput",
     "describe_missing",
     "download_model",

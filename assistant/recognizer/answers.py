@@ -15,7 +15,9 @@ EndedBy = Literal["word", "silence", "max", "end_of_input"]
 
 
 @dataclass(frozen=True)
-class Answer:
+class SpokenAnswer:
+    """One dictated answer: its words, all of its audio, and how it ended."""
+
     text: str  # the stop word removed
     audio: AudioChunk  # everything heard while recording, so a misheard answer is never lost
     ended_by: EndedBy
@@ -23,7 +25,7 @@ class Answer:
 
 
 class AnswerRecorder:
-    """Feed it audio; it returns the `Answer` once the user has finished, then starts afresh.
+    """Feed it audio; it returns the `SpokenAnswer` once the user has finished, then starts afresh.
 
     Finished means: a stop phrase ("klaar") at the end followed by `stop_silence`, or
     `answer_silence` of quiet after speech started, or `answer_max` of audio, or
@@ -59,7 +61,7 @@ class AnswerRecorder:
     def speech_started(self) -> bool:
         return self._vad.started
 
-    def feed(self, chunk: AudioChunk) -> Answer | None:
+    def feed(self, chunk: AudioChunk) -> SpokenAnswer | None:
         self._audio.append(chunk.samples)
         self._frames += chunk.frames
         self._vad.feed(chunk)
@@ -75,7 +77,7 @@ class AnswerRecorder:
             return self._end("max")
         return None
 
-    def finish(self) -> Answer:
+    def finish(self) -> SpokenAnswer:
         """The input ran out: whatever was said is the answer."""
         return self._end("end_of_input")
 
@@ -90,12 +92,12 @@ class AnswerRecorder:
         self._stop_checked_at = self._vad.silence
         return strip_stop(self._dictation.partial(), self.stop_phrases) is not None
 
-    def _end(self, ended_by: EndedBy) -> Answer:
+    def _end(self, ended_by: EndedBy) -> SpokenAnswer:
         text = self._dictation.finish()
         # Also when silence or the end of a file came first: the stop word is never content.
         stripped = strip_stop(text, self.stop_phrases)
         text = text if stripped is None else stripped
-        answer = Answer(
+        answer = SpokenAnswer(
             text=text,
             audio=AudioChunk(b"".join(self._audio), self.settings.rate),
             ended_by=ended_by,

@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 
 from assistant.audio import SAMPLE_WIDTH, AudioChunk
 from assistant.microphone import Microphone, MicrophoneError
-from assistant.recognizer.answers import Answer, AnswerRecorder, EndedBy
+from assistant.recognizer.answers import AnswerRecorder, EndedBy, SpokenAnswer
 from assistant.recognizer.grammar import CommandRecognizer
 from assistant.recognizer.settings import ListenSettings
 
@@ -30,18 +30,17 @@ DRAIN_LIMIT = 200  # chunks; a queue that never empties is a source that is not 
 
 
 @dataclass(frozen=True)
-class HeardSpeech:
+class Recognised:
+    """A command phrase or a whole answer, as the recognizer heard it."""
+
     text: str  # a command phrase (normalised) or an answer's text
     recording: AudioChunk | None = None  # an answer's audio; None for commands
     ended_by: EndedBy | None = None  # how an answer ended; None for commands
 
 
 @dataclass(frozen=True)
-class InputEnded:
+class RecordingEnded:
     """The recording used as the microphone has run out: nothing more will be heard."""
-
-
-Heard = HeardSpeech | InputEnded
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,8 @@ class MicrophoneBack:
     """Audio comes from the microphone again after it was lost."""
 
 
-MicrophoneNews = MicrophoneLost | MicrophoneBack
+VoiceEvent = Recognised | RecordingEnded | MicrophoneLost | MicrophoneBack
+"""Everything `VoiceInput.get` can give, in the order it happened."""
 
 
 class CommandListener(Protocol):
@@ -68,9 +68,9 @@ class CommandListener(Protocol):
 
 
 class AnswerListener(Protocol):
-    def feed(self, chunk: AudioChunk) -> Answer | None: ...
+    def feed(self, chunk: AudioChunk) -> SpokenAnswer | None: ...
 
-    def finish(self) -> Answer: ...
+    def finish(self) -> SpokenAnswer: ...
 
     def reset(self) -> None: ...
 
@@ -104,7 +104,7 @@ class VoiceInput:
         self._mic = microphone
         self._commands = commands
         self._answers = answers
-        self._events: queue.Queue[Heard | MicrophoneNews] = queue.Queue()
+        self._events: queue.Queue[VoiceEvent] = queue.Queue()
         self._lost = False  # the microphone failed and has not delivered audio since
         self._cond = threading.Condition()
         self._mode: Mode = "off"
@@ -129,7 +129,7 @@ class VoiceInput:
                 self._generation += 1
                 self._cond.notify_all()
 
-    def get(self, timeout: float | None) -> Heard | MicrophoneNews | None:
+    def get(self, timeout: float | None) -> VoiceEvent | None:
         """The next thing heard, or None when nothing was heard within `timeout` seconds.
         With `report_microphone`: also the microphone's news, lost once when it fails
         (however often the retries fail after that), back once when audio flows again."""
@@ -219,7 +219,7 @@ class VoiceInput:
             if mode == "command":
                 phrase = self._commands.feed(chunk)
                 if phrase is not None:
-                    self._events.put(HeardSpeech(phrase))
+                    self._events.put(Recognised(phrase))
                     if not self._mic.realtime:
                         # A recording waits for the runtime to act on the command; read on
                         # at full speed it would run into what comes next (the next answer)
@@ -231,7 +231,7 @@ class VoiceInput:
             self._failed(f"recognising ({mode})")
             return
         if answer is not None:
-            self._events.put(HeardSpeech(answer.text, answer.audio, answer.ended_by))
+            self._events.put(Recognised(answer.text, answer.audio, answer.ended_by))
             self._pause_after(generation)
 
     def _pause_after(self, generation: int) -> None:
@@ -246,14 +246,14 @@ class VoiceInput:
             if mode == "command":
                 phrase = self._commands.finish()
                 if phrase is not None:
-                    self._events.put(HeardSpeech(phrase))
+                    self._events.put(Recognised(phrase))
             elif mode == "answer":
                 answer = self._answers.finish()
                 if answer.text or answer.speech_started:
-                    self._events.put(HeardSpeech(answer.text, answer.audio, answer.ended_by))
+                    self._events.put(Recognised(answer.text, answer.audio, answer.ended_by))
         except Exception:
             self._failed("finishing the last utterance")
-        self._events.put(InputEnded())
+        self._events.put(RecordingEnded())
 
     def _read(self, timeout: float = READ_TIMEOUT) -> AudioChunk | None:
         try:
@@ -298,7 +298,7 @@ class VoiceInput:
             return
         if not (answer.text or answer.speech_started):
             return
-        self._events.put(HeardSpeech(answer.text, answer.audio, answer.ended_by))
+        self._events.put(Recognised(answer.text, answer.audio, answer.ended_by))
         with self._cond:
             if self._generation == generation:
                 self._mode = "off"
@@ -320,7 +320,7 @@ class VoiceInput:
         except Exception:
             self._failed("reopening the microphone")
 
-    def _tell(self, news: MicrophoneNews) -> None:
+    def _tell(self, news: MicrophoneLost | MicrophoneBack) -> None:
         if self.report_microphone:
             self._events.put(news)
 

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.audio import AudioChunk
-from assistant.dialog import messages
-from assistant.dialog.messages import InputEnded
+from assistant.dialog.messages import InputEnded, Notice, NoticeKind, OutputItem
 
 
 class ListenMode(enum.Enum):
@@ -25,26 +24,19 @@ class Utterance:
     recording: AudioChunk | None = None
 
 
-@dataclass(frozen=True)
-class DeviceNotice:
-    """An input device's news for the user (a line key in content, e.g. 'microphone_lost')."""
-
-    line: str
-
-
 class Input(Protocol):
     def listen(self, mode: ListenMode) -> None: ...
 
-    def get(self, timeout: float) -> Utterance | DeviceNotice | InputEnded | None:
-        """The next utterance or device notice, InputEnded once no more will come, None after
-        `timeout`."""
+    def get(self, timeout: float) -> Utterance | Notice | InputEnded | None:
+        """The next utterance or notice about the input device, InputEnded once no more will
+        come, None after `timeout`."""
         ...
 
     def close(self) -> None: ...
 
 
 class Output(Protocol):
-    def start(self, item: messages.Output) -> None:
+    def start(self, item: OutputItem) -> None:
         """Begin playing a line, a pause or a cue; returns at once."""
         ...
 
@@ -54,9 +46,9 @@ class Output(Protocol):
 
     def stop(self) -> None: ...
 
-    def take_notices(self) -> list[str]:
-        """Line keys about the output device for the user since the last call (for example
-        'speaker_lost'), said through the dialog."""
+    def take_notices(self) -> list[NoticeKind]:
+        """News about the output device since the last call (for example SPEAKER_LOST), said
+        through the dialog."""
         ...
 
     def close(self) -> None: ...

@@ -27,6 +27,7 @@ from assistant.dialog.messages import (
     InputEnded,
     Listen,
     Notice,
+    NoticeKind,
     OutputDone,
     Pause,
     SaveAnswer,
@@ -36,9 +37,9 @@ from assistant.dialog.messages import (
     StopOutput,
 )
 from assistant.dialog.understand import understand
-from assistant.journal.markdown import Answer
+from assistant.journal.markdown import Entry
 from assistant.journal.store import Journal, JournalWriteError
-from assistant.session.ports import DeviceNotice, Input, ListenMode, Output, Utterance
+from assistant.session.ports import Input, ListenMode, Output, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class Session:
         self._listen: Listen | None = None
         self._ended: End | None = None
         self._interrupted = False
-        self._notices: list[str] = []
+        self._notices: list[NoticeKind] = []
         self._started = clock()
         self._earlier_duration = 0.0  # of a resumed session, before this run
 
@@ -142,11 +143,9 @@ class Session:
                 self._dispatch(Silence())
                 return
 
-    def _event(self, got: Utterance | DeviceNotice | InputEnded) -> Event:
-        if isinstance(got, InputEnded):
+    def _event(self, got: Utterance | Notice | InputEnded) -> Event:
+        if isinstance(got, InputEnded | Notice):
             return got
-        if isinstance(got, DeviceNotice):
-            return Notice(got.line)
         return Heard(got.text, understand(got.text, self.content), got.recording)
 
     # --- the dialog's actions -----------------------------------------------------------
@@ -181,7 +180,7 @@ class Session:
             if isinstance(action, StartPractice):
                 self.journal.start(action.practice_id, datetime.now().astimezone())
             elif isinstance(action, SaveAnswer):
-                answer = Answer(
+                answer = Entry(
                     action.practice_id,
                     action.number,
                     action.question,
@@ -201,4 +200,4 @@ class Session:
                 f"Your answer could not be written to the journal yet ({error}). It is kept "
                 "and written as soon as the journal folder can be written again."
             )
-            self._notices.append("journal_failed")
+            self._notices.append(NoticeKind.JOURNAL_FAILED)

@@ -5,7 +5,7 @@ When the sound device fails in the middle of a session the session goes on witho
 the lines are printed as always and every line, cue and pause still takes its time (a clock
 keeps it, as for `--speaker none`). The device is retried in the background, less often the
 longer it stays away; once it works, the next line is heard again. Both changes are told to
-the user as device notices ('speaker_lost', 'speaker_back'), collected by `take_notices`.
+the user as notices (SPEAKER_LOST, SPEAKER_BACK), collected by `take_notices`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Protocol, TextIO
 
-from assistant.dialog.messages import Cue, Output, Pause, Say
+from assistant.dialog.messages import Cue, NoticeKind, OutputItem, Pause, Say
 from assistant.speaker.base import RecoverableSpeaker, Segment, Speaker, SpeakerError
 from assistant.speaker.clock import ClockSpeaker
 from assistant.voice.base import Voice, VoiceError
@@ -56,7 +56,7 @@ class SpokenOutput:
         self._back = threading.Event()  # the retrier has the device working again
         self._closing = threading.Event()
         self._retrier: threading.Thread | None = None
-        self._notices: list[str] = []
+        self._notices: list[NoticeKind] = []
         self._notices_lock = threading.Lock()
 
     @property
@@ -64,7 +64,7 @@ class SpokenOutput:
         """True while the sound device plays the lines; False while it is lost."""
         return self._sound
 
-    def start(self, item: Output) -> None:
+    def start(self, item: OutputItem) -> None:
         self._resume_sound()
         if isinstance(item, Say):
             self.captions.write(item.text + "\n")
@@ -110,8 +110,8 @@ class SpokenOutput:
         self._clock.stop()
         self.speaker.stop()
 
-    def take_notices(self) -> list[str]:
-        """Line keys for the user since the last call ('speaker_lost', 'speaker_back')."""
+    def take_notices(self) -> list[NoticeKind]:
+        """SPEAKER_LOST and SPEAKER_BACK, as they happened since the last call."""
         with self._notices_lock:
             notices, self._notices = self._notices, []
         return notices
@@ -134,7 +134,7 @@ class SpokenOutput:
         self._sound = False
         self.speaker.stop()
         log.warning("sound output failed (%s); the lines are printed until it is back", why)
-        self._notice("speaker_lost")
+        self._notice(NoticeKind.SPEAKER_LOST)
         self._back.clear()
         self._retrier = threading.Thread(target=self._retry, name="speaker-retry", daemon=True)
         self._retrier.start()
@@ -153,7 +153,7 @@ class SpokenOutput:
             else:
                 log.warning("sound output works again")
                 self._back.set()
-                self._notice("speaker_back")
+                self._notice(NoticeKind.SPEAKER_BACK)
                 return
             delay = min(self.retry_max, delay * 2)
 
@@ -163,6 +163,6 @@ class SpokenOutput:
             self._back.clear()
             self._sound = True
 
-    def _notice(self, line: str) -> None:
+    def _notice(self, kind: NoticeKind) -> None:
         with self._notices_lock:
-            self._notices.append(line)
+            self._notices.append(kind)

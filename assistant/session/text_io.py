@@ -8,7 +8,7 @@ import threading
 import time
 from typing import TextIO
 
-from assistant.dialog.messages import Cue, InputEnded, Output, Pause, Say
+from assistant.dialog.messages import Cue, InputEnded, NoticeKind, OutputItem, Pause, Say
 from assistant.session.ports import ListenMode, Utterance
 
 
@@ -64,7 +64,7 @@ class TextOutput:
         self._until = 0.0
         self._stopped = threading.Event()
 
-    def start(self, item: Output) -> None:
+    def start(self, item: OutputItem) -> None:
         self._stopped.clear()
         if isinstance(item, Say):
             write_line(self.stream, item.text)
@@ -84,7 +84,7 @@ class TextOutput:
         self._until = 0.0
         self._stopped.set()
 
-    def take_notices(self) -> list[str]:
+    def take_notices(self) -> list[NoticeKind]:
         return []  # printing cannot fail in a way the user could be told about
 
     def close(self) -> None:

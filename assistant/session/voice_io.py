@@ -1,7 +1,7 @@
 """Hands-free input for the runtime: the recognizer's thread behind the runtime's Input.
 
-The microphone's troubles come along as device notices: 'microphone_lost' once when it fails,
-'microphone_back' once when it works again; the assistant says them.
+The microphone's troubles come along as notices: MICROPHONE_LOST once when it fails,
+MICROPHONE_BACK once when it works again; the assistant says them.
 """
 
 from __future__ import annotations
@@ -10,17 +10,17 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.content.model import Command, Content
-from assistant.dialog.messages import InputEnded
+from assistant.dialog.messages import InputEnded, Notice, NoticeKind
 from assistant.dialog.understand import all_phrasings, understand
 from assistant.microphone import Microphone
 from assistant.recognizer import ListenSettings, open_voice_input
 from assistant.recognizer.voice_input import (
-    HeardSpeech,
     MicrophoneBack,
     MicrophoneLost,
+    Recognised,
     VoiceInput,
 )
-from assistant.session.ports import DeviceNotice, ListenMode, Utterance
+from assistant.session.ports import ListenMode, Utterance
 
 # The runtime owns patience with a silent user (one gentle reminder), so the recorder itself
 # never gives up on an answer that has not started.
@@ -58,13 +58,13 @@ class VoiceListening:
     def listen(self, mode: ListenMode) -> None:
         self.voice_input.set_mode(mode.value)
 
-    def get(self, timeout: float) -> Utterance | DeviceNotice | InputEnded | None:
+    def get(self, timeout: float) -> Utterance | Notice | InputEnded | None:
         heard = self.voice_input.get(timeout)
         if isinstance(heard, MicrophoneLost):
-            return DeviceNotice("microphone_lost")
+            return Notice(NoticeKind.MICROPHONE_LOST)
         if isinstance(heard, MicrophoneBack):
-            return DeviceNotice("microphone_back")
-        if heard is None or not isinstance(heard, HeardSpeech):
+            return Notice(NoticeKind.MICROPHONE_BACK)
+        if heard is None or not isinstance(heard, Recognised):
             return None if heard is None else InputEnded()
         if heard.ended_by is None:
             return Utterance(heard.text)  # a command
