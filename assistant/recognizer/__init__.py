@@ -4,9 +4,9 @@ Importing this package does not import Vosk; the modules that need it import it 
 """
 
 from assistant.recognizer.answers import AnswerRecorder, SpokenAnswer
+from assistant.recognizer.commands import CommandRecognizer
 from assistant.recognizer.dictation import Dictation, transcribe
 from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
-from assistant.recognizer.grammar import CommandRecognizer
 from assistant.recognizer.model import (
     DEFAULT_MODEL_DIR,
     MODEL_ENV,

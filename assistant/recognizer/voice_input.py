@@ -17,7 +17,7 @@ from typing import Any, Literal, Protocol
 from assistant.audio import SAMPLE_WIDTH, AudioChunk
 from assistant.microphone import Microphone, MicrophoneError
 from assistant.recognizer.answers import AnswerRecorder, EndedBy, SpokenAnswer
-from assistant.recognizer.grammar import CommandRecognizer
+from assistant.recognizer.commands import CommandRecognizer
 from assistant.recognizer.settings import ListenSettings
 
 log = logging.getLogger(__name__)

@@ -96,15 +96,15 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     settings = _settings(args)
     words: list[str] = args.words
     if words[:2] == ["model", "download"] and len(words) == 2:
-        from assistant.recognizer.commands import download_command
+        from assistant.cli.listening import download_command
 
         return download_command(settings)
     if words == ["devices"]:
-        from assistant.recognizer.commands import devices_command
+        from assistant.cli.listening import devices_command
 
         return devices_command()
     if len(words) == 2 and words[0] == "transcribe":
-        from assistant.recognizer.commands import transcribe_command
+        from assistant.cli.listening import transcribe_command
 
         return transcribe_command(Path(words[1]), settings)
     content = load_content(args.content or default_content_dir())
@@ -123,17 +123,17 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _journal_command(words: list[str], content: Content, settings: Settings) -> int:
-    from assistant.journal import commands
+    from assistant.cli import journal as verbs
     from assistant.journal.markdown import Labels
     from assistant.journal.store import Journal
 
     journal = Journal(settings.journal, Labels(**content.journal), settings.keep_audio)
     if words == ["encrypt"]:
-        return commands.encrypt_command(journal)
+        return verbs.encrypt_command(journal)
     if words[:1] == ["read"] and len(words) <= 2:
-        return commands.read_command(journal, words[1] if len(words) == 2 else None)
+        return verbs.read_command(journal, words[1] if len(words) == 2 else None)
     if words[:1] == ["export"] and len(words) == 2:
-        return commands.export_command(journal, Path(words[1]))
+        return verbs.export_command(journal, Path(words[1]))
     raise UserError("Use 'journal read [ID]', 'journal export DIR' or 'journal encrypt'.")
 
 
