@@ -25,6 +25,7 @@ import pytest
 
 from assistant.audio import AudioChunk, read_wav, rms, split, write_wav
 from assistant.audio_devices import PORTAUDIO, PortAudio
+from assistant.backoff import Backoff
 from assistant.dialog.messages import Begin, Notice, NoticeKind, Pause, Say, Style
 from assistant.journal.markdown import Labels, parse
 from assistant.journal.store import Journal
@@ -337,7 +338,7 @@ def _play(output: SpokenOutput, item: Say | Pause) -> float:
 
 def test_a_failed_speaker_prints_keeps_time_and_comes_back() -> None:
     speaker, captions = FlakySpeaker(), io.StringIO()
-    output = SpokenOutput(ToneVoice(0.4), speaker, captions, pace=1.0, retry_first=0.05)
+    output = SpokenOutput(ToneVoice(0.4), speaker, captions, pace=1.0, retry=Backoff(0.05))
     try:
         _play(output, Say("een"))
         assert [s.text for s in speaker.played] == ["een"]
@@ -364,7 +365,7 @@ def test_a_failed_speaker_prints_keeps_time_and_comes_back() -> None:
 
 def test_a_speaker_failing_in_the_middle_of_a_pause_keeps_the_rest_of_it() -> None:
     speaker = FlakySpeaker()
-    output = SpokenOutput(ToneVoice(), speaker, io.StringIO(), pace=1.0, retry_first=5)
+    output = SpokenOutput(ToneVoice(), speaker, io.StringIO(), pace=1.0, retry=Backoff(5))
     try:
         started = time.monotonic()
         output.start(Pause(1.0))
@@ -400,7 +401,7 @@ def test_sound_stops_with_the_server_and_resumes_when_it_is_back(
     speaker = DeviceSpeaker()
     captions = io.StringIO()
     output = SpokenOutput(
-        ToneVoice(0.5), speaker, captions, pace=1.0, retry_first=0.2, retry_max=1.0
+        ToneVoice(0.5), speaker, captions, pace=1.0, retry=Backoff(0.2, 1.0)
     )
     try:
         _play(output, Say("een"))
@@ -498,7 +499,7 @@ def _session_over_flaky_speaker(
     content: Any, tmp_path: Path
 ) -> tuple[Session, FlakySpeaker, io.StringIO]:
     speaker, captions = FlakySpeaker(), io.StringIO()
-    output = SpokenOutput(ToneVoice(0.01), speaker, captions, pace=0.0, retry_first=0.05)
+    output = SpokenOutput(ToneVoice(0.01), speaker, captions, pace=0.0, retry=Backoff(0.05))
     original = output.start
 
     def start(item: Any) -> None:  # the device fails at question 2 and is back at question 3

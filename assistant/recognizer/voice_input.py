@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from assistant.audio import SAMPLE_WIDTH, AudioChunk
+from assistant.backoff import Backoff
 from assistant.microphone import Microphone, MicrophoneError
 from assistant.recognizer.answers import AnswerRecorder, EndedBy, SpokenAnswer
 from assistant.recognizer.commands import CommandRecognizer
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["off", "command", "answer"]
 MODES: tuple[Mode, ...] = ("off", "command", "answer")
 READ_TIMEOUT = 0.1  # how often the thread looks up from the microphone to notice a close
-RETRY_FIRST, RETRY_MAX = 0.5, 10.0  # seconds between attempts to reopen a failed microphone
+RETRY_FIRST = 0.5  # seconds to wait after an unexpected error, so that it cannot spin
 DRAIN_LIMIT = 200  # chunks; a queue that never empties is a source that is not real time
 
 
@@ -111,7 +112,7 @@ class VoiceInput:
         self._generation = 0  # bumped on every mode change, so the thread notices each one
         self._closing = threading.Event()
         self._holdoff = 0  # frames still to ignore after switching on
-        self._retry = RETRY_FIRST
+        self._retry = Backoff()  # between attempts to reopen a failed microphone
         microphone.start()  # may raise MicrophoneError: the caller falls back to typing
         self._thread = threading.Thread(target=self._run, name="voice-input", daemon=True)
         self._thread.start()
@@ -272,7 +273,7 @@ class VoiceInput:
             self._closing.wait(RETRY_FIRST)  # no busy loop on a source that keeps failing
             return None
         if chunk is not None:
-            self._retry = RETRY_FIRST  # only audio proves the device works again
+            self._retry.reset()  # only audio proves the device works again
             if self._lost:
                 self._lost = False
                 log.warning("microphone works again")
@@ -309,9 +310,8 @@ class VoiceInput:
             self._mic.close()
         except Exception:
             self._failed("closing the microphone")
-        if self._closing.wait(self._retry):
+        if self._closing.wait(self._retry.delay()):
             return
-        self._retry = min(RETRY_MAX, self._retry * 2)
         try:
             self._mic.start()
             log.info("microphone reopened")

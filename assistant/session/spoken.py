@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Protocol, TextIO
 
+from assistant.backoff import Backoff
 from assistant.dialog.messages import Cue, NoticeKind, OutputItem, Pause, Say
 from assistant.speaker.base import RecoverableSpeaker, Segment, Speaker, SpeakerError
 from assistant.speaker.clock import ClockSpeaker
@@ -24,7 +25,6 @@ from assistant.voice.cues import cue_audio
 log = logging.getLogger(__name__)
 
 CUE_RATE = 22050
-RETRY_FIRST, RETRY_MAX = 0.5, 10.0  # seconds between attempts to reopen a failed sound device
 
 
 class ClosableVoice(Voice, Protocol):
@@ -39,15 +39,13 @@ class SpokenOutput:
         captions: TextIO,
         pace: float,
         *,
-        retry_first: float = RETRY_FIRST,
-        retry_max: float = RETRY_MAX,
+        retry: Backoff | None = None,
     ) -> None:
         self.voice = voice
         self.speaker = speaker
         self.captions = captions
         self.pace = pace
-        self.retry_first = retry_first
-        self.retry_max = retry_max
+        self.retry = retry or Backoff()  # between attempts to reopen a failed sound device
         self._voice_failed = False
         # Keeps every item's own time alongside the device, so that when the device fails in
         # the middle of an item the rest of it still takes its time.
@@ -142,8 +140,7 @@ class SpokenOutput:
     def _retry(self) -> None:
         speaker = self.speaker
         assert isinstance(speaker, RecoverableSpeaker)
-        delay = self.retry_first
-        while not self._closing.wait(delay):
+        while not self._closing.wait(self.retry.delay()):
             try:
                 speaker.reopen()
             except SpeakerError as error:
@@ -152,10 +149,10 @@ class SpokenOutput:
                 log.exception("reopening the sound output")
             else:
                 log.warning("sound output works again")
+                self.retry.reset()
                 self._back.set()
                 self._notice(NoticeKind.SPEAKER_BACK)
                 return
-            delay = min(self.retry_max, delay * 2)
 
     def _resume_sound(self) -> None:
         """Back to the device, between two items (never in the middle of one)."""
