@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+
+from platformdirs import PlatformDirs
 
 from assistant.content.nodes import Node, parse_file
 from assistant.errors import ContentError, UserError
@@ -35,27 +36,24 @@ class Settings:
 _PATH_FIELDS = {"journal", "model"}
 
 
+# Each platform's own places (XDG on Linux and the Pi, Application Support and Caches on macOS,
+# AppData on Windows). Read on every call: the XDG variables may change (tests set them).
+_FOLDERS = PlatformDirs("hartsverbinding", appauthor=False, roaming=True)
+
+
 def data_home() -> Path:
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "Hartsverbinding"
-    if os.name == "nt":
-        return Path(os.environ.get("APPDATA", Path.home())) / "Hartsverbinding"
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "hartsverbinding"
+    """Where the journal lives by default."""
+    return Path(_FOLDERS.user_data_dir)
 
 
 def config_home() -> Path:
-    if os.name == "nt" or sys.platform == "darwin":
-        return data_home()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "hartsverbinding"
+    """Where config.yaml (and the small state file beside it) live."""
+    return Path(_FOLDERS.user_config_dir)
 
 
 def cache_home() -> Path:
-    if os.name == "nt" or sys.platform == "darwin":
-        return data_home() / "cache"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hartsverbinding"
+    """Where rendered speech is kept; anything here can be deleted and made again."""
+    return Path(_FOLDERS.user_cache_dir)
 
 
 def load_settings(config_file: Path | None) -> Settings:

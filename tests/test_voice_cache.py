@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import stat
-import sys
 import time
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pytest
 from assistant.audio import AudioChunk, rms
 from assistant.dialog.messages import Style
 from assistant.voice import CachedVoice, Pyttsx3Voice, VoiceError, VoiceSettings, make_voice
-from assistant.voice.cache import default_cache_dir
 
 LINES = [
     ("Adem diep en rustig in, en weer uit.", Style.GUIDE),
@@ -131,9 +129,3 @@ def test_an_unwritable_cache_still_speaks(tmp_path: Path) -> None:
     blocker.write_text("a file where the folder should be")
     voice = CachedVoice(CountingVoice(), blocker / "voice")
     assert voice.render("hallo", Style.PROMPT).frames > 0
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="XDG is the Linux convention")
-def test_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert default_cache_dir() == tmp_path / "hartsverbinding" / "voice"

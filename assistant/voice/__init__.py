@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.voice.base import KeyedVoice, Voice, VoiceError
-    from assistant.voice.cache import CachedVoice, default_cache_dir
+    from assistant.voice.cache import CachedVoice
     from assistant.voice.choose import VoiceInfo, choose_dutch_voice
     from assistant.voice.cues import cue_audio
     from assistant.voice.factory import make_voice
@@ -23,7 +23,6 @@ _HOMES = {
     "Voice": "base",
     "VoiceError": "base",
     "CachedVoice": "cache",
-    "default_cache_dir": "cache",
     "VoiceInfo": "choose",
     "choose_dutch_voice": "choose",
     "cue_audio": "cues",
@@ -44,7 +43,6 @@ __all__ = [
     "VoiceSettings",
     "choose_dutch_voice",
     "cue_audio",
-    "default_cache_dir",
     "make_voice",
 ]
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import platform
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,18 +15,6 @@ from assistant.errors import UserError
 from assistant.voice.base import KeyedVoice
 
 FORMAT = "1"  # bump when the stored audio changes meaning (e.g. different trimming)
-
-
-def default_cache_dir() -> Path:
-    """The user's cache folder for this program (XDG on Linux, the usual places elsewhere)."""
-    system = platform.system()
-    if system == "Darwin":
-        base = Path.home() / "Library" / "Caches"
-    elif system == "Windows":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "hartsverbinding" / "voice"
 
 
 class CachedVoice:

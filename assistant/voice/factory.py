@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.voice.cache import CachedVoice, default_cache_dir
+from assistant.voice.cache import CachedVoice
 from assistant.voice.pyttsx3_voice import Pyttsx3Voice
 from assistant.voice.settings import VoiceSettings
 
 
-def make_voice(settings: VoiceSettings | None = None, cache_dir: Path | None = None) -> CachedVoice:
-    return CachedVoice(Pyttsx3Voice(settings), cache_dir or default_cache_dir())
+def make_voice(settings: VoiceSettings, cache_dir: Path) -> CachedVoice:
+    return CachedVoice(Pyttsx3Voice(settings), cache_dir)
