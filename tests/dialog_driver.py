@@ -11,22 +11,20 @@ from assistant.dialog.messages import (
     Begin,
     CloseResume,
     ContinueJournal,
-    Cue,
     End,
     Event,
     Heard,
     InputEnded,
     Listen,
     OutputDone,
-    Pause,
     ResumePoint,
     SaveAnswer,
     Say,
     Silence,
     StartPractice,
-    StopOutput,
 )
 from assistant.dialog.understand import understand
+from assistant.session.agenda import Agenda
 
 
 @dataclass
@@ -34,9 +32,7 @@ class Driver:
     content: Content
     dialog: Dialog = field(init=False)
     actions: list[Action] = field(default_factory=list)  # everything, in order
-    listen: Listen | None = None
-    ended: End | None = None
-    playing: bool = False  # output queued that the runtime would still be playing
+    agenda: Agenda = field(default_factory=Agenda)  # the runtime's own bookkeeping
 
     def __post_init__(self) -> None:
         self.dialog = Dialog(self.content)
@@ -45,17 +41,23 @@ class Driver:
     def state(self) -> State:
         return self.dialog.state
 
+    @property
+    def listen(self) -> Listen | None:
+        return self.agenda.listen
+
+    @property
+    def ended(self) -> End | None:
+        return self.agenda.ended
+
+    @property
+    def playing(self) -> bool:
+        """Output queued that the runtime would still be playing."""
+        return bool(self.agenda.queue)
+
     def send(self, event: Event) -> list[Action]:
         actions = self.dialog.handle(event)
         for action in actions:
-            if isinstance(action, Say | Pause | Cue):
-                self.playing, self.listen = True, None
-            elif isinstance(action, StopOutput):
-                self.playing = False
-            elif isinstance(action, Listen):
-                self.listen = action
-            elif isinstance(action, End):
-                self.ended, self.listen = action, None
+            self.agenda.take(action)
         self.actions += actions
         return actions
 
@@ -77,7 +79,7 @@ class Driver:
         return actions
 
     def output_done(self) -> list[Action]:
-        self.playing = False
+        self.agenda.queue.clear()  # played to its end
         return self.send(OutputDone())
 
     def settle(self, limit: int = 200) -> None:

@@ -162,7 +162,7 @@ def test_the_ten_questions_run_from_a_recording(tmp_path, ko_model_dir):
 
 def test_no_model_says_how_to_fetch_it_and_goes_on_with_typing(monkeypatch, capsys, content):
     from assistant.recognizer import model as model_module
-    from assistant.session.start import voice_or_typed_input
+    from assistant.session.devices import voice_or_typed_input
     from assistant.session.text_io import TextInput
 
     monkeypatch.delenv("HARTSVERBINDING_MODEL", raising=False)

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from assistant.config import Settings, load_settings
 from assistant.content import Content, default_content_dir, load_content
 from assistant.errors import UserError
+from assistant.report import warn
 
 USAGE_WORDS = """\
 what to do (default: welcome, then choose):
@@ -75,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_intermixed_args(argv)
     except UserError as error:
-        print(f"hartsverbinding: {error.message}", file=sys.stderr)
+        warn(error.message)
         return error.exit_status
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -85,10 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(parser, args)
     except UserError as error:
-        print(f"hartsverbinding: {error.message}", file=sys.stderr)
+        warn(error.message)
         return error.exit_status
     except KeyboardInterrupt:
-        print("hartsverbinding: stopped; everything you confirmed is saved.", file=sys.stderr)
+        warn("stopped; everything you confirmed is saved.")
         return 130
 
 

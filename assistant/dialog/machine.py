@@ -70,6 +70,8 @@ _HELP = {
 
 
 class Dialog:
+    """The conversation of one session: `handle` takes an event and returns the actions."""
+
     def __init__(self, content: Content) -> None:
         self.content = content
         self.state = State.IDLE

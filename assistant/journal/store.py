@@ -46,6 +46,8 @@ class JournalWriteError(Exception):
 
 
 class Journal:
+    """The journal folder: the current session's record, written durably on every change."""
+
     def __init__(self, folder: Path, labels: Labels, keep_audio: bool = True) -> None:
         self.folder = folder
         self.labels = labels

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
@@ -21,7 +20,6 @@ from assistant.dialog.messages import (
     CloseResume,
     ContinueJournal,
     Cue,
-    End,
     Event,
     Heard,
     InputEnded,
@@ -39,6 +37,7 @@ from assistant.dialog.messages import (
 from assistant.dialog.understand import understand
 from assistant.journal.markdown import Entry
 from assistant.journal.store import Journal, JournalWriteError
+from assistant.session.agenda import Agenda
 from assistant.session.ports import Input, ListenMode, Output, Utterance
 
 log = logging.getLogger(__name__)
@@ -47,6 +46,9 @@ _POLL = 0.05  # seconds between looks at the input while output plays
 
 
 class Session:
+    """One practice session: plays the dialog's actions on the devices and feeds it what
+    happened, until the dialog ends."""
+
     def __init__(
         self,
         content: Content,
@@ -65,9 +67,7 @@ class Session:
         self.patience = patience
         self.warn = warn
         self.clock = clock
-        self._queue: deque[Say | Pause | Cue] = deque()
-        self._listen: Listen | None = None
-        self._ended: End | None = None
+        self._agenda = Agenda()
         self._interrupted = False
         self._notices: list[NoticeKind] = []
         self._started = clock()
@@ -77,22 +77,23 @@ class Session:
         """Run the dialog to its end; True when every chosen practice was finished."""
         try:
             self._dispatch(begin)
+            agenda = self._agenda
             while True:
-                if self._queue:
-                    self._play(self._queue.popleft())
-                    if not self._queue and self._listen is None and self._ended is None:
+                if agenda.queue:
+                    self._play(agenda.queue.popleft())
+                    if not agenda.queue and agenda.listen is None and agenda.ended is None:
                         self._dispatch(OutputDone())
-                elif self._ended is not None or self._listen is None:
+                elif agenda.ended is not None or agenda.listen is None:
                     break
                 else:
-                    self._wait_for_input(self._listen)
+                    self._wait_for_input(agenda.listen)
         finally:
             self.close()
-        return self._ended is not None and self._ended.finished
+        return self._agenda.ended is not None and self._agenda.ended.finished
 
     def close(self) -> None:
         """Write what is known so far, whatever happened; safe to call more than once."""
-        finished = self._ended is not None and self._ended.finished
+        finished = self._agenda.ended is not None and self._agenda.ended.finished
         duration = self._earlier_duration + self.clock() - self._started
         try:
             self.journal.finish(finished, duration)
@@ -105,7 +106,7 @@ class Session:
 
     def _play(self, item: Say | Pause | Cue) -> None:
         # Commands are heard during a pause (a user may say "pauze" into the silence).
-        hearing = isinstance(item, Pause) and self._ended is None
+        hearing = isinstance(item, Pause) and self._agenda.ended is None
         mode = ListenMode.COMMAND if hearing else ListenMode.OFF
         self.input.listen(mode)
         self._interrupted = False
@@ -160,20 +161,12 @@ class Session:
             self._dispatch(Notice(self._notices.pop(0)))
 
     def _do(self, action: Action) -> None:
-        if isinstance(action, Say | Pause | Cue):
-            self._queue.append(action)
-            self._listen = None
-        elif isinstance(action, StopOutput):
+        left = self._agenda.take(action)
+        if isinstance(left, StopOutput):
             self.output.stop()
-            self._queue.clear()
             self._interrupted = True
-        elif isinstance(action, Listen):
-            self._listen = action
-        elif isinstance(action, End):
-            self._ended = action
-            self._listen = None
-        else:
-            self._journal(action)
+        elif left is not None:
+            self._journal(left)
 
     def _journal(self, action: Action) -> None:
         try:

@@ -32,6 +32,8 @@ class ClosableVoice(Voice, Protocol):
 
 
 class SpokenOutput:
+    """The runtime's Output for a voice and a speaker: lines spoken and printed as captions."""
+
     def __init__(
         self,
         voice: ClosableVoice,

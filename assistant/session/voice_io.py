@@ -28,6 +28,8 @@ _NO_GIVING_UP = 24 * 3600.0
 
 
 class VoiceListening:
+    """The runtime's Input for a microphone: recognised speech as utterances and notices."""
+
     def __init__(self, voice_input: VoiceInput) -> None:
         self.voice_input = voice_input
 

@@ -1,0 +1,122 @@
+"""Choosing the devices for a session, each with its fallback.
+
+No model or no microphone means typing (said once, on stderr and by the assistant); no sound
+output or no Dutch voice means the lines are printed. Only what the person explicitly asked
+for and cannot have (a file to render into, a model folder that is not there) stops with exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from assistant import config
+from assistant.config import Settings
+from assistant.content.model import Content
+from assistant.dialog.lines import known_lines
+from assistant.dialog.messages import Style
+from assistant.errors import UserError
+from assistant.report import warn
+from assistant.session.ports import Input, Output
+from assistant.session.text_io import TextInput, TextOutput
+from assistant.voice.settings import StyleSettings, VoiceSettings
+
+
+def renders_to_file(settings: Settings) -> bool:
+    """--speaker FILE.wav: the session is a rendering, not a conversation."""
+    return settings.speaker is not None and settings.speaker.lower().endswith(".wav")
+
+
+def typed_input() -> Input:
+    return TextInput(sys.stdin)
+
+
+def text_output(settings: Settings) -> Output:
+    return TextOutput(sys.stdout, settings.pace)
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def spoken_output(content: Content, settings: Settings, timeline: Path | None) -> Output:
+    """The voice on the chosen speaker; printed lines when either cannot be had."""
+    from assistant.session.spoken import SpokenOutput
+    from assistant.speaker import SpeakerError, make_speaker
+    from assistant.voice import VoiceError, make_voice
+    from assistant.voice.shared import SharedVoice
+
+    to_file = renders_to_file(settings)
+    try:
+        speaker = make_speaker(settings.speaker, timeline)
+    except SpeakerError as error:
+        if to_file:
+            raise
+        warn(f"{error.message} The practice goes on with the text printed.")
+        return text_output(settings)
+    voice = make_voice(voice_settings(settings), config.cache_home() / "voice")
+    try:
+        voice.identity(Style.PROMPT)  # finds the Dutch voice now, not in the middle of a line
+    except (UserError, VoiceError) as error:
+        speaker.close()
+        message = error.message if isinstance(error, UserError) else str(error)
+        if to_file:
+            raise UserError(message) from None
+        warn(f"{message} The practice goes on with the text printed.")
+        return text_output(settings)
+    shared = SharedVoice(voice)
+    if not to_file:
+        # Rendering to a file needs no head start; for a device it makes speaking instant.
+        shared.prepare_in_background(known_lines(content))
+    return SpokenOutput(shared, speaker, sys.stdout, settings.pace)
+
+
+def voice_settings(settings: Settings) -> VoiceSettings:
+    return VoiceSettings(
+        prompt=StyleSettings(settings.rate_prompt, settings.volume),
+        guide=StyleSettings(settings.rate_guide, settings.volume),
+        reading=StyleSettings(settings.rate_reading, settings.volume),
+        timeout=settings.synthesis_timeout,
+        voice=settings.voice,
+    )
+
+
+# --- input ----------------------------------------------------------------------------------
+
+
+def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, bool]:
+    """The microphone with the speech model, or typing (True: fell back, said once)."""
+    if renders_to_file(settings) and settings.mic is None:
+        return typed_input(), False  # a rendering to a file is not something to talk to
+    from assistant.microphone import MicrophoneError, open_microphone
+    from assistant.recognizer import find_model, load_model, missing_model_message
+    from assistant.session.voice_io import VoiceListening
+
+    model_dir = find_model(settings.model)
+    if model_dir is None:
+        warn(missing_model_message())
+        return typed_input(), True
+    try:
+        model = load_model(model_dir)
+    except UserError as error:
+        warn(f"{error.message} The practice goes on with typing.")
+        return typed_input(), True
+    report_missing_words(content, model)
+    realtime = not (settings.mic or "").lower().endswith(".wav") or settings.pace > 0
+    try:
+        microphone = open_microphone(settings.mic, realtime=realtime)
+        return VoiceListening.open(content, settings, microphone, model), False
+    except MicrophoneError as error:
+        warn(f"{error.message} The practice goes on with typing.")
+        return typed_input(), True
+
+
+def report_missing_words(content: Content, model: object) -> None:
+    """Phrasings the model cannot hear whole, said at start rather than missed in silence."""
+    from assistant.dialog.understand import all_phrasings
+    from assistant.recognizer import describe_missing, missing_words
+
+    lines = describe_missing(missing_words(model, all_phrasings(content)))
+    if lines:
+        warn(f"{len(lines)} words of the phrasings are not in the speech model:")
+        for line in lines:
+            print(f"  {line}", file=sys.stderr)
