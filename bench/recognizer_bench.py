@@ -18,7 +18,6 @@ import argparse
 import json
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +44,7 @@ from assistant.recognizer import (  # noqa: E402
     transcribe,
 )
 from assistant.recognizer.dictation import Dictation  # noqa: E402
+from tests.helpers import espeak  # noqa: E402
 
 RATE = 16000
 DEFAULT_CLIPS = ROOT.parent / "shared" / "audio" / "nl-human" / "transcripts.tsv"
@@ -141,13 +141,6 @@ def answer_ends(model: Any, clips: list[Clip], settings: ListenSettings) -> None
     )
 
 
-def espeak_clip(text: str, voice: str) -> AudioChunk:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "c.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
-        return resample(read_wav(path), RATE)
-
-
 def commands(
     model: Any,
     phrases: list[str],
@@ -170,7 +163,7 @@ def commands(
     right = tried = 0
     delays, vosk_delays = [], []
     for phrase in recognizer.phrases:
-        spoken = espeak_clip(phrase, voice)
+        spoken = espeak(phrase, voice)
         lead = 0.5
         audio = silence(lead, RATE) + spoken + silence(2.0, RATE)
         end = lead + speech_end(spoken)

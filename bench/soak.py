@@ -129,12 +129,12 @@ ANSWER_SILENCE = 1.5  # seconds that end an answer (the setting; 2.5 by default)
 
 def build_recording(folder: Path, answers: int) -> Path:
     """Real Dutch answers (the shortest clips), each followed by enough silence to end it and
-    confirmed with the Korean word that means "ja" in tests.voice_fixtures.korean_yes_content.
+    confirmed with the Korean word that means "ja" in tests.helpers.korean_yes_content.
     Short silences keep the sessions short: decoding the audio is most of their time."""
-    from tests.voice_fixtures import KOREAN_YES, espeak, human_clips
+    from tests.helpers import KOREAN_YES, espeak, human_clips
 
-    clips = sorted(human_clips(), key=lambda clip: clip.frames)
-    yes = espeak(KOREAN_YES, "ko", folder)
+    clips = sorted((clip.audio() for clip in human_clips()), key=lambda audio: audio.frames)
+    yes = espeak(KOREAN_YES, "ko")
     audio = silence(0.3, RATE)
     for index in range(answers):
         clip = clips[index % len(clips)]
@@ -352,7 +352,7 @@ def main() -> int:
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="hv-soak-") as folder:
         work = Path(folder)
-        from tests.voice_fixtures import korean_yes_content
+        from tests.helpers import korean_yes_content
 
         content_dir = korean_yes_content(work)  # the Korean word for "ja": a phrase it knows
         if args.sessions > 0:

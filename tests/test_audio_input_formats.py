@@ -24,14 +24,14 @@ import pytest
 
 from assistant.audio import read_wav, resample, rms, silence, write_wav
 from assistant.journal.markdown import SessionRecord, parse
-from tests.helpers import run_cli
-from tests.voice_fixtures import (
+from tests.helpers import (
     KOREAN_YES,
     RATE,
     espeak,
     human_clips,
     korean_yes_content,
     require_espeak,
+    run_cli,
 )
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -123,7 +123,7 @@ def folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def clip(folder) -> Path:
     """One real Dutch sentence, 16 kHz mono 16-bit, with a little silence around it."""
-    audio = silence(0.3, RATE) + human_clips()[0] + silence(0.5, RATE)
+    audio = silence(0.3, RATE) + human_clips()[0].audio() + silence(0.5, RATE)
     path = folder / "clip.wav"
     write_wav(path, audio)
     return path
@@ -214,8 +214,14 @@ class SessionSetup:
 @pytest.fixture(scope="module")
 def session_setup(folder, ko_model_dir) -> SessionSetup:
     require_espeak()
-    yes = espeak(KOREAN_YES, "ko", folder)
-    audio = silence(0.5, RATE) + human_clips()[0] + silence(3.5, RATE) + yes + silence(2.0, RATE)
+    yes = espeak(KOREAN_YES, "ko")
+    audio = (
+        silence(0.5, RATE)
+        + human_clips()[0].audio()
+        + silence(3.5, RATE)
+        + yes
+        + silence(2.0, RATE)
+    )
     recording = folder / "answer.wav"
     write_wav(recording, audio)
     return SessionSetup(recording, korean_yes_content(folder), ko_model_dir, folder / "cache")
@@ -306,7 +312,7 @@ def _not_audio(folder: Path, kind: str) -> Path:
 
 def _clip_for(folder: Path) -> Path:
     path = folder / "for-encodings.wav"
-    write_wav(path, human_clips()[0])
+    write_wav(path, human_clips()[0].audio())
     return path
 
 

@@ -36,8 +36,7 @@ from assistant.content import Content, load_content
 from assistant.durable import TEMP_MARK
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
-from tests.helpers import ROOT, run_cli
-from tests.voice_fixtures import answers_recording, korean_yes_content, require_espeak
+from tests.helpers import ROOT, answers_recording, korean_yes_content, require_espeak, run_cli
 
 KILLS = 20  # with the 100 text-mode kills of tests/test_crash_safety.py: 120 in the run
 STARTUP_KILLS = 3  # of them, while the model loads

@@ -39,10 +39,9 @@ from assistant.session.runtime import Session
 from assistant.session.spoken import SpokenOutput
 from assistant.session.voice_io import VoiceListening
 from assistant.speaker import ClockSpeaker, DeviceSpeaker, Segment, SpeakerError
-from tests.helpers import ROOT
+from tests.fakes import MARK, SETTINGS, Answers, Commands, numbered
+from tests.helpers import KOREAN_YES, ROOT, espeak, human_clips, korean_yes_content, require_espeak
 from tests.pulse import PulseServer, start_pulse
-from tests.test_listen_voice_input import MARK, SETTINGS, Answers, Commands, numbered
-from tests.voice_fixtures import KOREAN_YES, espeak, human_clips, korean_yes_content, require_espeak
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str = "") -> None:
@@ -400,9 +399,7 @@ def test_sound_stops_with_the_server_and_resumes_when_it_is_back(
     pulse = portaudio_on
     speaker = DeviceSpeaker()
     captions = io.StringIO()
-    output = SpokenOutput(
-        ToneVoice(0.5), speaker, captions, pace=1.0, retry=Backoff(0.2, 1.0)
-    )
+    output = SpokenOutput(ToneVoice(0.5), speaker, captions, pace=1.0, retry=Backoff(0.2, 1.0))
     try:
         _play(output, Say("een"))
         assert output.take_notices() == []
@@ -593,8 +590,8 @@ def test_a_session_survives_the_sound_server_going_away_and_coming_back(
     # No reminders in the middle of the test; an answer ends after a second of silence.
     config.write_text("patience: 600\nanswer_silence: 1.0\n")
     clip, yes = tmp_path / "answer.wav", tmp_path / "yes.wav"
-    write_wav(clip, human_clips()[0])
-    write_wav(yes, espeak(KOREAN_YES, "ko", tmp_path))
+    write_wav(clip, human_clips()[0].audio())
+    write_wav(yes, espeak(KOREAN_YES, "ko"))
     journal = tmp_path / "journal"
     env = dict(pulse.env, PYTHONUNBUFFERED="1", XDG_CACHE_HOME=str(tmp_path / "cache"))
     command = [sys.executable, "-m", "assistant", "vragen", "--model", str(ko_model_dir)]

@@ -12,8 +12,8 @@ import pytest
 from assistant.audio import AudioChunk, read_wav, rms, silence, split, write_wav
 from assistant.microphone import DeviceMicrophone, MicrophoneError, list_devices, open_microphone
 from assistant.recognizer import ListenSettings, Recognised, open_voice_input
+from tests.helpers import RATE, espeak, human_clips, ko_model
 from tests.pulse import PulseServer
-from tests.test_listen_helpers import RATE, espeak, human_clips, ko_model
 
 LOUD = 300.0  # chunk RMS that is clearly speech, not the null sink's silence
 
@@ -35,7 +35,7 @@ def test_lists_the_input_devices_with_their_rates(portaudio: PulseServer) -> Non
 
 
 def test_speech_played_into_the_sink_is_heard_resampled(portaudio: PulseServer) -> None:
-    path, _ = human_clips()[2]
+    path = human_clips()[2].path
     original = read_wav(path)
     mic = open_microphone("pulse")
     assert isinstance(mic, DeviceMicrophone)

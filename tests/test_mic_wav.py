@@ -17,7 +17,7 @@ from assistant.microphone import (
     WavMicrophone,
     open_microphone,
 )
-from tests.test_listen_helpers import human_clips
+from tests.helpers import human_clips
 
 
 def _write_stereo_24bit(path: Path, mono: AudioChunk, rate: int) -> None:
@@ -44,7 +44,7 @@ def _read_all(mic: WavMicrophone) -> list[AudioChunk]:
 
 
 def test_delivers_the_whole_recording_in_100_ms_chunks_then_ends() -> None:
-    path, _ = human_clips()[0]
+    path = human_clips()[0].path
     original = read_wav(path)
     mic = WavMicrophone(path, realtime=False)
     assert not mic.ended
@@ -58,7 +58,7 @@ def test_delivers_the_whole_recording_in_100_ms_chunks_then_ends() -> None:
 
 
 def test_other_rates_widths_and_channels_come_out_as_16_khz_mono(tmp_path: Path) -> None:
-    path, _ = human_clips()[1]
+    path = human_clips()[1].path
     original = read_wav(path)
     other = tmp_path / "stereo-44k.wav"
     _write_stereo_24bit(other, original, 44100)
@@ -72,7 +72,7 @@ def test_other_rates_widths_and_channels_come_out_as_16_khz_mono(tmp_path: Path)
 
 
 def test_real_time_pacing_takes_as_long_as_the_recording() -> None:
-    path, _ = human_clips()[0]
+    path = human_clips()[0].path
     mic = WavMicrophone(path, realtime=True)
     began = time.monotonic()
     chunks = _read_all(mic)
@@ -82,7 +82,7 @@ def test_real_time_pacing_takes_as_long_as_the_recording() -> None:
 
 
 def test_real_time_read_times_out_instead_of_waiting_past_the_timeout() -> None:
-    path, _ = human_clips()[0]
+    path = human_clips()[0].path
     mic = WavMicrophone(path, realtime=True)
     mic.start()
     began = time.monotonic()
@@ -92,14 +92,14 @@ def test_real_time_read_times_out_instead_of_waiting_past_the_timeout() -> None:
 
 
 def test_as_fast_as_read_when_not_real_time() -> None:
-    path, _ = human_clips()[0]
+    path = human_clips()[0].path
     began = time.monotonic()
     _read_all(WavMicrophone(path, realtime=False))
     assert time.monotonic() - began < 0.5
 
 
 def test_open_microphone_chooses_by_spec(tmp_path: Path) -> None:
-    path, _ = human_clips()[0]
+    path = human_clips()[0].path
     mic = open_microphone(str(path), realtime=False)
     assert isinstance(mic, WavMicrophone) and not mic.realtime
     with pytest.raises(UserError, match="no such audio file"):

@@ -6,39 +6,9 @@ workers and audio libraries included), is traced with strace; an AF_INET or AF_I
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-
-from tests.helpers import ROOT, answers_script
-
-INET = re.compile(r"socket\((AF_INET6?|PF_INET6?)\b")
-
-
-def traced_sockets(
-    args: list[str], tmp_path: Path, stdin: str = "", env: dict[str, str] | None = None
-) -> tuple[list[str], subprocess.CompletedProcess[str]]:
-    """Run `args` under strace -f; return the inet socket calls and the finished process."""
-    if shutil.which("strace") is None:
-        pytest.fail("strace is missing: run scripts/setup --dev")
-    trace = tmp_path / "sockets.trace"
-    done = subprocess.run(
-        ["strace", "-f", "-qq", "-e", "trace=socket", "-o", str(trace), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-        env=dict(os.environ, **(env or {})),
-    )
-    calls = trace.read_text().splitlines()
-    assert calls or done.returncode == 0, done.stderr
-    return [call for call in calls if INET.search(call)], done
+from tests.helpers import answers_script, traced_sockets
 
 
 def test_the_trace_does_see_an_inet_socket(tmp_path):

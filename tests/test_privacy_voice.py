@@ -25,14 +25,15 @@ import pytest
 
 from assistant.audio import read_wav, rms, silence, write_wav
 from assistant.journal.markdown import parse
-from tests.helpers import ROOT
-from tests.test_privacy import INET, traced_sockets
-from tests.voice_fixtures import (
+from tests.helpers import (
+    INET,
     KOREAN_YES,
+    ROOT,
     espeak,
     human_clips,
     korean_yes_content,
     require_espeak,
+    traced_sockets,
 )
 
 UNIX = re.compile(r"socket\((AF_UNIX|AF_LOCAL|PF_UNIX|PF_LOCAL)\b")
@@ -87,11 +88,11 @@ class _Speaking:
 def test_a_voice_session_through_pulseaudio_opens_no_network_socket(tmp_path, pulse, ko_model_dir):
     require_espeak()
     content = korean_yes_content(tmp_path)
-    clip = human_clips()[0]
+    clip = human_clips()[0].audio()
     answer_wav = tmp_path / "answer.wav"
     write_wav(answer_wav, clip + silence(4.0, clip.rate))  # then silence: the answer ends
     yes_wav = tmp_path / "yes.wav"
-    yes = espeak(KOREAN_YES, "ko", tmp_path)
+    yes = espeak(KOREAN_YES, "ko")
     write_wav(yes_wav, yes + silence(3.0, yes.rate))
     config = tmp_path / "config.yaml"
     config.write_text("patience: 600\n")  # no reminder: the test says when to speak

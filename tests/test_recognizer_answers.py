@@ -10,10 +10,10 @@ import pytest
 import vosk
 
 from assistant.audio import AudioChunk, read_wav, silence, split
-from assistant.recognizer import Answer, AnswerRecorder, ListenSettings
+from assistant.recognizer import AnswerRecorder, ListenSettings, SpokenAnswer
 from assistant.recognizer.dictation import strip_stop
 from assistant.recognizer.vad import EnergyVad
-from tests.test_listen_helpers import (
+from tests.helpers import (
     RATE,
     dutch_model,
     espeak,
@@ -26,7 +26,7 @@ from tests.test_listen_helpers import (
 SETTINGS = ListenSettings()
 
 
-def _record(recorder: AnswerRecorder, audio: AudioChunk) -> tuple[Answer | None, float]:
+def _record(recorder: AnswerRecorder, audio: AudioChunk) -> tuple[SpokenAnswer | None, float]:
     """Feed 100 ms chunks until the answer ends: the answer and how much audio that took."""
     fed = 0.0
     for chunk in split(audio, 100):
@@ -87,7 +87,7 @@ def test_no_speech_at_all_ends_as_an_empty_answer_after_the_wait() -> None:
 
 def test_end_of_input_gives_what_was_said_so_far() -> None:
     recorder = AnswerRecorder(ko_model(), SETTINGS)
-    path, _ = human_clips()[0]
+    path = human_clips()[0].path
     clip = read_wav(path)
     assert _record(recorder, clip)[0] is None
     answer = recorder.finish()
@@ -167,7 +167,7 @@ def test_strip_stop_takes_the_longest_stop_phrase_at_the_end_only() -> None:
 
 
 def test_the_detector_follows_the_background_level() -> None:
-    path, _ = human_clips()[3]
+    path = human_clips()[3].path
     speech = read_wav(path)
     for noise in (0.0, 150.0, 400.0):
         vad = EnergyVad(RATE)

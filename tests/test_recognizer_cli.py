@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT, human_clips
 from tests.pulse import PulseServer
-from tests.test_listen_helpers import ROOT, human_clips
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -28,7 +28,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 def test_transcribe_prints_the_transcript_on_stdout(ko_model_dir: Path) -> None:
-    path, _ = human_clips()[3]
+    path = human_clips()[3].path
     done = run("transcribe", str(path), "--model", str(ko_model_dir))
     assert done.returncode == 0, done.stderr
     assert re.search(r"[\uac00-\ud7a3]", done.stdout)  # the Korean model's words
@@ -37,7 +37,7 @@ def test_transcribe_prints_the_transcript_on_stdout(ko_model_dir: Path) -> None:
 def test_transcribe_without_a_model_says_how_to_get_one() -> None:
     if (ROOT / "models" / "vosk-model-small-nl-0.22").exists():
         pytest.skip("the default model is installed here, so there is no missing model")
-    path, _ = human_clips()[0]
+    path = human_clips()[0].path
     done = run("transcribe", str(path))
     assert done.returncode == 2
     assert "hartsverbinding model download" in done.stderr and not done.stdout

@@ -11,11 +11,11 @@ from typing import Any, ClassVar
 import pytest
 import vosk
 
-from assistant.audio import AudioChunk, read_wav, silence, split
+from assistant.audio import AudioChunk, silence, split
 from assistant.content import Content
 from assistant.recognizer import CommandRecognizer
 from bench.recognizer_bench import bare_final
-from tests.test_listen_helpers import RATE, dutch_model, espeak, human_clips, ko_model
+from tests.helpers import RATE, dutch_model, espeak, human_clips, ko_model
 
 CHUNK = silence(0.1, RATE)
 
@@ -190,6 +190,6 @@ def test_other_dutch_speech_is_not_forced_onto_a_command(content: Content) -> No
     model = dutch_model()
     recognizer = CommandRecognizer(model, list(content.commands), meanings=content.commands)
     assert recognizer.unknown_supported
-    for path, _text in human_clips()[:6]:
-        heard, _at = _first_heard(recognizer, read_wav(path) + silence(1.0, RATE))
-        assert heard == [], path.name
+    for clip in human_clips()[:6]:
+        heard, _at = _first_heard(recognizer, clip.audio() + silence(1.0, RATE))
+        assert heard == [], clip.path.name

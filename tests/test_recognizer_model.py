@@ -19,7 +19,7 @@ from assistant.recognizer import (
     missing_words,
 )
 from assistant.recognizer import model as model_module
-from tests.test_listen_helpers import ko_model
+from tests.helpers import ko_model
 
 
 def test_find_model_prefers_explicit_then_environment_then_default(

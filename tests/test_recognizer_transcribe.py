@@ -12,7 +12,7 @@ from assistant.content.phrases import normalise
 from assistant.errors import UserError
 from assistant.recognizer import transcribe
 from bench.recognizer_bench import word_errors
-from tests.test_listen_helpers import RATE, dutch_model, human_clips, ko_model, speech_with_gaps
+from tests.helpers import RATE, dutch_model, human_clips, ko_model, speech_with_gaps
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -33,7 +33,7 @@ def test_silence_gives_an_empty_transcript(tmp_path: Path) -> None:
 
 
 def test_a_recording_at_another_rate_is_resampled(tmp_path: Path) -> None:
-    path, _ = human_clips()[1]
+    path = human_clips()[1].path
     clip = read_wav(path)
     other = tmp_path / "44k.wav"
     write_wav(other, resample(clip, 44100))
@@ -58,7 +58,8 @@ def test_word_error_rate_helper() -> None:
 def test_dutch_speech_is_transcribed_recognisably() -> None:
     model = dutch_model()
     errors = [
-        word_error_rate(normalise(text), transcribe(path, model)) for path, text in human_clips()
+        word_error_rate(normalise(clip.text), transcribe(clip.path, model))
+        for clip in human_clips()
     ]
     # Game voice acting with background noise and loose subtitles; small-nl is 22 % on
     # Common Voice. Half the words right on average is the bar for "it works".

@@ -14,16 +14,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.audio import read_wav, rms
+from assistant.audio import read_wav, rms, write_wav
 from assistant.config import Settings
 from assistant.journal.markdown import parse
-from tests.helpers import ROOT, Captions, answers_script, run_cli, start_session
-from tests.voice_fixtures import (
+from tests.helpers import (
     KOREAN_YES,
+    ROOT,
+    Captions,
     answers_recording,
+    answers_script,
     espeak,
+    human_clips,
     korean_yes_content,
     require_espeak,
+    run_cli,
+    start_session,
 )
 
 SILENT = 30.0  # rms below this is silence (full scale is 32767)
@@ -232,12 +237,9 @@ def test_the_assistant_never_hears_itself_through_the_echo(tmp_path, pulse, ko_m
     config = tmp_path / "config.yaml"
     config.write_text("voice: ko\npatience: 600\n")  # the Korean voice says the word clearly
     clip = tmp_path / "answer.wav"
-    from assistant.audio import write_wav
-    from tests.voice_fixtures import human_clips
-
-    write_wav(clip, human_clips()[0])
+    write_wav(clip, human_clips()[0].audio())
     yes = tmp_path / "yes.wav"
-    write_wav(yes, espeak(KOREAN_YES, "ko", tmp_path))
+    write_wav(yes, espeak(KOREAN_YES, "ko"))
     journal = tmp_path / "journal"
     process = start_session(
         "vragen",
