@@ -8,12 +8,21 @@ from pathlib import Path
 import pytest
 
 from assistant.content import Content, load_content
+from tests.programs import missing_programs
 from tests.pulse import PulseServer, pulse_available, pulse_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT_DIR = ROOT / "content" / "nl"
 SHARED = ROOT.parent / "shared"
 NL_HUMAN = SHARED / "audio" / "nl-human"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before any test: every program the tests run is on PATH, or one line per missing one
+    (scripts/test-programs lists them; scripts/setup --dev installs them)."""
+    lines = missing_programs()
+    if lines:
+        raise pytest.UsageError("\n".join(lines))
 
 
 @pytest.fixture(scope="session")
