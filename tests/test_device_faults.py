@@ -39,7 +39,7 @@ from assistant.session.spoken import SpokenOutput
 from assistant.session.voice_io import VoiceListening
 from assistant.speaker import ClockSpeaker, DeviceSpeaker, Segment, SpeakerError
 from tests.helpers import ROOT
-from tests.pulse import PulseServer, start_pulse
+from tests.pulse import PulseServer, daemons, start_pulse
 from tests.test_listen_voice_input import MARK, SETTINGS, Answers, Commands, numbered
 from tests.voice_fixtures import KOREAN_YES, espeak, human_clips, korean_yes_content, require_espeak
 
@@ -50,6 +50,15 @@ def wait_for(condition: Callable[[], bool], seconds: float, what: str = "") -> N
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         time.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def no_sound_server_left_behind() -> Iterator[None]:
+    """These tests stop and start PulseAudio servers: none they start may outlive them."""
+    before = daemons()
+    yield
+    left = daemons() - before
+    assert not left, f"pulseaudio processes left running: {sorted(left)}"
 
 
 # --- the microphone: a stream that raises, through the real DeviceMicrophone and VoiceInput --
