@@ -9,7 +9,16 @@ import pytest
 
 from assistant.content import Content, load_content
 from tests.helpers import CONTENT_DIR, korean_model_dir
+from tests.programs import missing_programs
 from tests.pulse import PulseServer, pulse_available, pulse_server
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before any test: every program the tests run is on PATH, or one line per missing one
+    (scripts/test-programs lists them; scripts/setup --dev installs them)."""
+    lines = missing_programs()
+    if lines:
+        raise pytest.UsageError("\n".join(lines))
 
 
 @pytest.fixture(scope="session")

@@ -39,17 +39,18 @@ from assistant.session.runtime import Session
 from assistant.session.spoken import SpokenOutput
 from assistant.session.voice_io import VoiceListening
 from assistant.speaker import ClockSpeaker, DeviceSpeaker, Segment, SpeakerError
-from tests.fakes import MARK, SETTINGS, Answers, Commands, numbered
+from tests.fakes import MARK, SETTINGS, Answers, Commands, numbered, wait_for
 from tests.helpers import KOREAN_YES, ROOT, espeak, human_clips, korean_yes_content, require_espeak
-from tests.pulse import PulseServer, start_pulse
+from tests.pulse import PulseServer, daemons, start_pulse
 
 
-def wait_for(condition: Callable[[], bool], seconds: float, what: str = "") -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
-        time.sleep(0.02)
+@pytest.fixture(autouse=True)
+def no_sound_server_left_behind() -> Iterator[None]:
+    """These tests stop and start PulseAudio servers: none they start may outlive them."""
+    before = daemons()
+    yield
+    left = daemons() - before
+    assert not left, f"pulseaudio processes left running: {sorted(left)}"
 
 
 # --- the microphone: a stream that raises, through the real DeviceMicrophone and VoiceInput --
