@@ -88,6 +88,8 @@ def read_wav(path: Path) -> AudioChunk:
         data = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: no such audio file.") from None
+    except IsADirectoryError:
+        raise UserError(f"{path} is a folder; give one audio file (a WAV recording).") from None
     except OSError as error:
         raise UserError(f"{path}: cannot be read ({error.strerror or error}).") from None
     try:

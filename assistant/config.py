@@ -16,6 +16,7 @@ from assistant.errors import ContentError, UserError
 @dataclass(frozen=True)
 class Settings:
     journal: Path
+    language: str = "nl"  # the content's language folder, when --content names the folder above
     pace: float = 1.0  # scales every pause of the exercise; 0 waits nowhere
     patience: float = 30.0  # seconds of silence before the one gentle reminder
     keep_audio: bool = True  # keep each spoken answer as a WAV beside the journal

@@ -10,7 +10,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from assistant.cli import main
@@ -132,3 +132,46 @@ def test_any_command_line_works_or_exits_2_with_one_message(scratch, argv):
     if status == 2:
         assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
         assert err.getvalue().startswith("hartsverbinding: ")
+
+
+def _run_typed(argv: list[str], typed: bytes) -> tuple[int, str, str]:
+    """The command line in text mode with `typed` as standard input, bytes as they come."""
+    out, err = io.StringIO(), io.StringIO()
+    stdin = io.TextIOWrapper(io.BytesIO(typed), encoding="utf-8", errors="surrogateescape")
+    with redirect_stdout(out), redirect_stderr(err), pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", stdin)
+        status = main([*argv, "--text", "--pace", "0"])
+    return status, out.getvalue(), err.getvalue()
+
+
+@FUZZ
+@given(typed=st.binary(max_size=200))
+def test_any_bytes_typed_end_the_session_cleanly(scratch, typed):
+    journal = scratch / "typed-journal"
+    shutil.rmtree(journal, ignore_errors=True)
+    status, _out, err = _run_typed(["--journal", str(journal)], typed)
+    assert status == 0, err
+    assert "Traceback" not in err
+
+
+@FUZZ
+@given(raw=st.binary(min_size=1, max_size=80).filter(lambda b: b"\n" not in b))
+def test_any_bytes_typed_as_an_answer_are_kept(scratch, raw):
+    """Whatever bytes make up the answer, the journal keeps it (undecodable ones replaced)."""
+    from assistant.dialog.understand import understand
+    from assistant.journal.markdown import parse
+    from assistant.session.text_io import decode_line
+
+    text, _replaced = decode_line(raw)
+    words = " ".join(text.split())
+    content = load_content(CONTENT_DIR)
+    assume(words and understand(words, content) is None)
+    journal = scratch / "answer-journal"
+    shutil.rmtree(journal, ignore_errors=True)
+    status, _out, err = _run_typed(
+        ["vragen", "--journal", str(journal)], b"\n".join([raw, b"ja", b""])
+    )
+    assert status == 0, err
+    [session] = sorted(journal.glob("*.md"))
+    kept = parse(session.read_text(encoding="utf-8"), session.stem).answers
+    assert [(a.number, a.text, a.confirmed) for a in kept] == [(1, words, True)]

@@ -77,6 +77,14 @@ BROKEN = [
     ("commands.yaml", "  help: [", "  hulpje: [", ["unknown key", "hulpje"]),
     ("commands.yaml", "  ja: [ja,", "  ja: [' ! ',", ["needs at least one word"]),
     ("texts.yaml", "    title: Compassie\n", "", ["texts[3]", "missing key 'title'"]),
+    ("assistant.yaml", "    other: Je hebt", "    andere: Je hebt", ["goodbye_saved", "andere"]),
+    ("assistant.yaml", "    one: Je hebt één", "    one: [Je hebt één", ["not valid YAML"]),
+    (
+        "assistant.yaml",
+        "  paused: Ik wacht. Zeg verder als je door wilt gaan.",
+        "  paused: {one: Ik wacht., other: Wij wachten.}",
+        ["paused", "expected text"],
+    ),
 ]
 
 
@@ -93,8 +101,8 @@ def test_a_broken_file_is_named_with_its_line(tmp_path, relative, old, new, expe
 
 
 def test_a_missing_key_names_the_line_of_its_mapping(tmp_path):
-    folder = _broken(tmp_path, "assistant.yaml", "  goodbye_saved:", "  # goodbye_saved:")
-    with pytest.raises(ContentError, match="missing key 'goodbye_saved'") as caught:
+    folder = _broken(tmp_path, "assistant.yaml", "  welcome:", "  # welcome:")
+    with pytest.raises(ContentError, match="missing key 'welcome'") as caught:
         load_content(folder)
     assert caught.value.path.endswith("assistant.yaml") and caught.value.line is not None
 
@@ -113,6 +121,35 @@ def test_missing_empty_or_undecodable_files(tmp_path, damage, expected):
     damage(folder)
     with pytest.raises(ContentError, match=expected):
         load_content(folder)
+
+
+def test_the_folder_above_the_language_folder_is_accepted(tmp_path):
+    root = tmp_path / "content"
+    copy_content(tmp_path)  # tmp_path/content
+    (root / "nl").mkdir()
+    for item in list(root.iterdir()):
+        if item.name != "nl":
+            item.rename(root / "nl" / item.name)
+    assert load_content(root).source_dir == str(root / "nl")
+    copy_content(tmp_path / "other")
+    (tmp_path / "other" / "content").rename(root / "en")
+    assert load_content(root, "en").source_dir == str(root / "en")
+    with pytest.raises(ContentError, match=r"holds no 'fr' content but en, nl: give --content"):
+        load_content(root, "fr")
+
+
+def test_a_folder_without_content_says_which_folder_to_give(tmp_path):
+    with pytest.raises(ContentError, match=r"give the folder that holds assistant\.yaml") as caught:
+        load_content(tmp_path)
+    assert "\n" not in caught.value.message
+
+
+def test_the_cli_takes_the_shipped_content_root(tmp_path):
+    done = run_cli(
+        "vragen", "--text", "--pace", "0", "--content", "content", "--journal", str(tmp_path)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Vraag 1 van 10." in done.stdout
 
 
 def test_a_missing_folder_says_how_to_choose_another(tmp_path):

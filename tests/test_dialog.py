@@ -478,6 +478,16 @@ def test_declining_to_resume_closes_that_session_and_shows_the_menu(drv, content
     assert drv.state is State.MENU
 
 
+def test_declining_to_resume_goes_to_the_practice_asked_for(drv, content):
+    """`hartsverbinding vragen`, then nee: the questions from the start, not the menu."""
+    drv.begin("vragen", RESUME)
+    drv.say("nee")
+    assert CloseResume(RESUME.journal_id) in drv.actions
+    assert StartPractice("vragen") in drv.actions
+    assert drv.state is State.ASKING and drv.dialog.question == 0
+    assert drv.last_said() == "Vraag 1 van 10. " + questions(content).questions[0]
+
+
 def test_the_resume_offer_reminds_once_on_silence_and_ends_on_end_of_input(drv, content):
     drv.begin(None, RESUME)
     assert drv.said(drv.silence()) == [line(content, "reprompt_resume")]
@@ -556,6 +566,11 @@ def test_a_device_notice_in_the_exercise_does_not_stop_it(drv, content):
     actions = drv.send(Notice(NoticeKind.MICROPHONE_BACK))
     assert actions == [Say(line(content, "microphone_back"))]
     assert drv.state is State.EXERCISE and drv.dialog.step == 2
+
+
+def test_a_count_of_one_has_its_own_wording(content):
+    assert content.line("goodbye_saved", count=1) == "Je hebt één antwoord bewaard in je dagboek."
+    assert content.line("goodbye_saved", count=3) == "Je hebt 3 antwoorden bewaard in je dagboek."
 
 
 def test_every_notice_has_its_line_in_the_content(content):

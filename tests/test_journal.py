@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from assistant import durable
 from assistant.audio import AudioChunk, read_wav, silence
+from assistant.journal import store
 from assistant.journal.markdown import Entry, Labels, SessionRecord, parse, render
 from assistant.journal.store import Journal, JournalWriteError
 
@@ -177,6 +178,40 @@ def test_a_write_failure_keeps_the_answer_in_memory_and_retry_writes_it(tmp_path
     assert journal.retry()
     assert journal.path is not None
     assert "niet verloren" in journal.path.read_text(encoding="utf-8")
+
+
+def test_a_failed_recording_write_keeps_answer_and_audio_for_the_next_write(
+    tmp_path, monkeypatch
+):
+    """Any exception while writing (here a bug-like RuntimeError on the recording) leaves the
+    answer and its audio in memory; the next write puts both on disk."""
+    journal = Journal(tmp_path, LABELS)
+    journal.start("vragen", NOW)
+    real_write = store.write_durably
+    failures = [RuntimeError("unexpected")]
+
+    def flaky(path: Path, data: bytes) -> None:
+        if failures and path.suffix == ".wav":
+            raise failures.pop()
+        real_write(path, data)
+
+    monkeypatch.setattr(store, "write_durably", flaky)
+    with pytest.raises(JournalWriteError, match="unexpected"):
+        journal.save_answer(answer(1, "met opname"), silence(0.5, 16000))
+    assert journal.record is not None and journal.record.answers[0].text == "met opname"
+    journal.save_answer(answer(2, "volgende"), None)  # the next write catches up
+    assert journal.path is not None
+    back = parse(journal.path.read_text(encoding="utf-8"), "x")
+    assert [a.text for a in back.answers] == ["met opname", "volgende"]
+    assert back.answers[0].recording and (tmp_path / back.answers[0].recording).stat().st_size > 0
+
+
+def test_undecodable_text_is_stored_with_replacement_characters(tmp_path):
+    journal = Journal(tmp_path, LABELS)
+    journal.start("vragen", NOW)
+    journal.save_answer(answer(1, "kapot \udcff\udcfe woord"), None)
+    assert journal.path is not None
+    assert "kapot \ufffd\ufffd woord" in journal.path.read_text(encoding="utf-8")
 
 
 def test_resume_point_is_the_first_unconfirmed_question_of_the_newest_open_session(

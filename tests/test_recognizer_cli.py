@@ -48,6 +48,15 @@ def test_transcribe_a_missing_file(ko_model_dir: Path) -> None:
     assert done.returncode == 2 and "no such audio file" in done.stderr
 
 
+def test_transcribe_a_folder_says_it_is_a_folder(ko_model_dir: Path, tmp_path: Path) -> None:
+    done = run("transcribe", str(tmp_path), "--model", str(ko_model_dir))
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip()
+        == f"hartsverbinding: {tmp_path} is a folder; give one audio file (a WAV recording) in it."
+    )
+
+
 def test_devices_lists_inputs_with_their_rates(pulse: PulseServer) -> None:
     done = run("devices", env=pulse.env)
     assert done.returncode == 0, done.stderr

@@ -20,7 +20,7 @@ from assistant.journal.store import Journal
 from assistant.session.ports import ListenMode, Utterance
 from assistant.session.runtime import Session
 from assistant.session.text_io import TextInput, TextOutput
-from tests.helpers import Captions, answers_script, copy_content, run_cli, start_session
+from tests.helpers import ROOT, Captions, answers_script, copy_content, run_cli, start_session
 
 
 def journal_files(folder: Path) -> list[Path]:
@@ -107,6 +107,42 @@ def test_declining_to_resume_is_remembered(tmp_path):
     assert "gestopt bij vraag 3" in first.stdout
     second = run_cli("--text", "--pace", "0", "--journal", str(tmp_path), stdin="stop\n")
     assert "gestopt bij" not in second.stdout
+
+
+def test_declining_to_resume_after_asking_for_the_questions_asks_question_1(tmp_path):
+    run_cli("vragen", "--text", "--pace", "0", "--journal", str(tmp_path), stdin=answers_script(2))
+    done = run_cli(
+        "vragen",
+        "--text",
+        "--pace",
+        "0",
+        "--journal",
+        str(tmp_path),
+        stdin="nee\nNieuw begin\nja\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "gestopt bij vraag 3" in done.stdout
+    after = done.stdout.split("gestopt bij vraag 3", 1)[1]
+    assert "Vraag 1 van 10." in after and "Wat wil je doen?" not in after
+    newest = read_journal(journal_files(tmp_path)[-1])
+    assert [(a.number, a.text, a.confirmed) for a in newest.answers] == [(1, "Nieuw begin", True)]
+
+
+def test_typed_bytes_that_are_not_utf8_are_kept_and_said(tmp_path, content):
+    """The bug report: `printf 'vragen\\n\\xff\\xfe kapot\\nja\\n' | hartsverbinding --text`
+    ended in a traceback and lost the answer."""
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "--text", "--pace", "0", "--journal", str(tmp_path)],
+        input=b"vragen\n\xff\xfe kapot\nja\n",
+        capture_output=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"Traceback" not in done.stderr
+    assert content.line("input_replaced").encode() in done.stdout
+    record = read_journal(journal_files(tmp_path)[0])
+    assert [(a.text, a.confirmed) for a in record.answers] == [("\ufffd\ufffd kapot", True)]
 
 
 def test_the_exercise_plays_to_its_end_with_no_input_at_pace_0(tmp_path, content):
@@ -321,14 +357,14 @@ def test_cues_mark_listening_for_an_answer(content, tmp_path):
 
 
 def test_text_input_reads_lines_then_stays_ended():
-    reader = TextInput(io.StringIO("een\ntwee\n"))
+    reader = TextInput(io.BytesIO(b"een\ntwee\n"))
     got = [reader.get(1), reader.get(1), reader.get(1), reader.get(1)]
     assert got == [Utterance("een"), Utterance("twee"), InputEnded(), InputEnded()]
 
 
 def test_text_input_waits_for_a_slow_typist():
     read_end, write_end = os.pipe()
-    reader = TextInput(os.fdopen(read_end, "r"))
+    reader = TextInput(os.fdopen(read_end, "rb"))
     assert reader.get(0.05) is None
     writer = os.fdopen(write_end, "w")
     threading.Timer(0.1, lambda: (writer.write("hallo\n"), writer.close())).start()

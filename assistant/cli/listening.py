@@ -46,7 +46,9 @@ def devices_command() -> int:
 def transcribe_command(path: Path, settings: Settings) -> int:
     from assistant.recognizer.dictation import transcribe
 
-    if not path.is_file():  # before the model takes seconds to load
+    if path.is_dir():  # checked before the model takes seconds to load
+        raise UserError(f"{path} is a folder; give one audio file (a WAV recording) in it.")
+    if not path.is_file():
         raise UserError(f"{path}: no such audio file.")
     model_dir = find_model(settings.model)
     if model_dir is None:

@@ -108,7 +108,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from assistant.cli.listening import transcribe_command
 
         return transcribe_command(Path(words[1]), settings)
-    content = load_content(args.content or default_content_dir())
+    content = load_content(args.content or default_content_dir(), settings.language)
     if words[:1] == ["journal"]:
         return _journal_command(words[1:], content, settings)
     if len(words) > 1:

@@ -50,6 +50,7 @@ LINE_KEYS: dict[str, frozenset[str]] = {
         "speaker_lost": (),
         "speaker_back": (),
         "journal_failed": (),
+        "input_replaced": (),
     }.items()
 }
 
@@ -69,14 +70,39 @@ def default_content_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "content" / "nl"
 
 
-def load_content(folder: Path) -> Content:
+def language_folder(folder: Path, language: str) -> Path:
+    """The folder with assistant.yaml: `folder` itself, or its `language` subfolder, or its one
+    language subfolder (so `--content content` works as well as `--content content/nl`)."""
     if not folder.is_dir():
         raise ContentError(str(folder), "content folder not found (give --content DIR)")
+    if (folder / "assistant.yaml").exists():
+        return folder
+    if (folder / language / "assistant.yaml").is_file():
+        return folder / language
+    found = sorted(sub.name for sub in folder.iterdir() if (sub / "assistant.yaml").is_file())
+    if len(found) == 1:
+        return folder / found[0]
+    if found:
+        choices = " or ".join(f"--content {folder / name}" for name in found)
+        raise ContentError(
+            str(folder), f"holds no '{language}' content but {', '.join(found)}: give {choices}"
+        )
+    raise ContentError(
+        str(folder),
+        "no assistant.yaml here nor in a language folder below it; give the folder that holds "
+        "assistant.yaml (such as content/nl)",
+    )
+
+
+def load_content(folder: Path, language: str = "nl") -> Content:
+    folder = language_folder(folder, language)
     top = parse_file(str(folder / "assistant.yaml")).mapping(
         {"language", "credit", "say", "journal"}
     )
-    lines = _lines(top["say"], LINE_KEYS)
-    journal = {key: variants[0] for key, variants in _lines(top["journal"], JOURNAL_KEYS).items()}
+    lines, singular = _lines(top["say"], LINE_KEYS)
+    journal = {
+        key: variants[0] for key, variants in _lines(top["journal"], JOURNAL_KEYS)[0].items()
+    }
     owners: dict[str, str] = {}  # every phrasing, whoever uses it: one meaning per phrasing
     commands = _commands(parse_file(str(folder / "commands.yaml")), owners)
     practices = _practices(folder / "practices", owners)
@@ -90,18 +116,33 @@ def load_content(folder: Path) -> Content:
         texts=texts,
         journal=journal,
         source_dir=str(folder),
+        singular=singular,
     )
 
 
-def _lines(node: Node, schema: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+def _lines(
+    node: Node, schema: dict[str, frozenset[str]]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The lines with their variants, and the singular forms of the lines that count."""
     found = node.mapping(set(schema))
     lines: dict[str, tuple[str, ...]] = {}
+    singular: dict[str, tuple[str, ...]] = {}
     for key, child in found.items():
-        variants = child.texts()
-        for variant in variants:
-            _check_placeholders(child, variant, schema[key])
-        lines[key] = variants
-    return lines
+        if child.is_mapping() and "count" in schema[key]:
+            # one: the wording for exactly one; other: for every other number (Dutch plurals).
+            forms = child.mapping({"one", "other"})
+            singular[key] = _variants(forms["one"], schema[key])
+            lines[key] = _variants(forms["other"], schema[key])
+        else:
+            lines[key] = _variants(child, schema[key])
+    return lines, singular
+
+
+def _variants(node: Node, allowed: frozenset[str]) -> tuple[str, ...]:
+    variants = node.texts()
+    for variant in variants:
+        _check_placeholders(node, variant, allowed)
+    return variants
 
 
 def _check_placeholders(node: Node, text: str, allowed: frozenset[str]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Command(enum.Enum):
@@ -76,6 +76,8 @@ class Content:
     texts: tuple[Text, ...]
     journal: dict[str, str]  # the journal's own words: title, unconfirmed, recording
     source_dir: str = ""
+    # Lines that count something ({count}) may have their own wording for exactly one.
+    singular: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def practice(self, practice_id: str) -> Practice | None:
         for practice in self.practices:
@@ -84,6 +86,9 @@ class Content:
         return None
 
     def line(self, key: str, turn: int = 0, **values: object) -> str:
-        """Variant `turn` (cycling) of line `key`, with its placeholders filled in."""
+        """Variant `turn` (cycling) of line `key`, with its placeholders filled in; the
+        singular wording when the line counts exactly one."""
         variants = self.lines[key]
+        if values.get("count") == 1 and key in self.singular:
+            variants = self.singular[key]
         return variants[turn % len(variants)].format(**values)

@@ -53,6 +53,9 @@ class Node:
             self.fail(f"missing key '{missing[0]}'")
         return found
 
+    def is_mapping(self) -> bool:
+        return isinstance(self.node, yaml.MappingNode)
+
     def items(self, allow_empty: bool = False) -> list[Node]:
         if not isinstance(self.node, yaml.SequenceNode):
             self.fail("expected a list (lines starting with '- ')")

@@ -26,8 +26,6 @@ def known_lines(content: Content) -> list[tuple[str, Style]]:
         lines += [(text.title, Style.READING)] + [(p, Style.READING) for p in text.paragraphs]
     # The welcome and the menu, exactly as the dialog words them.
     lines += [(a.text, a.style) for a in Dialog(content).handle(Begin(None)) if isinstance(a, Say)]
-    for key, variants in content.lines.items():
-        for turn, variant in enumerate(variants):
-            if "{" not in variant:
-                lines.append((content.line(key, turn), Style.PROMPT))
+    for variants in [*content.lines.values(), *content.singular.values()]:
+        lines += [(variant, Style.PROMPT) for variant in variants if "{" not in variant]
     return list(dict.fromkeys(lines))

@@ -81,6 +81,7 @@ class Dialog:
         self.question = 0
         self.saved = 0  # answers confirmed in this session, for the goodbye
         self.resume: ResumePoint | None = None
+        self.chosen: Practice | None = None  # asked for at the start (the command line)
         self.paused_from = State.IDLE
         self.input_ended = False
         self._reprompted = False  # the one "ask once more" after silence has been used
@@ -114,6 +115,7 @@ class Dialog:
             out += self._say("no_microphone")
         resume = event.resume
         chosen = self.content.practice(event.practice_id) if event.practice_id else None
+        self.chosen = chosen
         if resume and (chosen is None or chosen.id == resume.practice_id):
             self.resume = resume
             practice = self.content.practice(resume.practice_id)
@@ -181,7 +183,11 @@ class Dialog:
         if event.meaning in (Command.NEE, Command.OPNIEUW) or (
             event.meaning is not None and practice is None
         ):
-            return [CloseResume(resume.journal_id), *self._say("resume_declined"), *self._menu()]
+            out = [CloseResume(resume.journal_id), *self._say("resume_declined")]
+            if self.chosen is not None:  # what was asked for at the start, not the menu
+                self.plan = [self.chosen]
+                return out + self._start_practice()
+            return out + self._menu()
         return self._not_understood()
 
     def _heard_menu(self, event: Heard) -> list[Action]:

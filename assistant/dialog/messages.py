@@ -71,6 +71,7 @@ class NoticeKind(enum.Enum):
     SPEAKER_LOST = "speaker_lost"
     SPEAKER_BACK = "speaker_back"
     JOURNAL_FAILED = "journal_failed"
+    INPUT_REPLACED = "input_replaced"  # typed bytes that were not text, replaced
 
 
 @dataclass(frozen=True)

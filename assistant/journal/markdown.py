@@ -183,6 +183,12 @@ def _answer(meta: dict[str, object], section: str) -> Entry:
     )
 
 
+def storable(text: str) -> str:
+    """`text` that can be written as UTF-8: a lone surrogate (undecodable bytes smuggled in
+    through surrogateescape) becomes U+FFFD instead of failing the write."""
+    return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in text)
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 

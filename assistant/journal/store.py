@@ -33,6 +33,7 @@ from assistant.journal.markdown import (
     parse,
     parse_front_matter,
     render,
+    storable,
 )
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class Journal:
         self.keep_audio = keep_audio
         self.record: SessionRecord | None = None
         self._dirty = False  # the record holds something not yet on disk
+        self._pending_audio: dict[str, AudioChunk] = {}  # recordings not yet on disk, by name
         try:
             ensure_private_folder(folder)
             remove_stale_temp_files(folder)
@@ -81,7 +83,13 @@ class Journal:
         """Go on with an earlier session: in its own file, or (encrypted, where its words
         cannot be read without the passphrase) in a new file that says which one it continues."""
         if self.sealer is None:
-            self.record = self._read(self._session_path(record_id))
+            try:
+                self.record = self._read(self._session_path(record_id))
+            except (OSError, JournalFormatError) as error:
+                # Gone or damaged since it was offered: the answers go into a new session.
+                log.warning("cannot continue session %s (%s); starting a new one", record_id, error)
+                self.record = SessionRecord(id=self._new_id(now), started=now)
+                return
             self.record.resumable = True
             return
         earlier = self._read_progress(record_id)
@@ -96,16 +104,19 @@ class Journal:
         self.close_resume(record_id)
         self._flush()
 
-    def save_answer(self, answer: Entry, recording: AudioChunk | None) -> None:
-        """On disk (audio first, then the Markdown) before this returns, or JournalWriteError."""
+    def save_answer(self, entry: Entry, recording: AudioChunk | None) -> None:
+        """On disk (audio first, then the Markdown) before this returns, or JournalWriteError.
+        The entry is in the record before anything is written, so a failed write loses
+        nothing: `retry` (or the next write) puts it and its audio on disk."""
         record = self.record
         assert record is not None, "an answer before any practice started"
-        if answer.practice_id not in record.practices:
-            record.practices.append(answer.practice_id)
+        entry.text = storable(entry.text)
+        if entry.practice_id not in record.practices:
+            record.practices.append(entry.practice_id)
         if recording is not None and self.keep_audio:
-            answer.recording = f"{record.id}-{answer.practice_id}-{answer.number:02d}.wav"
-            self._write(self.folder / answer.recording, wav_bytes(recording))
-        record.put(answer)
+            entry.recording = f"{record.id}-{entry.practice_id}-{entry.number:02d}.wav"
+            self._pending_audio[entry.recording] = recording
+        record.put(entry)
         self._flush()
 
     def finish(self, finished: bool, duration_seconds: float) -> None:
@@ -208,9 +219,20 @@ class Journal:
         record = self.record
         assert record is not None
         self._dirty = True
-        self._write(self._session_path(record.id), self._markdown(record))
-        if self.sealer is not None:
-            self._write_progress(record)
+        try:
+            for name, audio in list(self._pending_audio.items()):
+                self._write(self.folder / name, wav_bytes(audio))
+                del self._pending_audio[name]
+            self._write(self._session_path(record.id), self._markdown(record))
+            if self.sealer is not None:
+                self._write_progress(record)
+        except JournalWriteError:
+            raise
+        except Exception as error:
+            # Whatever goes wrong in writing (a bug included) must not end the session: the
+            # record stays in memory and the next write tries again.
+            log.exception("writing the journal")
+            raise JournalWriteError(f"{self.folder}: {error}") from error
         self._dirty = False
 
     def _write_progress(self, record: SessionRecord) -> None:

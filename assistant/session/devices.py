@@ -28,7 +28,7 @@ def renders_to_file(settings: Settings) -> bool:
 
 
 def typed_input() -> Input:
-    return TextInput(sys.stdin)
+    return TextInput(sys.stdin.buffer)
 
 
 def text_output(settings: Settings) -> Output:

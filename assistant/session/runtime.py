@@ -187,8 +187,11 @@ class Session:
                 self._earlier_duration = record.duration_seconds if record else 0.0
             elif isinstance(action, CloseResume):
                 self.journal.close_resume(action.journal_id)
-        except JournalWriteError as error:
-            # The answer stays in memory and goes to disk with the next successful write.
+        except Exception as error:
+            # Nothing in the journal may end a session: the answer stays in memory and goes
+            # to disk with the next successful write.
+            if not isinstance(error, JournalWriteError):
+                log.exception("the journal failed on %s", type(action).__name__)
             self.warn(
                 f"Your answer could not be written to the journal yet ({error}). It is kept "
                 "and written as soon as the journal folder can be written again."

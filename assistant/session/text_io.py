@@ -6,32 +6,40 @@ import contextlib
 import queue
 import threading
 import time
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
-from assistant.dialog.messages import Cue, InputEnded, NoticeKind, OutputItem, Pause, Say
+from assistant.dialog.messages import Cue, InputEnded, Notice, NoticeKind, OutputItem, Pause, Say
 from assistant.session.ports import ListenMode, Utterance
 
 
 class TextInput:
-    """Reads lines in a thread so the runtime can wait for them with a timeout."""
+    """Reads lines in a thread so the runtime can wait for them with a timeout.
 
-    def __init__(self, stream: TextIO) -> None:
-        self._lines: queue.Queue[Utterance | InputEnded] = queue.Queue()
+    Lines are read as bytes and decoded here: whatever arrives (another encoding, a broken
+    terminal, binary junk) is kept, with what is not UTF-8 replaced by U+FFFD, and the person
+    is told once per such line (INPUT_REPLACED) rather than the line being lost.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._lines: queue.Queue[Utterance | Notice | InputEnded] = queue.Queue()
         self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
         self._thread.start()
 
-    def _read(self, stream: TextIO) -> None:
+    def _read(self, stream: BinaryIO) -> None:
         try:
-            for line in stream:
-                self._lines.put(Utterance(line.rstrip("\r\n")))
-        except (OSError, ValueError, UnicodeDecodeError):
-            pass  # a closed or undecodable stdin is the end of input, not a crash
+            for raw in stream:
+                text, replaced = decode_line(raw)
+                if replaced:
+                    self._lines.put(Notice(NoticeKind.INPUT_REPLACED))
+                self._lines.put(Utterance(text))
+        except (OSError, ValueError):
+            pass  # a closed stdin is the end of input, not a crash
         self._lines.put(InputEnded())
 
     def listen(self, mode: ListenMode) -> None:
         pass  # typed lines wait in the queue until the runtime asks for them
 
-    def get(self, timeout: float) -> Utterance | InputEnded | None:
+    def get(self, timeout: float) -> Utterance | Notice | InputEnded | None:
         try:
             item = self._lines.get(timeout=max(0.0, timeout))
         except queue.Empty:
@@ -42,6 +50,16 @@ class TextInput:
 
     def close(self) -> None:
         pass
+
+
+def decode_line(raw: bytes) -> tuple[str, bool]:
+    """One typed line as text without its line ending; True when some bytes were not UTF-8
+    and were replaced."""
+    raw = raw.rstrip(b"\r\n")
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace"), True
 
 
 def write_line(stream: TextIO, text: str) -> bool:
