@@ -99,3 +99,31 @@ class PortAudio:
 
 
 PORTAUDIO = PortAudio()  # the real library: every device in the process shares it
+
+
+class Recovery:
+    """A holder's device failure, kept as PortAudio's generation when it happened, and the one
+    way to open that device again."""
+
+    def __init__(self, portaudio: PortAudio) -> None:
+        self.portaudio = portaudio
+        self.failed_at: int | None = None  # None while the device works
+
+    def mark_failed(self) -> None:
+        """The device failed now (the first failure counts until it is open again)."""
+        if self.failed_at is None:
+            self.failed_at = self.portaudio.generation
+
+    def open(self, open_stream: Callable[[], None]) -> None:
+        """Open the device with `open_stream`; after a failure PortAudio is re-initialised
+        first, unless somebody did since, because a device that vanished is only found by a
+        fresh library. Call with `portaudio.lock` held. When opening fails, the device counts
+        as failed as of now, and the error is raised."""
+        if self.failed_at is not None:
+            self.portaudio.restart(self.failed_at)
+        try:
+            open_stream()
+        except BaseException:
+            self.failed_at = self.portaudio.generation
+            raise
+        self.failed_at = None

@@ -33,24 +33,29 @@ class Step:
     pause: float
 
 
-@dataclass(frozen=True)
-class Exercise:
+@dataclass(frozen=True, kw_only=True)
+class PracticeHead:
+    """What every practice has: how it is named, chosen, opened and closed."""
+
     id: str
     title: str
     phrasings: tuple[str, ...]
     intro: str
+    outro: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exercise(PracticeHead):
+    """A guided exercise: sentences, each with the silence after it."""
+
     steps: tuple[Step, ...]
-    outro: str
 
 
-@dataclass(frozen=True)
-class QuestionList:
-    id: str
-    title: str
-    phrasings: tuple[str, ...]
-    intro: str
+@dataclass(frozen=True, kw_only=True)
+class QuestionList(PracticeHead):
+    """Questions asked one at a time, each answer kept in the journal."""
+
     questions: tuple[str, ...]
-    outro: str
 
 
 Practice = Exercise | QuestionList

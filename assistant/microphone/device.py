@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.audio import AudioChunk, resample
-from assistant.audio_devices import PORTAUDIO, PortAudio
+from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery
 from assistant.microphone.base import MicrophoneError
 
 log = logging.getLogger(__name__)
@@ -172,7 +172,7 @@ class DeviceMicrophone:
         self._finished = False
         self._heard_at = time.monotonic()  # when the callback last delivered audio
         self._wanted = False  # started and not closed: reopened after a PortAudio restart
-        self._failed_at: int | None = None  # PortAudio's generation when the device failed
+        self._recovery = Recovery(self._portaudio)
         self._overflow_flags = 0  # written only by the callback thread
         self._dropped = 0  # written only by the callback thread
         self._reported = 0
@@ -200,15 +200,7 @@ class DeviceMicrophone:
         with self._portaudio.lock:
             if self._stream is not None:
                 return
-            if self._failed_at is not None:
-                # A device that vanished and came back is only found by a fresh PortAudio.
-                self._portaudio.restart(self._failed_at)
-            try:
-                self._open()
-            except MicrophoneError:
-                self._failed_at = self._portaudio.generation
-                raise
-            self._failed_at = None
+            self._recovery.open(self._open)
             self._wanted = True
             self._portaudio.hold(self)
 
@@ -285,8 +277,8 @@ class DeviceMicrophone:
             # A device delivers audio all the time, silence too: one that stalled has failed,
             # even if its stream still says it is running.
             stopped = stopped or time.monotonic() - self._heard_at > STALL_SECONDS
-            if stopped and self._failed_at is None:
-                self._failed_at = self._portaudio.generation
+            if stopped:
+                self._recovery.mark_failed()
             return stopped
 
     def _to_chunk(self, data: bytes) -> AudioChunk:
@@ -339,10 +331,7 @@ class DeviceMicrophone:
         if not self._wanted:
             return
         try:
-            self._open()
+            self._recovery.open(self._open)  # PortAudio is fresh: no second restart
         except MicrophoneError as error:
             # `read` reports it, and the reader's next `start` restarts and tries again.
-            self._failed_at = self._portaudio.generation
             log.warning("microphone not reopened after a PortAudio restart: %s", error.message)
-            return
-        self._failed_at = None

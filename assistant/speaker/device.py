@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.audio import resample
-from assistant.audio_devices import PORTAUDIO, PortAudio
+from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery
 from assistant.speaker.base import Segment, SpeakerError
 
 BLOCK_SECONDS = 0.02  # stop() is heard within one block of this, plus the device's own latency
@@ -53,7 +53,7 @@ class DeviceSpeaker:
         self._closing = False
         self._stream: Any = None
         self._token: object | None = None  # the open stream's mark for its finished callback
-        self._failed_at: int | None = None  # PortAudio's generation when the device failed
+        self._recovery = Recovery(self._portaudio)
         self._latency = 0.0
         self._called_at = time.monotonic()  # when the callback last ran
         self.rate = 0
@@ -206,16 +206,13 @@ class DeviceSpeaker:
                 raise SpeakerError("The sound output was closed.")
             if self._error is None:
                 return
-            if self._failed_at is not None:
-                self._portaudio.restart(self._failed_at)
-            self._close_stream()
-            self.stop()
-            try:
+
+            def open_afresh() -> None:
+                self._close_stream()
+                self.stop()
                 self._open()
-            except SpeakerError:
-                self._failed_at = self._portaudio.generation
-                raise
-            self._failed_at = None
+
+            self._recovery.open(open_afresh)
             self._error = None
 
     def close(self) -> None:
@@ -242,7 +239,7 @@ class DeviceSpeaker:
         with self._changed:
             if self._error is None and not self._closing:
                 self._error = why
-                self._failed_at = self._portaudio.generation
+                self._recovery.mark_failed()
             self._changed.notify_all()
 
     # --- PortAudio restarts (called by PortAudio.restart, with its lock held) ---------------
