@@ -21,6 +21,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError("\n".join(lines))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_config_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The tests' own config folder (for this process and every program it starts): the
+    developer's config.yaml and kept voice preferences must not change what a test sees, and a
+    test that says *zachter* must not change the developer's."""
+    folder = tmp_path_factory.mktemp("config")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content(CONTENT_DIR)

@@ -71,6 +71,11 @@ class Driver:
         if settle:
             self.settle()
 
+    def send_begin(self, **fields: object) -> None:
+        """Begin with the menu and the given Begin fields (e.g. preferences), then settle."""
+        self.send(Begin(None, **fields))  # type: ignore[arg-type]
+        self.settle()
+
     def say(self, text: str, settle: bool = True) -> list[Action]:
         """The user says (or types) `text`; then output plays out unless settle=False."""
         actions = self.send(Heard(text, understand(text, self.content)))

@@ -23,6 +23,10 @@ class Command(enum.Enum):
     STOP = "stop"
     HELP = "help"
     ALLES = "alles"
+    HARDER = "harder"
+    ZACHTER = "zachter"
+    LANGZAMER = "langzamer"
+    SNELLER = "sneller"
 
 
 @dataclass(frozen=True)

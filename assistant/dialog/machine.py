@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from assistant.content.model import Command, Content, Exercise, Practice, QuestionList
 from assistant.dialog.messages import (
     Action,
+    Adjust,
     Begin,
     ChoosePractice,
     CloseResume,
@@ -36,6 +37,7 @@ from assistant.dialog.messages import (
     StopOutput,
     Style,
 )
+from assistant.preferences import Preferences
 
 
 class State(enum.Enum):
@@ -57,6 +59,13 @@ _LISTENING = {
     State.ASKING: "answer",
     State.CONFIRMING: "confirm",
     State.PAUSED: "paused",  # listens, but never reminds
+}
+# What each voice command changes, the line that says so, and the line at its limit.
+_ADJUSTMENTS: dict[Command, tuple[Callable[[Preferences], Preferences | None], str, str]] = {
+    Command.HARDER: (lambda p: p.louder(1), "louder", "loudest"),
+    Command.ZACHTER: (lambda p: p.louder(-1), "softer", "softest"),
+    Command.SNELLER: (lambda p: p.faster(1), "faster", "fastest"),
+    Command.LANGZAMER: (lambda p: p.faster(-1), "slower", "slowest"),
 }
 _HELP = {
     State.RESUME_OFFER: "help_resume",
@@ -82,6 +91,7 @@ class Dialog:
         self.saved = 0  # answers confirmed in this session, for the goodbye
         self.resume: ResumePoint | None = None
         self.chosen: Practice | None = None  # asked for at the start (the command line)
+        self.preferences = Preferences()
         self.paused_from = State.IDLE
         self.input_ended = False
         self._reprompted = False  # the one "ask once more" after silence has been used
@@ -110,6 +120,7 @@ class Dialog:
     # --- events -------------------------------------------------------------------------
 
     def _begin(self, event: Begin) -> list[Action]:
+        self.preferences = event.preferences
         out: list[Action] = []
         if event.text_input:
             out += self._say("no_microphone")
@@ -159,6 +170,8 @@ class Dialog:
             return self._pause()
         if meaning is Command.HELP:
             return self._help()
+        if isinstance(meaning, Command) and meaning in _ADJUSTMENTS:
+            return self._adjust(meaning)
         handler: Callable[[Heard], list[Action]] = {
             State.RESUME_OFFER: self._heard_resume,
             State.MENU: self._heard_menu,
@@ -372,6 +385,24 @@ class Dialog:
         out: list[Action] = [StopOutput(), *self._say(key)]
         if self.state is State.PAUSED:
             return out + self._listen(patient=False)
+        return out + self._reenter()
+
+    def _adjust(self, command: Command) -> list[Action]:
+        """Louder, softer, slower or faster, said in the new voice; at a limit, said so."""
+        change, changed_line, limit_line = _ADJUSTMENTS[command]
+        changed = change(self.preferences)
+        out: list[Action] = [StopOutput()]
+        if changed is None:
+            out += self._say(limit_line)
+        else:
+            self.preferences = changed
+            out += [Adjust(changed), *self._say(changed_line)]
+        if self.state is State.EXERCISE:
+            return out + self._exercise_step(self.step)  # the sentence again, as it sounds now
+        if self.state is State.READING:
+            self.state = State.MENU
+        if self.state in _LISTENING:
+            return out + self._listen(answer=self.state is State.ASKING, patient=False)
         return out + self._reenter()
 
     def _reenter(self) -> list[Action]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.audio import AudioChunk
 from assistant.content.model import Command
+from assistant.preferences import Preferences
 
 # --- what an utterance means -------------------------------------------------------------
 
@@ -41,6 +42,8 @@ class Begin:
     practice_id: str | None  # None: welcome and ask what the user wants
     resume: ResumePoint | None = None
     text_input: bool = False  # told once when the microphone could not be used
+    # Volume and pace kept from earlier sessions.
+    preferences: Preferences = field(default_factory=Preferences)
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,14 @@ class CloseResume:
 
 
 @dataclass(frozen=True)
+class Adjust:
+    """The person asked for another volume or pace: play everything from now on with these,
+    and keep them for the next sessions."""
+
+    preferences: Preferences
+
+
+@dataclass(frozen=True)
 class End:
     finished: bool  # every chosen practice was gone through to its end
 
@@ -181,5 +192,6 @@ Action = (
     | SaveAnswer
     | ContinueJournal
     | CloseResume
+    | Adjust
     | End
 )

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from assistant.audio import AudioChunk
 from assistant.dialog.messages import InputEnded, Notice, NoticeKind, OutputItem
+from assistant.preferences import Preferences
 
 
 class ListenMode(enum.Enum):
@@ -45,6 +46,11 @@ class Output(Protocol):
         ...
 
     def stop(self) -> None: ...
+
+    def adjust(self, preferences: Preferences) -> None:
+        """Play what comes next at the person's volume and pace (the item playing now is not
+        changed)."""
+        ...
 
     def take_notices(self) -> list[NoticeKind]:
         """News about the output device since the last call (for example SPEAKER_LOST), said

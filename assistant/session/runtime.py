@@ -16,6 +16,7 @@ from assistant.content.model import Content
 from assistant.dialog.machine import Dialog
 from assistant.dialog.messages import (
     Action,
+    Adjust,
     Begin,
     CloseResume,
     ContinueJournal,
@@ -37,6 +38,7 @@ from assistant.dialog.messages import (
 from assistant.dialog.understand import understand
 from assistant.journal.markdown import Entry
 from assistant.journal.store import Journal, JournalWriteError
+from assistant.preferences import Preferences
 from assistant.session.agenda import Agenda
 from assistant.session.ports import Input, ListenMode, Output, Utterance
 
@@ -58,6 +60,7 @@ class Session:
         patience: float,
         warn: Callable[[str], None],
         clock: Callable[[], float] = time.monotonic,
+        remember: Callable[[Preferences], None] = lambda _preferences: None,
     ) -> None:
         self.content = content
         self.dialog = Dialog(content)
@@ -67,6 +70,7 @@ class Session:
         self.patience = patience
         self.warn = warn
         self.clock = clock
+        self.remember = remember  # keeps the person's volume and pace for the next sessions
         self._agenda = Agenda()
         self._interrupted = False
         self._notices: list[NoticeKind] = []
@@ -76,6 +80,7 @@ class Session:
     def run(self, begin: Begin) -> bool:
         """Run the dialog to its end; True when every chosen practice was finished."""
         try:
+            self.output.adjust(begin.preferences)
             self._dispatch(begin)
             agenda = self._agenda
             while True:
@@ -165,8 +170,17 @@ class Session:
         if isinstance(left, StopOutput):
             self.output.stop()
             self._interrupted = True
+        elif isinstance(left, Adjust):
+            self._adjust(left.preferences)
         elif left is not None:
             self._journal(left)
+
+    def _adjust(self, preferences: Preferences) -> None:
+        self.output.adjust(preferences)
+        try:
+            self.remember(preferences)
+        except OSError as error:  # only costs the setting next time, never this session
+            log.warning("the voice preferences could not be kept: %s", error)
 
     def _journal(self, action: Action) -> None:
         try:

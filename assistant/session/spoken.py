@@ -15,11 +15,13 @@ import threading
 import time
 from typing import Protocol, TextIO
 
+from assistant.audio import AudioChunk
 from assistant.backoff import Backoff
 from assistant.dialog.messages import Cue, NoticeKind, OutputItem, Pause, Say
+from assistant.preferences import Preferences
 from assistant.speaker.base import RecoverableSpeaker, Segment, Speaker, SpeakerError
 from assistant.speaker.clock import ClockSpeaker
-from assistant.voice.base import Voice, VoiceError
+from assistant.voice.base import TunableVoice, VoiceError
 from assistant.voice.cues import cue_audio
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,7 @@ log = logging.getLogger(__name__)
 CUE_RATE = 22050
 
 
-class ClosableVoice(Voice, Protocol):
+class ClosableVoice(TunableVoice, Protocol):
     def close(self) -> None: ...
 
 
@@ -47,6 +49,7 @@ class SpokenOutput:
         self.speaker = speaker
         self.captions = captions
         self.pace = pace
+        self.preferences = Preferences()  # the person's volume and pace, on top of the config
         self.retry = retry or Backoff()  # between attempts to reopen a failed sound device
         self._voice_failed = False
         # Keeps every item's own time alongside the device, so that when the device fails in
@@ -78,11 +81,24 @@ class SpokenOutput:
                 self._voice_failed = True
                 return
             self._voice_failed = False
-            self._play(Segment.speech(audio, item.text))
+            self._play(Segment.speech(self._loud(audio), item.text))
         elif isinstance(item, Pause):
-            self._play(Segment.pause(item.seconds * self.pace, CUE_RATE))
+            seconds = item.seconds * self.pace * self.preferences.pauses
+            self._play(Segment.pause(seconds, CUE_RATE))
         elif isinstance(item, Cue):
-            self._play(Segment.cue(cue_audio(item.kind, CUE_RATE)))
+            self._play(Segment.cue(self._loud(cue_audio(item.kind, CUE_RATE))))
+
+    def adjust(self, preferences: Preferences) -> None:
+        if preferences.rate != self.preferences.rate:
+            self.voice.retune(preferences.rate)
+        self.preferences = preferences
+
+    def _loud(self, audio: AudioChunk) -> AudioChunk:
+        """At the person's volume: applied when played, so the cache holds one rendering."""
+        gain = self.preferences.volume
+        if gain == 1.0:
+            return audio
+        return AudioChunk.from_array(audio.array().astype(float) * gain, audio.rate)
 
     def _play(self, segment: Segment) -> None:
         self._clock.play(segment)

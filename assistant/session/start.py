@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant import config
 from assistant.config import Settings
 from assistant.content.model import Content
 from assistant.dialog.messages import Begin
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
+from assistant.preferences import load_preferences, save_preferences
 from assistant.report import warn
 from assistant.session import devices
 from assistant.session.runtime import Session
@@ -30,5 +32,15 @@ def run_practice(
     else:
         output = devices.spoken_output(content, settings, timeline)
         input_, fell_back = devices.voice_or_typed_input(content, settings)
-    session = Session(content, output, input_, journal, settings.patience, warn)
-    return session.run(Begin(practice_id, resume, text_input=fell_back))
+    state = config.config_home()
+    session = Session(
+        content,
+        output,
+        input_,
+        journal,
+        settings.patience,
+        warn,
+        remember=lambda preferences: save_preferences(state, preferences),
+    )
+    begin = Begin(practice_id, resume, text_input=fell_back, preferences=load_preferences(state))
+    return session.run(begin)

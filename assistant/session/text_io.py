@@ -9,6 +9,7 @@ import time
 from typing import BinaryIO, TextIO
 
 from assistant.dialog.messages import Cue, InputEnded, Notice, NoticeKind, OutputItem, Pause, Say
+from assistant.preferences import Preferences
 from assistant.session.ports import ListenMode, Utterance
 
 
@@ -79,6 +80,7 @@ class TextOutput:
     def __init__(self, stream: TextIO, pace: float) -> None:
         self.stream = stream
         self.pace = pace
+        self._pauses = 1.0  # the person's *langzamer* / *sneller*
         self._until = 0.0
         self._stopped = threading.Event()
 
@@ -88,7 +90,7 @@ class TextOutput:
             write_line(self.stream, item.text)
             self._until = 0.0
         elif isinstance(item, Pause):
-            self._until = time.monotonic() + item.seconds * self.pace
+            self._until = time.monotonic() + item.seconds * self.pace * self._pauses
         elif isinstance(item, Cue):
             self._until = 0.0
 
@@ -101,6 +103,9 @@ class TextOutput:
     def stop(self) -> None:
         self._until = 0.0
         self._stopped.set()
+
+    def adjust(self, preferences: Preferences) -> None:
+        self._pauses = preferences.pauses  # printed words have no volume or speaking rate
 
     def take_notices(self) -> list[NoticeKind]:
         return []  # printing cannot fail in a way the user could be told about

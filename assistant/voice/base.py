@@ -17,7 +17,15 @@ class Voice(Protocol):
     def render(self, text: str, style: Style) -> AudioChunk: ...
 
 
-class KeyedVoice(Voice, Protocol):
+class TunableVoice(Voice, Protocol):
+    """A voice whose speaking rate the person can change while it runs."""
+
+    def retune(self, rate_factor: float) -> None:
+        """Speak every line from now on at `rate_factor` times the configured rates."""
+        ...
+
+
+class KeyedVoice(TunableVoice, Protocol):
     """A voice that can say what its output depends on, so renders can be cached safely."""
 
     def identity(self, style: Style) -> str:

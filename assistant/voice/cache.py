@@ -30,6 +30,9 @@ class CachedVoice:
     def identity(self, style: Style) -> str:
         return self.inner.identity(style)
 
+    def retune(self, rate_factor: float) -> None:
+        self.inner.retune(rate_factor)
+
     def path_for(self, text: str, style: Style) -> Path:
         key = "\0".join((FORMAT, self.inner.identity(style), text))
         return self.folder / f"{hashlib.sha256(key.encode('utf-8')).hexdigest()}.wav"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from assistant.audio import AudioChunk
 from assistant.dialog.messages import Style
@@ -49,6 +50,9 @@ class Pyttsx3Voice:
     def identity(self, style: Style) -> str:
         wanted = self.settings.for_style(style)
         return f"pyttsx3|{self.voice.id}|rate={wanted.rate}|volume={wanted.volume:g}"
+
+    def retune(self, rate_factor: float) -> None:
+        self.settings = replace(self.settings, rate_factor=rate_factor)
 
     def render(self, text: str, style: Style) -> AudioChunk:
         voice = self.voice

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.dialog.messages import Style
 
@@ -21,10 +21,12 @@ class VoiceSettings:
     reading: StyleSettings = StyleSettings(rate=135, volume=1.0)
     timeout: float = 10.0  # seconds one line may take before the worker is declared stuck
     voice: str | None = None  # a voice id or name to use instead of the first Dutch voice
+    rate_factor: float = 1.0  # the person's *langzamer* / *sneller*, on every style's rate
 
     def for_style(self, style: Style) -> StyleSettings:
+        chosen = self.prompt
         if style is Style.GUIDE:
-            return self.guide
-        if style is Style.READING:
-            return self.reading
-        return self.prompt
+            chosen = self.guide
+        elif style is Style.READING:
+            chosen = self.reading
+        return replace(chosen, rate=round(chosen.rate * self.rate_factor))

@@ -25,6 +25,9 @@ class SharedVoice:
     def render(self, text: str, style: Style) -> AudioChunk:
         return self.voice.render(text, style)
 
+    def retune(self, rate_factor: float) -> None:
+        self.voice.retune(rate_factor)
+
     def prepare_in_background(self, lines: list[tuple[str, Style]]) -> None:
         def prepare() -> None:
             for text, style in lines:
