@@ -43,6 +43,7 @@ LINE_KEYS: dict[str, frozenset[str]] = {
         "help_paused": (),
         "help_resume": (),
         "goodbye": (),
+        "standby_timeout": (),
         "goodbye_saved": ("count",),
         "louder": (),
         "softer": (),
@@ -112,7 +113,9 @@ def load_content(folder: Path, language: str = "nl") -> Content:
         key: variants[0] for key, variants in _lines(top["journal"], JOURNAL_KEYS)[0].items()
     }
     owners: dict[str, str] = {}  # every phrasing, whoever uses it: one meaning per phrasing
-    commands = _commands(parse_file(str(folder / "commands.yaml")), owners)
+    commands_file = parse_file(str(folder / "commands.yaml"))
+    commands = _commands(commands_file, owners)
+    start_phrases = _start_phrases(commands_file, owners)
     practices = _practices(folder / "practices", owners)
     texts = _texts(parse_file(str(folder / "texts.yaml")), owners)
     return Content(
@@ -125,6 +128,7 @@ def load_content(folder: Path, language: str = "nl") -> Content:
         journal=journal,
         source_dir=str(folder),
         singular=singular,
+        start_phrases=start_phrases,
     )
 
 
@@ -165,12 +169,19 @@ def _check_placeholders(node: Node, text: str, allowed: frozenset[str]) -> None:
 
 
 def _commands(document: Node, owners: dict[str, str]) -> dict[str, Command]:
-    found = document.mapping({"commands"})["commands"].mapping({c.value for c in Command})
+    top = document.mapping({"commands"}, frozenset({"start_phrases"}))
+    found = top["commands"].mapping({c.value for c in Command})
     return {
         phrase: Command(name)
         for name, child in found.items()
         for phrase in _phrasings(child, owners, f"command '{name}'")
     }
+
+
+def _start_phrases(document: Node, owners: dict[str, str]) -> tuple[str, ...]:
+    """What starts a session from standby (`hartsverbinding standby`); none: no standby."""
+    node = document.mapping({"commands"}, frozenset({"start_phrases"})).get("start_phrases")
+    return () if node is None else _phrasings(node, owners, "a start phrase")
 
 
 def _practices(folder: Path, owners: dict[str, str]) -> tuple[Practice, ...]:

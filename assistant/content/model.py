@@ -87,6 +87,7 @@ class Content:
     source_dir: str = ""
     # Lines that count something ({count}) may have their own wording for exactly one.
     singular: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    start_phrases: tuple[str, ...] = ()  # what wakes `hartsverbinding standby` (normalised)
 
     def practice(self, practice_id: str) -> Practice | None:
         for practice in self.practices:

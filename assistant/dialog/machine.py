@@ -92,6 +92,7 @@ class Dialog:
         self.resume: ResumePoint | None = None
         self.chosen: Practice | None = None  # asked for at the start (the command line)
         self.preferences = Preferences()
+        self.standby = False
         self.paused_from = State.IDLE
         self.input_ended = False
         self._reprompted = False  # the one "ask once more" after silence has been used
@@ -121,6 +122,7 @@ class Dialog:
 
     def _begin(self, event: Begin) -> list[Action]:
         self.preferences = event.preferences
+        self.standby = event.standby
         out: list[Action] = []
         if event.text_input:
             out += self._say("no_microphone")
@@ -142,7 +144,12 @@ class Dialog:
 
     def _silence(self) -> list[Action]:
         # A pause is the user's own quiet: it is never interrupted by a reminder.
-        if self.state not in _LISTENING or self.state is State.PAUSED or self._reprompted:
+        if self.state not in _LISTENING or self.state is State.PAUSED:
+            return []
+        if self._reprompted:
+            if self.standby and self.state in (State.MENU, State.RESUME_OFFER):
+                # Nobody chose anything: the assistant goes back to waiting to be called.
+                return self._goodbye(finished=False, line="standby_timeout")
             return []
         self._reprompted = True
         answering = self.state is State.ASKING
@@ -339,7 +346,8 @@ class Dialog:
         ]
 
     def _read_back(self, answer: Heard) -> list[Action]:
-        return self._prompt(self._say("read_back", answer=answer.text.rstrip(".!? ")))
+        line = self._line("read_back", answer=answer.text.rstrip(".!? "))
+        return self._prompt([Say(line, personal=True)])
 
     def _save(self, answer: Heard, confirmed: bool) -> SaveAnswer:
         practice = self.plan[0]
@@ -422,13 +430,13 @@ class Dialog:
         reprompt = f"reprompt_{_LISTENING.get(self.state, 'menu')}"
         return self._say("not_understood") + self._say(reprompt) + self._listen(patient=False)
 
-    def _goodbye(self, finished: bool) -> list[Action]:
+    def _goodbye(self, finished: bool, line: str = "goodbye") -> list[Action]:
         self.finished_all = finished
         self.state = State.ENDED
         out: list[Action] = []
         if self.saved:
             out += self._say("goodbye_saved", count=self.saved)
-        return [*out, *self._say("goodbye"), End(finished)]
+        return [*out, *self._say(line), End(finished)]
 
     def _prompt(self, said: Sequence[Action], answer: bool = False) -> list[Action]:
         """Say something that wants a reply, then listen (patiently: one reprompt on silence)."""

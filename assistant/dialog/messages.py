@@ -44,6 +44,9 @@ class Begin:
     text_input: bool = False  # told once when the microphone could not be used
     # Volume and pace kept from earlier sessions.
     preferences: Preferences = field(default_factory=Preferences)
+    # Started from standby: a menu left in silence ends the session (back to standby)
+    # instead of waiting for ever.
+    standby: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ class CueKind(enum.Enum):
 class Say:
     text: str
     style: Style = Style.PROMPT
+    # Carries the person's own words (a read-back, a look-back): never written to a cache
+    # file, and not printed as a caption where output may end up in a log (standby).
+    personal: bool = False
 
 
 @dataclass(frozen=True)

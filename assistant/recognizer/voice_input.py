@@ -23,8 +23,8 @@ from assistant.recognizer.settings import ListenSettings
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["off", "command", "answer"]
-MODES: tuple[Mode, ...] = ("off", "command", "answer")
+Mode = Literal["off", "command", "answer", "standby"]
+MODES: tuple[Mode, ...] = ("off", "command", "answer", "standby")
 READ_TIMEOUT = 0.1  # how often the thread looks up from the microphone to notice a close
 RETRY_FIRST = 0.5  # seconds to wait after an unexpected error, so that it cannot spin
 DRAIN_LIMIT = 200  # chunks; a queue that never empties is a source that is not real time
@@ -80,7 +80,8 @@ class VoiceInput:
     """Owns the microphone, both recognizers and the one thread that feeds them.
 
     Modes: 'off' (the assistant is playing; audio discarded), 'command' (listening for
-    command phrases; stays on after one is heard from a live microphone), 'answer' (dictating
+    command phrases; stays on after one is heard from a live microphone), 'standby' (the same,
+    for the start phrases only, between sessions), 'answer' (dictating
     one answer; after it is delivered the mode falls back to 'off', so a second answer needs
     another `set_mode('answer')`; a recording does the same after a command). A recording
     read faster than real time is not discarded while 'off' but paused: nobody is speaking
@@ -95,6 +96,7 @@ class VoiceInput:
         settings: ListenSettings | None = None,
         *,
         report_microphone: bool = False,
+        starts: CommandListener | None = None,
     ) -> None:
         self.settings = settings or ListenSettings()
         # With report_microphone, `get` also gives MicrophoneLost and MicrophoneBack, in their
@@ -103,8 +105,9 @@ class VoiceInput:
         self.errors = 0  # microphone or recognizer failures survived
         self.discarded = 0.0  # seconds of audio ignored (off, hold-off, buffered echo)
         self._mic = microphone
-        self._commands = commands
         self._answers = answers
+        # The phrase recognizer of each mode that listens for phrases (start phrases: standby).
+        self._phrase_listeners = {"command": commands, **({"standby": starts} if starts else {})}
         self._events: queue.Queue[VoiceEvent] = queue.Queue()
         self._lost = False  # the microphone failed and has not delivered audio since
         self._cond = threading.Condition()
@@ -122,7 +125,7 @@ class VoiceInput:
         return self._mode
 
     def set_mode(self, mode: Mode) -> None:
-        if mode not in MODES:
+        if mode not in MODES or (mode == "standby" and mode not in self._phrase_listeners):
             raise ValueError(f"unknown listening mode {mode!r}")
         with self._cond:
             if mode != self._mode:
@@ -188,7 +191,8 @@ class VoiceInput:
     def _switch(self, old: Mode, new: Mode) -> None:
         self._holdoff = 0
         try:
-            self._commands.reset()
+            for listener in self._phrase_listeners.values():
+                listener.reset()
             self._answers.reset()
         except Exception:
             self._failed("resetting the recognizer")
@@ -217,8 +221,9 @@ class VoiceInput:
             if chunk.frames == 0:
                 return
         try:
-            if mode == "command":
-                phrase = self._commands.feed(chunk)
+            listener = self._phrase_listeners.get(mode)
+            if listener is not None:
+                phrase = listener.feed(chunk)
                 if phrase is not None:
                     self._events.put(Recognised(phrase))
                     if not self._mic.realtime:
@@ -244,8 +249,9 @@ class VoiceInput:
 
     def _end_of_input(self, mode: Mode) -> None:
         try:
-            if mode == "command":
-                phrase = self._commands.finish()
+            listener = self._phrase_listeners.get(mode)
+            if listener is not None:
+                phrase = listener.finish()
                 if phrase is not None:
                     self._events.put(Recognised(phrase))
             elif mode == "answer":
@@ -338,9 +344,11 @@ def open_voice_input(
     meanings: Mapping[str, object] | None = None,
     *,
     report_microphone: bool = False,
+    start_phrases: Sequence[str] = (),
 ) -> VoiceInput:
-    """The usual assembly: both recognizers on `model` (loaded before the stream opens, so a
-    slow model load cannot make the microphone overflow), then the microphone and thread."""
+    """The usual assembly: the recognizers on `model` (loaded before the stream opens, so a
+    slow model load cannot make the microphone overflow), then the microphone and thread.
+    With `start_phrases`, a third small grammar listens for them in 'standby'."""
     settings = settings or ListenSettings()
     if microphone.rate != settings.rate:
         raise ValueError(
@@ -350,4 +358,17 @@ def open_voice_input(
         model, command_phrases, settings.rate, stable=settings.command_stable, meanings=meanings
     )
     answers = AnswerRecorder(model, settings, stop_phrases)
-    return VoiceInput(microphone, commands, answers, settings, report_microphone=report_microphone)
+    starts = None
+    if start_phrases:
+        # Its own grammar, so that in the room's conversation only these can be "heard".
+        starts = CommandRecognizer(
+            model, start_phrases, settings.rate, stable=settings.command_stable
+        )
+    return VoiceInput(
+        microphone,
+        commands,
+        answers,
+        settings,
+        report_microphone=report_microphone,
+        starts=starts,
+    )
