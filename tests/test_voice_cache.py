@@ -1,18 +1,26 @@
-"""The render cache: a line is synthesised once, then read back; the cache never costs a line."""
+"""The render cache: a line is synthesised once, then read back; the cache never costs a line.
+It stays under its size cap, least recently used out first, also with two users at once; it
+keeps lines at one loudness, faded, and applies the volume on the way out; it removes what an
+older version left; and a private line never reaches it."""
 
 from __future__ import annotations
 
+import os
 import stat
 import sys
+import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from assistant.audio import AudioChunk, rms
+from assistant.audio import AudioChunk, read_wav, rms
 from assistant.dialog.messages import Style
+from assistant.loudness import SPEECH_LUFS, integrated_loudness
 from assistant.voice import CachedVoice, Pyttsx3Voice, VoiceError, VoiceSettings, make_voice
-from assistant.voice.cache import default_cache_dir
+from assistant.voice import cache as cache_module
+from assistant.voice.cache import FORMAT, default_cache_dir
 
 LINES = [
     ("Adem diep en rustig in, en weer uit.", Style.GUIDE),
@@ -24,17 +32,23 @@ LINES = [
 class CountingVoice:
     """A stand-in engine: a tone whose length depends on the text, and a count of renders."""
 
-    def __init__(self, rate: int = 150, fail_on: str = "") -> None:
-        self.rate, self.fail_on, self.calls = rate, fail_on, 0
+    def __init__(self, rate: int = 150, fail_on: str = "", volume: float = 1.0) -> None:
+        self.rate, self.fail_on, self.calls, self._volume = rate, fail_on, 0, volume
+        self._lock = threading.Lock()
 
     def identity(self, style: Style) -> str:
         return f"counting|{style.value}|{self.rate}"
 
+    def volume(self, style: Style) -> float:
+        return self._volume
+
     def render(self, text: str, style: Style) -> AudioChunk:
         if text == self.fail_on:
             raise VoiceError("engine failure")
-        self.calls += 1
-        return AudioChunk((b"\x00\x20\x00\xe0") * (100 * len(text)), 16000)
+        with self._lock:
+            self.calls += 1
+        # A square wave at 1 kHz that starts and stops at full level: a click unless faded.
+        return AudioChunk((b"\x00\x20" * 8 + b"\x00\xe0" * 8) * (25 * len(text)), 16000)
 
 
 def test_the_real_voice_is_not_asked_again_the_second_time(tmp_path: Path) -> None:
@@ -111,8 +125,12 @@ def test_the_folder_is_private_and_no_temporary_files_remain(tmp_path: Path) -> 
     folder = tmp_path / "cache" / "hartsverbinding" / "voice"
     voice = CachedVoice(CountingVoice(), folder)
     voice.prepare([("een", Style.PROMPT), ("twee", Style.PROMPT)])
+    assert voice.entries == folder / f"v{FORMAT}"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert sorted(path.suffix for path in folder.iterdir()) == [".wav", ".wav"]
+    assert stat.S_IMODE(voice.entries.stat().st_mode) == 0o700
+    assert [path.name for path in folder.iterdir()] == [f"v{FORMAT}"]
+    assert sorted(path.suffix for path in voice.entries.iterdir()) == [".wav", ".wav"]
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in voice.entries.iterdir())
 
 
 def test_a_damaged_entry_is_rendered_again(tmp_path: Path) -> None:
@@ -137,3 +155,200 @@ def test_an_unwritable_cache_still_speaks(tmp_path: Path) -> None:
 def test_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_cache_dir() == tmp_path / "hartsverbinding" / "voice"
+
+
+# --- what is kept: one loudness, faded, at full volume ------------------------------------
+
+
+def test_a_line_is_kept_at_the_speech_loudness_and_faded(tmp_path: Path) -> None:
+    voice = CachedVoice(CountingVoice(), tmp_path)
+    raw = CountingVoice().render("hallo daar", Style.PROMPT)
+    spoken = voice.render("hallo daar", Style.PROMPT)
+    stored = read_wav(voice.path_for("hallo daar", Style.PROMPT))
+    assert stored == spoken
+    assert integrated_loudness(raw) > SPEECH_LUFS + 5  # the engine's square wave is loud
+    assert integrated_loudness(spoken) == pytest.approx(SPEECH_LUFS, abs=0.1)
+    values = spoken.array().astype(np.int32)
+    assert abs(raw.array()[0]) == 8192  # the engine starts at full level...
+    assert values[0] == 0 and values[-1] == 0  # ...the cached line fades in and out
+    fade = round(0.008 * 16000)
+    assert np.all(np.abs(values[1:4]) < np.abs(values[fade]))
+
+
+def test_the_volume_is_applied_on_the_way_out_so_changing_it_renders_nothing(
+    tmp_path: Path,
+) -> None:
+    full_inner, half_inner = CountingVoice(), CountingVoice(volume=0.5)
+    full = CachedVoice(full_inner, tmp_path).render("hallo", Style.PROMPT)
+    half_voice = CachedVoice(half_inner, tmp_path)
+    half = half_voice.render("hallo", Style.PROMPT)
+    assert half_inner.calls == 0 and half_voice.hits == 1
+    assert integrated_loudness(half) - integrated_loudness(full) == pytest.approx(-6.02, abs=0.05)
+    assert read_wav(half_voice.path_for("hallo", Style.PROMPT)) == full  # kept at full volume
+
+
+# --- private lines ------------------------------------------------------------------------
+
+
+def test_a_private_line_is_rendered_but_never_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "voice"
+    inner = CountingVoice(volume=0.5)
+    voice = CachedVoice(inner, folder)
+    private = voice.render_private("Ik hoorde: mijn eigen woorden.", Style.PROMPT)
+    assert inner.calls == 1 and (voice.hits, voice.misses) == (0, 0)
+    assert not folder.exists()  # nothing written, not even the folder
+    assert private == voice.render("Ik hoorde: mijn eigen woorden.", Style.PROMPT)  # same sound
+    assert voice.render_private("Ik hoorde: mijn eigen woorden.", Style.PROMPT) == private
+    assert inner.calls == 3  # a private line is never taken from the cache either
+
+
+# --- an older version's files -------------------------------------------------------------
+
+
+def test_files_of_an_older_version_are_removed_on_first_use(tmp_path: Path) -> None:
+    folder = tmp_path / "voice"
+    folder.mkdir()
+    entry = "ab" * 32 + ".wav"
+    (folder / entry).write_bytes(b"RIFF old read-back line")  # format 1: flat files
+    (folder / f".{entry}.tmp-4242").write_bytes(b"half")
+    (folder / "v1").mkdir()
+    (folder / "v1" / entry).write_bytes(b"RIFF")
+    (folder / "v7").mkdir()  # a newer version's folder would be removed too
+    (folder / "notes.txt").write_text("not ours")  # anything else is left alone
+    (folder / "vacation").mkdir()
+    (folder / "v3-photos").mkdir()
+    (folder / "v9").mkdir()
+    (folder / "v9" / "photo.jpg").write_bytes(b"not ours either")
+    voice = CachedVoice(CountingVoice(), folder)
+    assert (folder / entry).exists()  # nothing happens before the cache is used
+    voice.render("hallo", Style.PROMPT)
+    left = sorted(path.name for path in folder.iterdir())
+    assert left == sorted(["notes.txt", "vacation", "v3-photos", "v9", f"v{FORMAT}"])
+    assert (folder / "v9" / "photo.jpg").exists()
+    assert [path.name for path in voice.entries.iterdir()] == [
+        voice.path_for("hallo", Style.PROMPT).name
+    ]
+
+
+def test_a_current_entry_survives_a_restart(tmp_path: Path) -> None:
+    CachedVoice(CountingVoice(), tmp_path).render("hallo", Style.PROMPT)
+    inner = CountingVoice()
+    again = CachedVoice(inner, tmp_path)
+    again.render("hallo", Style.PROMPT)
+    assert inner.calls == 0
+
+
+# --- bounded: least recently used out first -----------------------------------------------
+
+
+def _entry_bytes(tmp_path: Path) -> int:
+    probe = CachedVoice(CountingVoice(), tmp_path / "probe")
+    probe.render("line-00", Style.PROMPT)
+    return probe.path_for("line-00", Style.PROMPT).stat().st_size
+
+
+def _age(path: Path, hours: float) -> None:
+    moment = time.time() - hours * 3600
+    os.utime(path, (moment, moment))
+
+
+def _stored(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.glob("*.wav"))
+
+
+def test_the_cache_stays_under_its_cap(tmp_path: Path) -> None:
+    size = _entry_bytes(tmp_path)
+    voice = CachedVoice(CountingVoice(), tmp_path / "voice", max_bytes=5 * size)
+    for number in range(30):
+        voice.render(f"line-{number:02d}", Style.PROMPT)
+        assert _stored(voice.entries) <= 5 * size
+    assert voice.evicted >= 25
+    assert voice.path_for("line-29", Style.PROMPT).exists()  # the newest is kept
+
+
+def test_the_least_recently_used_goes_first(tmp_path: Path) -> None:
+    size = _entry_bytes(tmp_path)
+    inner = CountingVoice()
+    voice = CachedVoice(inner, tmp_path / "voice", max_bytes=round(4.5 * size))
+    names = ["line-01", "line-02", "line-03", "line-04"]
+    for hours, name in zip((4, 3, 2, 1), names, strict=True):
+        voice.render(name, Style.PROMPT)
+        _age(voice.path_for(name, Style.PROMPT), hours)
+    voice.render("line-01", Style.PROMPT)  # used again: now the most recent
+    assert inner.calls == 4
+    voice.render("line-05", Style.PROMPT)  # over the cap: one has to go
+    kept = {name for name in [*names, "line-05"] if voice.path_for(name, Style.PROMPT).exists()}
+    assert kept == {"line-01", "line-03", "line-04", "line-05"}
+    # prepare() counts as use too.
+    _age(voice.path_for("line-03", Style.PROMPT), 5)
+    voice.prepare([("line-03", Style.PROMPT)])
+    voice.render("line-06", Style.PROMPT)
+    assert voice.path_for("line-03", Style.PROMPT).exists()
+    assert not voice.path_for("line-04", Style.PROMPT).exists()
+
+
+def test_a_smaller_cap_is_applied_on_first_use(tmp_path: Path) -> None:
+    size = _entry_bytes(tmp_path)
+    big = CachedVoice(CountingVoice(), tmp_path / "voice")
+    for number in range(10):
+        big.render(f"line-{number:02d}", Style.PROMPT)
+        _age(big.path_for(f"line-{number:02d}", Style.PROMPT), 20 - number)
+    small = CachedVoice(CountingVoice(), tmp_path / "voice", max_bytes=4 * size)
+    small.render("line-09", Style.PROMPT)
+    assert _stored(small.entries) <= 4 * size
+    assert small.path_for("line-09", Style.PROMPT).exists()
+    assert not small.path_for("line-00", Style.PROMPT).exists()
+
+
+def test_an_entry_evicted_while_it_is_read_is_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inner = CountingVoice()
+    voice = CachedVoice(inner, tmp_path)
+    first = voice.render("hallo", Style.PROMPT)
+    real_read = cache_module.read_wav
+
+    def evicted_first(path: Path) -> AudioChunk:
+        path.unlink()  # another thread's eviction, between the check and the read
+        return real_read(path)
+
+    monkeypatch.setattr(cache_module, "read_wav", evicted_first)
+    assert voice.render("hallo", Style.PROMPT) == first
+    assert inner.calls == 2
+
+
+def test_two_users_evicting_under_each_other_never_fail(tmp_path: Path) -> None:
+    # The session and the pre-renderer (and here a second process's view of the same folder)
+    # read, write and evict at the same time, with a cap that forces evictions all along.
+    size = _entry_bytes(tmp_path)
+    folder = tmp_path / "voice"
+    expected = {
+        f"line-{n:02d}": CachedVoice(CountingVoice(), tmp_path / "ref").render(
+            f"line-{n:02d}", Style.PROMPT
+        )
+        for n in range(12)
+    }
+    errors: list[BaseException] = []
+    shared = CachedVoice(CountingVoice(), folder, max_bytes=3 * size)
+    other = CachedVoice(CountingVoice(), folder, max_bytes=3 * size)
+
+    def run(voice: CachedVoice, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        try:
+            for _ in range(300):
+                name = f"line-{int(rng.integers(12)):02d}"
+                assert voice.render(name, Style.PROMPT) == expected[name]
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(voice, seed))
+        for seed, voice in enumerate((shared, shared, other))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors[0]
+    assert shared.evicted + other.evicted > 0
+    assert _stored(folder / f"v{FORMAT}") <= 3 * size + size  # a store may race an eviction

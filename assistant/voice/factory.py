@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.voice.cache import CachedVoice, default_cache_dir
+from assistant.voice.cache import DEFAULT_MAX_BYTES, CachedVoice, default_cache_dir
 from assistant.voice.pyttsx3_voice import Pyttsx3Voice
 from assistant.voice.settings import VoiceSettings
 
 
-def make_voice(settings: VoiceSettings | None = None, cache_dir: Path | None = None) -> CachedVoice:
-    return CachedVoice(Pyttsx3Voice(settings), cache_dir or default_cache_dir())
+def make_voice(
+    settings: VoiceSettings | None = None,
+    cache_dir: Path | None = None,
+    cache_bytes: int = DEFAULT_MAX_BYTES,
+) -> CachedVoice:
+    return CachedVoice(Pyttsx3Voice(settings), cache_dir or default_cache_dir(), cache_bytes)
