@@ -32,6 +32,7 @@ class Settings:
     rate_reading: int = 135
     volume: float = 1.0
     synthesis_timeout: float = 15.0
+    voice_cache_mb: int = 200  # rendered speech kept at most; the least recently used go first
 
 
 _PATH_FIELDS = {"journal", "model"}
@@ -83,6 +84,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "rate_reading": (60, 400, "words per minute"),
     "volume": (0, 1, ""),
     "synthesis_timeout": (1, 120, "seconds"),
+    "voice_cache_mb": (10, 100_000, "MB"),
 }
 
 
@@ -91,7 +93,7 @@ def _value(key: str, node: Node) -> object:
         return node.flag()
     if key in _RANGES:
         value = node.number(*_RANGES[key])
-        return int(value) if key.startswith("rate_") else value
+        return int(value) if key.startswith("rate_") or key.endswith("_mb") else value
     if key in _PATH_FIELDS:
         return Path(os.path.expanduser(node.text()))
     return node.text()

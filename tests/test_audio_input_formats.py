@@ -260,8 +260,12 @@ def original_session(session_setup) -> tuple[SessionRecord, Path]:
     return _session(session_setup, session_setup.recording, "original")
 
 
+# Not 8 kHz in a session: it holds nothing above 4 kHz, and whether the Korean test model then
+# still takes espeak-ng's Korean word for the "ja" is luck (it did while the old linear
+# interpolation mirrored the speech into 4-8 kHz). `transcribe` and the conversion test above
+# still take 8 kHz; a session takes the other usual microphone rates.
 SESSION_VARIANTS = [
-    v for v in ALL if v.name in ("8 kHz", "48 kHz", "8-bit", "24-bit", "stereo")
+    v for v in ALL if v.name in ("44.1 kHz", "48 kHz", "8-bit", "24-bit", "stereo")
 ] + EXTENSIBLE[1:]
 
 

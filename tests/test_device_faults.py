@@ -283,6 +283,11 @@ class ToneVoice:
         t = np.arange(round(self.seconds * 22050)) / 22050
         return AudioChunk.from_array(8000 * np.sin(2 * np.pi * 440 * t), 22050)
 
+    render_private = render
+
+    def retune(self, rate_factor: float) -> None:
+        pass
+
     def close(self) -> None:
         pass
 

@@ -1,8 +1,12 @@
-"""The render cache: a line is synthesised once, then read back; the cache never costs a line."""
+"""The render cache: a line is synthesised once, then read back; the cache never costs a line.
+It stays under its size cap, least recently used out first, also with two users at once; it
+keeps lines at one loudness, faded, and applies the volume on the way out; it removes what an
+older version left; and a private line never reaches it."""
 
 from __future__ import annotations
 
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -11,6 +15,7 @@ import pytest
 from assistant.audio import AudioChunk, rms
 from assistant.dialog.messages import Style
 from assistant.voice import CachedVoice, Pyttsx3Voice, VoiceError, VoiceSettings, make_voice
+from assistant.voice.cache import FORMAT
 
 LINES = [
     ("Adem diep en rustig in, en weer uit.", Style.GUIDE),
@@ -22,17 +27,23 @@ LINES = [
 class CountingVoice:
     """A stand-in engine: a tone whose length depends on the text, and a count of renders."""
 
-    def __init__(self, rate: int = 150, fail_on: str = "") -> None:
-        self.rate, self.fail_on, self.calls = rate, fail_on, 0
+    def __init__(self, rate: int = 150, fail_on: str = "", volume: float = 1.0) -> None:
+        self.rate, self.fail_on, self.calls, self._volume = rate, fail_on, 0, volume
+        self._lock = threading.Lock()
 
     def identity(self, style: Style) -> str:
         return f"counting|{style.value}|{self.rate}"
 
+    def volume(self, style: Style) -> float:
+        return self._volume
+
     def render(self, text: str, style: Style) -> AudioChunk:
         if text == self.fail_on:
             raise VoiceError("engine failure")
-        self.calls += 1
-        return AudioChunk((b"\x00\x20\x00\xe0") * (100 * len(text)), 16000)
+        with self._lock:
+            self.calls += 1
+        # A square wave at 1 kHz that starts and stops at full level: a click unless faded.
+        return AudioChunk((b"\x00\x20" * 8 + b"\x00\xe0" * 8) * (25 * len(text)), 16000)
 
 
 def test_the_real_voice_is_not_asked_again_the_second_time(tmp_path: Path) -> None:
@@ -109,8 +120,12 @@ def test_the_folder_is_private_and_no_temporary_files_remain(tmp_path: Path) -> 
     folder = tmp_path / "cache" / "hartsverbinding" / "voice"
     voice = CachedVoice(CountingVoice(), folder)
     voice.prepare([("een", Style.PROMPT), ("twee", Style.PROMPT)])
+    assert voice.entries == folder / f"v{FORMAT}"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert sorted(path.suffix for path in folder.iterdir()) == [".wav", ".wav"]
+    assert stat.S_IMODE(voice.entries.stat().st_mode) == 0o700
+    assert [path.name for path in folder.iterdir()] == [f"v{FORMAT}"]
+    assert sorted(path.suffix for path in voice.entries.iterdir()) == [".wav", ".wav"]
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in voice.entries.iterdir())
 
 
 def test_a_damaged_entry_is_rendered_again(tmp_path: Path) -> None:

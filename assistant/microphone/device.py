@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant.audio import AudioChunk, resample
+from assistant.audio import AudioChunk, StreamResampler
 from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery
 from assistant.microphone.base import MicrophoneError
 
@@ -168,6 +168,8 @@ class DeviceMicrophone:
         self._queue: queue.Queue[bytes] = queue.Queue(size)
         self._stream: InputStream | None = None
         self._format = (rate, 1)  # the open stream's rate and channels
+        # One filter state per open stream: made on the first read after each (re)open.
+        self._resampler: StreamResampler | None = None
         self._token: object | None = None  # the open stream's mark for its finished callback
         self._finished = False
         self._heard_at = time.monotonic()  # when the callback last delivered audio
@@ -208,6 +210,7 @@ class DeviceMicrophone:
         """Open and start a stream; called with the PortAudio lock held."""
         while not self._queue.empty():  # audio from before a restart is stale
             self._queue.get_nowait()
+        self._resampler = None  # and so is the filter's memory of it
         token = object()
         self._finished = False
         self._heard_at = time.monotonic()
@@ -264,7 +267,11 @@ class DeviceMicrophone:
                     "(unplugged or taken by another program?)."
                 ) from None
             return None
-        return resample(self._to_chunk(data), self.rate)
+        chunk = self._to_chunk(data)
+        resampler = self._resampler
+        if resampler is None or resampler.rate_in != chunk.rate:
+            resampler = self._resampler = StreamResampler(chunk.rate, self.rate)
+        return resampler(chunk)
 
     def _stopped(self) -> bool:
         """True when the device has failed; its generation is kept for the next start."""

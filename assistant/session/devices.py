@@ -53,7 +53,11 @@ def spoken_output(content: Content, settings: Settings, timeline: Path | None) -
             raise
         warn(f"{error.message} The practice goes on with the text printed.")
         return text_output(settings)
-    voice = make_voice(voice_settings(settings), config.cache_home() / "voice")
+    voice = make_voice(
+        voice_settings(settings),
+        config.cache_home() / "voice",
+        cache_bytes=settings.voice_cache_mb * 1_000_000,
+    )
     try:
         voice.identity(Style.PROMPT)  # finds the Dutch voice now, not in the middle of a line
     except (UserError, VoiceError) as error:
@@ -67,7 +71,7 @@ def spoken_output(content: Content, settings: Settings, timeline: Path | None) -
     if not to_file:
         # Rendering to a file needs no head start; for a device it makes speaking instant.
         shared.prepare_in_background(known_lines(content))
-    return SpokenOutput(shared, speaker, sys.stdout, settings.pace)
+    return SpokenOutput(shared, speaker, sys.stdout, settings.pace, volume=settings.volume)
 
 
 def voice_settings(settings: Settings) -> VoiceSettings:

@@ -17,7 +17,7 @@ from typing import Protocol, TextIO
 
 from assistant.audio import AudioChunk
 from assistant.backoff import Backoff
-from assistant.dialog.messages import Cue, NoticeKind, OutputItem, Pause, Say
+from assistant.dialog.messages import Cue, NoticeKind, OutputItem, Pause, Say, Style
 from assistant.preferences import Preferences
 from assistant.speaker.base import RecoverableSpeaker, Segment, Speaker, SpeakerError
 from assistant.speaker.clock import ClockSpeaker
@@ -29,7 +29,13 @@ log = logging.getLogger(__name__)
 CUE_RATE = 22050
 
 
-class ClosableVoice(TunableVoice, Protocol):
+class SessionVoice(TunableVoice, Protocol):
+    """The voice as a session uses it: lines that may be kept, lines that must not be."""
+
+    def render_private(self, text: str, style: Style) -> AudioChunk:
+        """Rendered in memory only: for lines that carry the person's words."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -38,17 +44,23 @@ class SpokenOutput:
 
     def __init__(
         self,
-        voice: ClosableVoice,
+        voice: SessionVoice,
         speaker: Speaker,
         captions: TextIO,
         pace: float,
         *,
+        volume: float = 1.0,
+        captions_personal: bool = True,
         retry: Backoff | None = None,
     ) -> None:
         self.voice = voice
         self.speaker = speaker
         self.captions = captions
         self.pace = pace
+        self.volume = volume  # the configured volume; the voice applies it to speech itself
+        # False where output may end up in a log (standby, a service): lines with the person's
+        # words are spoken but not printed.
+        self.captions_personal = captions_personal
         self.preferences = Preferences()  # the person's volume and pace, on top of the config
         self.retry = retry or Backoff()  # between attempts to reopen a failed sound device
         self._voice_failed = False
@@ -70,10 +82,12 @@ class SpokenOutput:
     def start(self, item: OutputItem) -> None:
         self._resume_sound()
         if isinstance(item, Say):
-            self.captions.write(item.text + "\n")
-            self.captions.flush()
+            if self.captions_personal or not item.personal:
+                self.captions.write(item.text + "\n")
+                self.captions.flush()
+            render = self.voice.render_private if item.personal else self.voice.render
             try:
-                audio = self.voice.render(item.text, item.style)
+                audio = render(item.text, item.style)
             except VoiceError as error:
                 # The printed line stands in; the session goes on and the next line may work.
                 if not self._voice_failed:
@@ -86,7 +100,7 @@ class SpokenOutput:
             seconds = item.seconds * self.pace * self.preferences.pauses
             self._play(Segment.pause(seconds, CUE_RATE))
         elif isinstance(item, Cue):
-            self._play(Segment.cue(self._loud(cue_audio(item.kind, CUE_RATE))))
+            self._play(Segment.cue(self._loud(cue_audio(item.kind, CUE_RATE, self.volume))))
 
     def adjust(self, preferences: Preferences) -> None:
         if preferences.rate != self.preferences.rate:

@@ -19,7 +19,8 @@ ENGINE_RATE = 22050  # what espeak-ng writes; only used for a line with nothing 
 
 class Pyttsx3Voice:
     """Renders each line to audio in a fresh worker process, so a hung engine costs one line.
-    `worker` ('module:function') is what the worker runs; tests swap in a faulty one."""
+    `worker` ('module:function') is what the worker runs; tests swap in a faulty one.
+    Lines come at the engine's full volume; `volume` is for the cache to apply."""
 
     def __init__(self, settings: VoiceSettings | None = None, worker: str = DEFAULT_TARGET) -> None:
         self.settings = settings or VoiceSettings()
@@ -48,8 +49,10 @@ class Pyttsx3Voice:
         return self._worker.starts
 
     def identity(self, style: Style) -> str:
-        wanted = self.settings.for_style(style)
-        return f"pyttsx3|{self.voice.id}|rate={wanted.rate}|volume={wanted.volume:g}"
+        return f"pyttsx3|{self.voice.id}|rate={self.settings.for_style(style).rate}"
+
+    def volume(self, style: Style) -> float:
+        return self.settings.for_style(style).volume
 
     def retune(self, rate_factor: float) -> None:
         self.settings = replace(self.settings, rate_factor=rate_factor)
@@ -60,7 +63,7 @@ class Pyttsx3Voice:
             # espeak-ng may never report the end of an empty utterance: nothing to wait for.
             return AudioChunk(b"", ENGINE_RATE)
         wanted = self.settings.for_style(style)
-        request = RenderLine(text, voice.id, wanted.rate, wanted.volume)
+        request = RenderLine(text, voice.id, wanted.rate)
         self.renders += 1
         reply = self._worker.call(request, self.settings.timeout)
         if isinstance(reply, Failed) and reply.message == NO_AUDIO:

@@ -25,6 +25,9 @@ class SharedVoice:
     def render(self, text: str, style: Style) -> AudioChunk:
         return self.voice.render(text, style)
 
+    def render_private(self, text: str, style: Style) -> AudioChunk:
+        return self.voice.render_private(text, style)
+
     def retune(self, rate_factor: float) -> None:
         self.voice.retune(rate_factor)
 

@@ -8,16 +8,28 @@ outside. The parent keeps one worker started ahead, so a line never waits for a 
 
 Run as `python -m assistant.voice.worker [module:function]`; requests come on stdin, replies go
 out on what was stdout. This module imports nothing heavy: it is what every worker loads.
+
+A line never touches a disk here, because some lines carry the person's own words (an answer
+read back). With espeak-ng (Linux, the Pi) the engine's WAV is written into memory: pyttsx3's
+espeak driver writes it with `wave.open`, which takes a file object as well as a name. Other
+engines (SAPI5 on Windows, NSSpeechSynthesizer on macOS) can only write to a named file: that
+file goes into a private (0700) folder in RAM where there is one (`$XDG_RUNTIME_DIR`, else
+`/dev/shm`; the system temp folder on macOS and Windows) and is deleted as soon as it is read.
+The engine's volume is always full: the listener's volume is applied after the line has been
+brought to the speech loudness (assistant/voice/cache.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import os
 import pickle
 import struct
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +48,6 @@ class RenderLine:
     text: str
     voice_id: str
     rate: int
-    volume: float
 
 
 Request = ListVoices | RenderLine
@@ -60,9 +71,11 @@ class Failed:
 Reply = Voices | Rendered | Failed
 
 # pyttsx3's espeak driver writes the file from espeak's callback thread, and now and then its
-# loop ends without it (about one line in forty, measured under load). A fresh engine in the
-# next worker then renders the same line fine, so this failure is worth one retry.
+# loop ends before that (about one line in 25 under load, measured): `_wait_for_engine` waits
+# for the driver to finish. Should an engine still write nothing, a fresh engine in the next
+# worker renders the same line fine, so this failure is worth one retry.
 NO_AUDIO = "the speech engine finished without writing any audio"
+_ENGINE_GRACE = 30.0  # seconds; the parent's deadline per line is what really counts
 
 # --- the channel: length-prefixed pickles over a pair of pipes ----------------------------
 
@@ -117,7 +130,7 @@ def serve(channel: Channel) -> None:
         engine = pyttsx3.init()  # now, so a worker waiting as the spare is already warm
     except Exception as error:  # reported with the first request, not lost on stderr
         startup_error = f"{type(error).__name__}: {error}"
-    with tempfile.TemporaryDirectory(prefix="hv-voice-") as folder:
+    with contextlib.ExitStack() as cleanup:
         while True:
             try:
                 request = channel.recv()
@@ -130,7 +143,7 @@ def serve(channel: Channel) -> None:
                 if isinstance(request, ListVoices):
                     reply: Reply = _voices(engine)
                 else:
-                    reply = _render(engine, request, Path(folder) / "line")
+                    reply = _render(engine, request, lambda: _scratch_folder(cleanup))
             except Exception as error:
                 reply = Failed(f"{type(error).__name__}: {error}")
             channel.send(reply)
@@ -152,17 +165,57 @@ def _voices(engine: Any) -> Voices:
     return Voices(tuple(listed))
 
 
-def _render(engine: Any, request: RenderLine, stem: Path) -> Reply:
-    # macOS writes AIFF whatever the name says; naming it so keeps the file honest.
-    path = stem.with_suffix(".aiff" if sys.platform == "darwin" else ".wav")
+def _render(engine: Any, request: RenderLine, folder: Callable[[], Path]) -> Reply:
     engine.setProperty("voice", request.voice_id)
     engine.setProperty("rate", request.rate)
-    engine.setProperty("volume", request.volume)
-    engine.save_to_file(request.text, str(path))
-    engine.runAndWait()
-    if not path.exists() or path.stat().st_size == 0:
-        return Failed(NO_AUDIO)
-    return Rendered(path.read_bytes())
+    engine.setProperty("volume", 1.0)
+    if renders_into_memory(engine):
+        buffer = io.BytesIO()
+        engine.save_to_file(request.text, buffer)
+        engine.runAndWait()
+        _wait_for_engine(engine)
+        data = buffer.getvalue()
+        return Rendered(data) if data else Failed(NO_AUDIO)
+    # macOS writes AIFF whatever the name says; naming it so keeps the file honest.
+    path = folder() / ("line.aiff" if sys.platform == "darwin" else "line.wav")
+    try:
+        engine.save_to_file(request.text, str(path))
+        engine.runAndWait()
+        _wait_for_engine(engine)
+        data = path.read_bytes() if path.exists() else b""
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return Rendered(data) if data else Failed(NO_AUDIO)
+
+
+def _wait_for_engine(engine: Any) -> None:
+    """Until the driver has finished the line. pyttsx3's espeak driver can end `runAndWait`
+    while espeak's thread is still synthesising; it writes the whole file, then clears its
+    `_speaking` flag. Reading before that gives nothing, or half a file."""
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    deadline = time.monotonic() + _ENGINE_GRACE
+    while getattr(driver, "_speaking", False) and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def renders_into_memory(engine: Any) -> bool:
+    """True for pyttsx3's espeak driver, which writes its WAV with `wave.open(name)`: given a
+    file object instead of a name, it writes into that. Checked, not assumed, so an engine
+    that works otherwise gets a file in a RAM folder instead."""
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    return type(driver).__module__ == "pyttsx3.drivers.espeak" and hasattr(driver, "_save_file")
+
+
+def _scratch_folder(cleanup: contextlib.ExitStack) -> Path:
+    """A private folder for an engine that can only write files: in RAM if there is one."""
+    for candidate in (os.environ.get("XDG_RUNTIME_DIR"), "/dev/shm"):
+        if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK):
+            base: str | None = candidate
+            break
+    else:
+        base = None  # macOS and Windows: the system's temp folder
+    return Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="hv-voice-", dir=base)))
 
 
 def _load_target(spec: str) -> WorkerTarget:

@@ -1,0 +1,112 @@
+"""Even loudness through the real path: espeak-ng lines of every length and style, rendered by
+the real voice in its worker and kept by the real cache, all play at one loudness (BS.1770);
+the cues sit at their set distance below it; the volume setting takes everything down from
+there (0.5 is 6 dB) without rendering anything again; no line starts or ends with a click."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.dialog.messages import CueKind, Style
+from assistant.loudness import SPEECH_LUFS, integrated_loudness, true_peak_dbfs
+from assistant.voice import (
+    CachedVoice,
+    Pyttsx3Voice,
+    StyleSettings,
+    VoiceSettings,
+    cue_audio,
+    make_voice,
+)
+from assistant.voice.cues import BELL_LU, TONE_LU
+from tests.voice_fixtures import require_espeak
+
+LINES = [
+    ("Ja.", Style.PROMPT),  # shorter than one 400 ms measuring block
+    ("Nee, dank je.", Style.PROMPT),
+    ("Wil je de oefening doen, of de vragen? Zeg oefening of vragen.", Style.PROMPT),
+    ("Adem in... en adem uit.", Style.GUIDE),
+    (
+        "We beginnen met de oefening Hartsverbinding. Ga rustig zitten, met je voeten op de "
+        "grond, en sluit je ogen als dat prettig voelt.",
+        Style.GUIDE,
+    ),
+    ("Compassie is het vermogen om het lijden van een ander te zien.", Style.READING),
+    ("SLUIT JE OGEN!", Style.PROMPT),  # shouted by the text, not by the sound
+]
+
+
+@pytest.fixture(scope="module")
+def voice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CachedVoice]:
+    require_espeak()
+    voice = make_voice(VoiceSettings(), tmp_path_factory.mktemp("cache"))
+    yield voice
+    voice.close()
+
+
+def test_the_engine_itself_is_uneven(voice: CachedVoice) -> None:
+    # What the normalisation is for: espeak-ng's own lines differ by several LU.
+    assert isinstance(voice.inner, Pyttsx3Voice)
+    raw = [integrated_loudness(voice.inner.render(text, style)) for text, style in LINES]
+    assert max(raw) - min(raw) > 2.0
+
+
+def test_every_line_plays_at_the_same_loudness(voice: CachedVoice) -> None:
+    first = [voice.render(text, style) for text, style in LINES]
+    again = [voice.render(text, style) for text, style in LINES]  # now from the cache
+    assert voice.misses == len(LINES) and voice.hits == len(LINES)
+    assert again == first
+    levels = [integrated_loudness(audio) for audio in first]
+    assert max(levels) - min(levels) < 1.0, levels
+    assert all(abs(level - SPEECH_LUFS) < 0.5 for level in levels), levels
+    assert all(true_peak_dbfs(audio) <= -0.9 for audio in first)
+
+
+def test_no_line_starts_or_ends_with_a_click(voice: CachedVoice) -> None:
+    for text, style in LINES:
+        values = voice.render(text, style).array().astype(np.int32)
+        assert values[0] == 0 and values[-1] == 0, text
+        edge = round(0.008 * 22050)
+        # In the fades the level only grows from zero: no sudden step at either end.
+        steps = np.abs(np.diff(values))
+        assert np.max(steps[:edge]) <= np.max(steps) and np.max(np.abs(values[:4])) < 50
+        assert np.max(np.abs(values[-4:])) < 50
+
+
+@pytest.mark.parametrize("rate", [22050, 48000])
+def test_the_cues_sit_at_their_distance_below_the_speech(voice: CachedVoice, rate: int) -> None:
+    speech = np.mean([integrated_loudness(voice.render(text, style)) for text, style in LINES])
+    for kind, offset in (
+        (CueKind.BELL, BELL_LU),
+        (CueKind.LISTEN_START, TONE_LU),
+        (CueKind.LISTEN_STOP, TONE_LU),
+    ):
+        level = integrated_loudness(cue_audio(kind, rate))
+        assert level - speech == pytest.approx(offset, abs=0.5), kind
+        half = integrated_loudness(cue_audio(kind, rate, volume=0.5))
+        assert half - level == pytest.approx(-6.02, abs=0.1)
+    assert BELL_LU < TONE_LU < 0
+
+
+def test_half_the_volume_is_six_db_quieter_and_needs_no_new_render(
+    voice: CachedVoice, tmp_path: Path
+) -> None:
+    text, style = LINES[2]
+    full = voice.render(text, style)  # cached by now
+    half = StyleSettings(rate=150, volume=0.5)
+    quiet_inner = Pyttsx3Voice(VoiceSettings(prompt=half))
+    quiet = CachedVoice(quiet_inner, voice.folder)
+    try:
+        softer = quiet.render(text, style)
+        assert quiet_inner.renders == 0  # the same entry: the volume is applied on the way out
+        assert integrated_loudness(softer) - integrated_loudness(full) == pytest.approx(
+            -6.02, abs=0.1
+        )
+        private = quiet.render_private(text, style)  # the same sound, through the engine
+        assert quiet_inner.renders == 1
+        assert integrated_loudness(private) == pytest.approx(integrated_loudness(softer), abs=0.1)
+    finally:
+        quiet.close()
