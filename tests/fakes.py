@@ -60,6 +60,8 @@ class LiveMicrophone:
 
 
 class Commands:
+    in_utterance = False  # a phrase is one chunk: its utterance is over at once
+
     def __init__(self) -> None:
         self.fed: list[int] = []
         self.resets = 0

@@ -202,6 +202,32 @@ def korean_yes_content(folder: Path) -> Path:
     return content
 
 
+# Korean words the Korean test model hears reliably from espeak-ng, standing in for Dutch ones.
+KOREAN_START = "안녕하세요"  # a start phrase
+KOREAN_QUESTIONS = "좋아요"  # "vragen"
+KOREAN_STOP = "아니요"  # "stop"
+
+
+def korean_standby_content(folder: Path) -> Path:
+    """korean_yes_content, plus a Korean start phrase and Korean words for "vragen" and
+    "stop", so a whole standby session can be spoken to the Korean test model."""
+    content = korean_yes_content(folder)
+    for name, old, new in (
+        ("commands.yaml", "start_phrases:\n  [", f"start_phrases:\n  [{KOREAN_START}, "),
+        ("commands.yaml", "  stop: [stop,", f"  stop: [{KOREAN_STOP}, stop,"),
+        (
+            "practices/20-vragen-zelfcompassie.yaml",
+            "phrasings: [vragen,",
+            f"phrasings: [{KOREAN_QUESTIONS}, vragen,",
+        ),
+    ):
+        path = content / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return content
+
+
 # --- speech models --------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ what to do (default: welcome, then choose):
   oefening               start the breathing and visualization exercise
   vragen                 start the ten reflection questions
   PRACTICE-ID            start another practice from the content folder
+  standby                wait to be called ("hartsverbinding"), then a session; again
   devices                list the audio devices
   model download         fetch the Dutch speech model into models/
   transcribe FILE.wav    print the transcript of a recording
@@ -111,6 +112,14 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     content = load_content(args.content or default_content_dir(), settings.language)
     if words[:1] == ["journal"]:
         return _journal_command(words[1:], content, settings)
+    if words == ["standby"]:
+        if args.text:
+            raise UserError(
+                "standby listens for its start phrase: it needs a microphone, not --text."
+            )
+        from assistant.session.standby import run_standby
+
+        return run_standby(content, settings, timeline=args.timeline)
     if len(words) > 1:
         parser.error(f"unknown command: {' '.join(words)}")
     practice_id = words[0] if words else None

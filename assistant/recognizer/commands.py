@@ -67,6 +67,11 @@ class CommandRecognizer:
         self._partial_age = 0.0  # seconds of audio the current partial has stood unchanged
         self._acted = False  # acted on this utterance already: its final result is not news
 
+    @property
+    def in_utterance(self) -> bool:
+        """A phrase was given for this utterance before Vosk saw its end."""
+        return self._acted
+
     def feed(self, chunk: AudioChunk) -> str | None:
         if self._recognizer is None:
             return None

@@ -28,6 +28,7 @@ MODES: tuple[Mode, ...] = ("off", "command", "answer", "standby")
 READ_TIMEOUT = 0.1  # how often the thread looks up from the microphone to notice a close
 RETRY_FIRST = 0.5  # seconds to wait after an unexpected error, so that it cannot spin
 DRAIN_LIMIT = 200  # chunks; a queue that never empties is a source that is not real time
+UTTERANCE_TAIL_CHUNKS = 100  # at most this many chunks read to finish a heard phrase
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,11 @@ VoiceEvent = Recognised | RecordingEnded | MicrophoneLost | MicrophoneBack
 
 class CommandListener(Protocol):
     def feed(self, chunk: AudioChunk) -> str | None: ...
+
+    @property
+    def in_utterance(self) -> bool:
+        """A phrase was given for the utterance still going on (its end not yet heard)."""
+        ...
 
     def finish(self) -> str | None: ...
 
@@ -229,7 +235,10 @@ class VoiceInput:
                     if not self._mic.realtime:
                         # A recording waits for the runtime to act on the command; read on
                         # at full speed it would run into what comes next (the next answer)
-                        # while the mode is still 'command', and hear it as commands.
+                        # while the mode is still 'command', and hear it as commands. The
+                        # rest of the phrase's own utterance goes first, though: it would
+                        # otherwise be the start of whatever is listened for next.
+                        self._finish_utterance(listener)
                         self._pause_after(generation)
                 return
             answer = self._answers.feed(chunk)
@@ -239,6 +248,18 @@ class VoiceInput:
         if answer is not None:
             self._events.put(Recognised(answer.text, answer.audio, answer.ended_by))
             self._pause_after(generation)
+
+    def _finish_utterance(self, listener: CommandListener) -> None:
+        """Read a recording on until the utterance of the phrase just heard has ended."""
+        for _ in range(UTTERANCE_TAIL_CHUNKS):
+            if not listener.in_utterance or self._closing.is_set():
+                return
+            chunk = self._read()
+            if chunk is None:
+                if self._mic.ended:
+                    return
+                continue
+            listener.feed(chunk)
 
     def _pause_after(self, generation: int) -> None:
         """Fall back to 'off' until the runtime chooses the next mode."""

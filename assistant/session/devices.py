@@ -7,10 +7,15 @@ for and cannot have (a file to render into, a model folder that is not there) st
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from assistant import config
+from assistant.backoff import Backoff
 from assistant.config import Settings
 from assistant.content.model import Content
 from assistant.dialog.lines import known_lines
@@ -20,6 +25,12 @@ from assistant.report import warn
 from assistant.session.ports import Input, Output
 from assistant.session.text_io import TextInput, TextOutput
 from assistant.voice.settings import StyleSettings, VoiceSettings
+
+if TYPE_CHECKING:
+    from assistant.speaker import Speaker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def renders_to_file(settings: Settings) -> bool:
@@ -38,21 +49,31 @@ def text_output(settings: Settings) -> Output:
 # --- output ---------------------------------------------------------------------------------
 
 
-def spoken_output(content: Content, settings: Settings, timeline: Path | None) -> Output:
-    """The voice on the chosen speaker; printed lines when either cannot be had."""
+def spoken_output(
+    content: Content,
+    settings: Settings,
+    timeline: Path | None,
+    *,
+    speaker: Speaker | None = None,
+    captions_personal: bool = True,
+) -> Output:
+    """The voice on the chosen speaker (or `speaker`, opened already); printed lines when
+    either cannot be had. `captions_personal=False`: lines with the person's words are not
+    printed (standby, where standard output may go to a system log)."""
     from assistant.session.spoken import SpokenOutput
     from assistant.speaker import SpeakerError, make_speaker
     from assistant.voice import VoiceError, make_voice
     from assistant.voice.shared import SharedVoice
 
     to_file = renders_to_file(settings)
-    try:
-        speaker = make_speaker(settings.speaker, timeline)
-    except SpeakerError as error:
-        if to_file:
-            raise
-        warn(f"{error.message} The practice goes on with the text printed.")
-        return text_output(settings)
+    if speaker is None:
+        try:
+            speaker = make_speaker(settings.speaker, timeline)
+        except SpeakerError as error:
+            if to_file:
+                raise
+            warn(f"{error.message} The practice goes on with the text printed.")
+            return text_output(settings)
     voice = make_voice(
         voice_settings(settings),
         config.cache_home() / "voice",
@@ -71,7 +92,36 @@ def spoken_output(content: Content, settings: Settings, timeline: Path | None) -
     if not to_file:
         # Rendering to a file needs no head start; for a device it makes speaking instant.
         shared.prepare_in_background(known_lines(content))
-    return SpokenOutput(shared, speaker, sys.stdout, settings.pace, volume=settings.volume)
+    return SpokenOutput(
+        shared,
+        speaker,
+        sys.stdout,
+        settings.pace,
+        volume=settings.volume,
+        captions_personal=captions_personal,
+    )
+
+
+def wait_for_device(open_device: Callable[[], T], what: str, closing: threading.Event) -> T:
+    """`open_device()` once it works. At boot the sound server may come after us, and
+    PortAudio's device list is fixed when it starts: so between tries it is re-initialised,
+    with growing delays. Quiet: nothing is said, and the wait is logged once."""
+    from assistant.audio_devices import PORTAUDIO
+
+    backoff = Backoff(first=1.0, most=30.0)
+    told = False
+    while True:
+        try:
+            return open_device()
+        except UserError as error:
+            if not told:
+                log.warning("waiting for the %s: %s", what, error.message)
+                told = True
+            else:
+                log.info("still waiting for the %s: %s", what, error.message)
+        if closing.wait(backoff.delay()):
+            raise UserError(f"stopped while waiting for the {what}.")
+        PORTAUDIO.restart(PORTAUDIO.generation)
 
 
 def voice_settings(settings: Settings) -> VoiceSettings:
@@ -114,12 +164,12 @@ def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, b
         return typed_input(), True
 
 
-def report_missing_words(content: Content, model: object) -> None:
+def report_missing_words(content: Content, model: object, more: Sequence[str] = ()) -> None:
     """Phrasings the model cannot hear whole, said at start rather than missed in silence."""
     from assistant.dialog.understand import all_phrasings
     from assistant.recognizer import describe_missing, missing_words
 
-    lines = describe_missing(missing_words(model, all_phrasings(content)))
+    lines = describe_missing(missing_words(model, [*all_phrasings(content), *more]))
     if lines:
         warn(f"{len(lines)} words of the phrasings are not in the speech model:")
         for line in lines:

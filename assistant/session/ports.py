@@ -15,6 +15,7 @@ class ListenMode(enum.Enum):
     OFF = "off"  # the assistant is playing audio: half-duplex, the microphone is ignored
     COMMAND = "command"
     ANSWER = "answer"
+    STANDBY = "standby"  # between sessions: only the start phrases
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class Session:
         warn: Callable[[str], None],
         clock: Callable[[], float] = time.monotonic,
         remember: Callable[[Preferences], None] = lambda _preferences: None,
+        close_devices: bool = True,
     ) -> None:
         self.content = content
         self.dialog = Dialog(content)
@@ -71,6 +72,7 @@ class Session:
         self.warn = warn
         self.clock = clock
         self.remember = remember  # keeps the person's volume and pace for the next sessions
+        self.close_devices = close_devices  # False: the devices serve more sessions (standby)
         self._agenda = Agenda()
         self._interrupted = False
         self._notices: list[NoticeKind] = []
@@ -104,8 +106,14 @@ class Session:
             self.journal.finish(finished, duration)
         except JournalWriteError as error:
             self.warn(f"The journal could not be written: {error}")
-        self.output.close()
-        self.input.close()
+        if self.close_devices:
+            self.output.close()
+            self.input.close()
+
+    @property
+    def input_ended(self) -> bool:
+        """No more input will ever come (the recording used as the microphone ran out)."""
+        return self.dialog.input_ended
 
     # --- playing and listening ----------------------------------------------------------
 

@@ -35,8 +35,15 @@ class VoiceListening:
 
     @staticmethod
     def open(
-        content: Content, settings: Settings, microphone: Microphone, model: Any
+        content: Content,
+        settings: Settings,
+        microphone: Microphone,
+        model: Any,
+        *,
+        standby: bool = False,
     ) -> VoiceListening:
+        """Listening for the content's phrasings; with `standby`, also for its start phrases
+        (ListenMode.STANDBY)."""
         listen = ListenSettings(
             answer_silence=settings.answer_silence,
             answer_max=settings.answer_max,
@@ -54,6 +61,7 @@ class VoiceListening:
             stop_phrases=stops,
             meanings=meanings,
             report_microphone=True,
+            start_phrases=content.start_phrases if standby else (),
         )
         return VoiceListening(voice_input)
 

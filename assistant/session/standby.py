@@ -1,0 +1,168 @@
+"""Standby: the assistant waits quietly to be called, runs a whole session, then waits again.
+
+For a Raspberry Pi on a shelf with no screen or keyboard: the speech model is loaded once, and
+between sessions only the start phrases are listened for (their own small grammar, a whole
+utterance, certain), so talk in the room does not start a session. Nothing heard in standby is
+kept, printed or logged, and in a session the lines that carry the person's words are spoken
+but not printed (standard output may go to a system log).
+
+At boot the sound server may start after this program: the microphone and the speaker are
+waited for, in silence, with growing delays (see devices.wait_for_device).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from assistant import config
+from assistant.config import Settings
+from assistant.content.model import Content
+from assistant.dialog.messages import Begin, Cue, CueKind, InputEnded
+from assistant.errors import UserError
+from assistant.journal.markdown import Labels
+from assistant.journal.store import Journal
+from assistant.preferences import load_preferences, save_preferences
+from assistant.report import warn
+from assistant.session import devices
+from assistant.session.ports import Input, ListenMode, Output, Utterance
+from assistant.session.runtime import Session
+
+if TYPE_CHECKING:
+    from assistant.speaker import Speaker
+
+log = logging.getLogger(__name__)
+
+
+def run_standby(content: Content, settings: Settings, timeline: Path | None = None) -> int:
+    """Wait for a start phrase, run a session, and again, until the input ends (a recording
+    used as the microphone) or the program is stopped (Ctrl-C, SIGTERM)."""
+    if not content.start_phrases:
+        raise UserError(
+            f"{content.source_dir}/commands.yaml has no start_phrases: standby would never "
+            "start a session. Add a few (see the shipped content/nl/commands.yaml)."
+        )
+    closing = threading.Event()
+    with _stopped_by_sigterm(closing):
+        input_, output = _open_devices(content, settings, timeline, closing)
+        try:
+            while not closing.is_set():
+                if not _wait_for_start_phrase(input_, closing):
+                    break
+                if not _one_session(content, settings, input_, output):
+                    break
+        except _Stopped:
+            pass
+        finally:
+            output.close()
+            input_.close()
+    return 0
+
+
+def _open_devices(
+    content: Content, settings: Settings, timeline: Path | None, closing: threading.Event
+) -> tuple[Input, Output]:
+    from assistant.microphone import open_microphone
+    from assistant.recognizer import find_model, load_model, missing_model_message
+    from assistant.session.voice_io import VoiceListening
+    from assistant.speaker import make_speaker
+
+    model_dir = find_model(settings.model)
+    if model_dir is None:
+        raise UserError(missing_model_message())
+    model = load_model(model_dir)  # once: every session of this standby shares it
+    devices.report_missing_words(content, model, content.start_phrases)
+    recording = (settings.mic or "").lower().endswith(".wav")
+    realtime = not recording or settings.pace > 0
+
+    def listening() -> Input:
+        microphone = open_microphone(settings.mic, realtime=realtime)
+        return VoiceListening.open(content, settings, microphone, model, standby=True)
+
+    def speaker() -> Speaker:
+        return make_speaker(settings.speaker, timeline)
+
+    # A recording or a file that is not there will not appear by waiting: that stops at once.
+    input_ = listening() if recording else devices.wait_for_device(listening, "microphone", closing)
+    to_file = devices.renders_to_file(settings) or (settings.speaker or "").lower() == "none"
+    sound = speaker() if to_file else devices.wait_for_device(speaker, "speaker", closing)
+    output = devices.spoken_output(
+        content, settings, timeline, speaker=sound, captions_personal=False
+    )
+    log.info("standby: listening for %s", ", ".join(content.start_phrases))
+    return input_, output
+
+
+def _wait_for_start_phrase(input_: Input, closing: threading.Event) -> bool:
+    """True once a start phrase was heard; False when no more input will come."""
+    input_.listen(ListenMode.STANDBY)
+    while not closing.is_set():
+        got = input_.get(0.5)
+        if isinstance(got, InputEnded):
+            return False
+        if isinstance(got, Utterance):  # only start phrases are heard in standby
+            return True
+        # A notice (the microphone went or came back) is logged by the input; nobody is
+        # there to tell in standby.
+    return False
+
+
+def _one_session(content: Content, settings: Settings, input_: Input, output: Output) -> bool:
+    """A short rising cue, then a whole session; False when the input ended in it."""
+    output.start(Cue(CueKind.LISTEN_START))
+    while not output.wait(0.5):
+        pass
+    state = config.config_home()
+    journal = Journal(settings.journal, Labels(**content.journal), keep_audio=settings.keep_audio)
+    session = Session(
+        content,
+        output,
+        input_,
+        journal,
+        settings.patience,
+        warn,
+        remember=lambda preferences: save_preferences(state, preferences),
+        close_devices=False,
+    )
+    begin = Begin(
+        None,
+        journal.resume_point(content),
+        preferences=load_preferences(state),
+        standby=True,
+    )
+    try:
+        session.run(begin)
+    except (_Stopped, KeyboardInterrupt):
+        raise
+    except Exception:
+        # An appliance goes back to waiting rather than dying; what was confirmed is saved.
+        log.exception("the session failed; back to standby")
+    log.info("standby: the session ended")
+    return not session.input_ended
+
+
+class _Stopped(Exception):
+    """SIGTERM (systemctl stop, shutdown): end cleanly; everything confirmed is on disk."""
+
+
+@contextmanager
+def _stopped_by_sigterm(closing: threading.Event) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signal: int, _frame: FrameType | None) -> None:
+        closing.set()
+        raise _Stopped
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
