@@ -22,7 +22,7 @@ from assistant.voice import (
     make_voice,
 )
 from assistant.voice.cues import BELL_LU, TONE_LU
-from tests.voice_fixtures import require_espeak
+from tests.helpers import require_espeak
 
 LINES = [
     ("Ja.", Style.PROMPT),  # shorter than one 400 ms measuring block

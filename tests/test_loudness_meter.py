@@ -22,7 +22,7 @@ from assistant.loudness import (
     scale,
     true_peak_dbfs,
 )
-from tests.voice_fixtures import NL_HUMAN
+from tests.helpers import NL_HUMAN
 
 
 def sine(frequency: float, rate: int, seconds: float, amplitude: float = 32767.0) -> AudioChunk:

@@ -23,8 +23,7 @@ from typing import Any
 import pytest
 
 from assistant.voice import worker
-from tests.helpers import ROOT
-from tests.voice_fixtures import require_espeak
+from tests.helpers import ROOT, require_espeak
 
 LINE = "Ik hoorde: ik ben vaak streng voor mezelf. Zeg ja om het te bewaren."
 SCRIPT = """
