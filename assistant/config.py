@@ -32,6 +32,7 @@ class Settings:
     rate_reading: int = 135
     volume: float = 1.0
     synthesis_timeout: float = 15.0
+    start_button: str | None = None  # a GPIO pin such as GPIO17 (needs the button extra)
     voice_cache_mb: int = 200  # rendered speech kept at most; the least recently used go first
 
 
@@ -94,6 +95,8 @@ def _value(key: str, node: Node) -> object:
     if key in _RANGES:
         value = node.number(*_RANGES[key])
         return int(value) if key.startswith("rate_") or key.endswith("_mb") else value
+    if key == "start_button":
+        return node.scalar()  # GPIO17, BOARD11, or the bare number 17
     if key in _PATH_FIELDS:
         return Path(os.path.expanduser(node.text()))
     return node.text()

@@ -74,6 +74,15 @@ class Node:
             self.fail("the text is empty")
         return value
 
+    def scalar(self) -> str:
+        """Text or a number, as text."""
+        if not isinstance(self.node, yaml.ScalarNode) or self.node.tag not in (_STR, *_NUMBERS):
+            self.fail("expected text or a number")
+        value = str(self.node.value).strip()
+        if not value:
+            self.fail("the text is empty")
+        return value
+
     def texts(self) -> tuple[str, ...]:
         """One text, or a list of variants."""
         if isinstance(self.node, yaml.SequenceNode):

@@ -15,6 +15,7 @@ from assistant.dialog.messages import (
     Action,
     Adjust,
     Begin,
+    ButtonPressed,
     ChoosePractice,
     CloseResume,
     ContinueJournal,
@@ -116,6 +117,8 @@ class Dialog:
             return self._output_done()
         if isinstance(event, Notice):
             return self._notice(event)
+        if isinstance(event, ButtonPressed):
+            return self._pressed()
         return self._heard(event)
 
     # --- events -------------------------------------------------------------------------
@@ -168,6 +171,14 @@ class Dialog:
         if self.state is State.READING:
             return self._menu()
         return []
+
+    def _pressed(self) -> list[Action]:
+        """The button: pause whatever goes on; when paused, go on."""
+        if self.state is State.PAUSED:
+            return self._heard(Heard("", Command.VERDER))
+        if self.state in (State.IDLE, State.ENDED):
+            return []
+        return self._pause()
 
     def _heard(self, event: Heard) -> list[Action]:
         meaning = event.meaning

@@ -93,7 +93,12 @@ class InputEnded:
     """No more input will ever come (end of the typed input or of the recording)."""
 
 
-Event = Begin | Heard | OutputDone | Silence | InputEnded | Notice
+@dataclass(frozen=True)
+class ButtonPressed:
+    """The start button (an alternative to the voice): *pauze*, or *verder* when paused."""
+
+
+Event = Begin | Heard | OutputDone | Silence | InputEnded | Notice | ButtonPressed
 
 # --- actions: what to do ------------------------------------------------------------------
 

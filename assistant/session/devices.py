@@ -164,6 +164,14 @@ def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, b
         return typed_input(), True
 
 
+def with_button(input_: Input, settings: Settings) -> Input:
+    """The input, with the start button's presses when one is configured and usable."""
+    from assistant.button import WithButton, open_button
+
+    button = open_button(settings.start_button)
+    return input_ if button is None else WithButton(input_, button)
+
+
 def report_missing_words(content: Content, model: object, more: Sequence[str] = ()) -> None:
     """Phrasings the model cannot hear whole, said at start rather than missed in silence."""
     from assistant.dialog.understand import all_phrasings

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.audio import AudioChunk
-from assistant.dialog.messages import InputEnded, Notice, NoticeKind, OutputItem
+from assistant.dialog.messages import ButtonPressed, InputEnded, Notice, NoticeKind, OutputItem
 from assistant.preferences import Preferences
 
 
@@ -29,9 +29,9 @@ class Utterance:
 class Input(Protocol):
     def listen(self, mode: ListenMode) -> None: ...
 
-    def get(self, timeout: float) -> Utterance | Notice | InputEnded | None:
-        """The next utterance or notice about the input device, InputEnded once no more will
-        come, None after `timeout`."""
+    def get(self, timeout: float) -> Utterance | Notice | InputEnded | ButtonPressed | None:
+        """The next utterance, button press or notice about the input device, InputEnded once
+        no more will come, None after `timeout`."""
         ...
 
     def close(self) -> None: ...

@@ -18,6 +18,7 @@ from assistant.dialog.messages import (
     Action,
     Adjust,
     Begin,
+    ButtonPressed,
     CloseResume,
     ContinueJournal,
     Cue,
@@ -157,8 +158,8 @@ class Session:
                 self._dispatch(Silence())
                 return
 
-    def _event(self, got: Utterance | Notice | InputEnded) -> Event:
-        if isinstance(got, InputEnded | Notice):
+    def _event(self, got: Utterance | Notice | InputEnded | ButtonPressed) -> Event:
+        if isinstance(got, InputEnded | Notice | ButtonPressed):
             return got
         return Heard(got.text, understand(got.text, self.content), got.recording)
 

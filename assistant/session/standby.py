@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from assistant import config
 from assistant.config import Settings
 from assistant.content.model import Content
-from assistant.dialog.messages import Begin, Cue, CueKind, InputEnded
+from assistant.dialog.messages import Begin, ButtonPressed, Cue, CueKind, InputEnded
 from assistant.errors import UserError
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
@@ -90,6 +90,7 @@ def _open_devices(
 
     # A recording or a file that is not there will not appear by waiting: that stops at once.
     input_ = listening() if recording else devices.wait_for_device(listening, "microphone", closing)
+    input_ = devices.with_button(input_, settings)
     to_file = devices.renders_to_file(settings) or (settings.speaker or "").lower() == "none"
     sound = speaker() if to_file else devices.wait_for_device(speaker, "speaker", closing)
     output = devices.spoken_output(
@@ -106,7 +107,7 @@ def _wait_for_start_phrase(input_: Input, closing: threading.Event) -> bool:
         got = input_.get(0.5)
         if isinstance(got, InputEnded):
             return False
-        if isinstance(got, Utterance):  # only start phrases are heard in standby
+        if isinstance(got, Utterance | ButtonPressed):  # only start phrases are heard here
             return True
         # A notice (the microphone went or came back) is logged by the input; nobody is
         # there to tell in standby.

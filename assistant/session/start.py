@@ -32,6 +32,7 @@ def run_practice(
     else:
         output = devices.spoken_output(content, settings, timeline)
         input_, fell_back = devices.voice_or_typed_input(content, settings)
+    input_ = devices.with_button(input_, settings)
     state = config.config_home()
     session = Session(
         content,
