@@ -142,3 +142,33 @@ def test_an_engine_that_needs_a_file_gets_one_in_ram_and_it_is_gone_after(
         assert not written.exists()  # deleted as soon as it was read
     assert not folders[0].exists()  # and the folder with the worker
     assert engine.properties["volume"] == 1.0  # the volume is the cache's business
+
+
+def _session_cache(tmp_path: Path, name: str, answer: str) -> set[str]:
+    """A spoken session (rendered to a file) with one typed answer: the voice cache it leaves."""
+    from tests.helpers import run_cli
+
+    cache = tmp_path / f"cache-{name}"
+    done = run_cli(
+        "vragen",
+        "--speaker",
+        str(tmp_path / f"{name}.wav"),
+        "--pace",
+        "0",
+        "--journal",
+        str(tmp_path / f"journal-{name}"),
+        stdin=f"{answer}\nja\nstop\n",
+        env={"XDG_CACHE_HOME": str(cache)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert answer in (tmp_path / f"journal-{name}").glob("*.md").__next__().read_text("utf-8")
+    return {str(path.relative_to(cache)) for path in cache.rglob("*") if path.is_file()}
+
+
+def test_two_sessions_that_differ_only_in_the_answer_leave_the_same_cache(tmp_path: Path) -> None:
+    """The read-back ("Ik hoorde: <answer> ...") is spoken in both, and kept in neither."""
+    first = _session_cache(tmp_path, "first", "ik ben vaak streng voor mezelf")
+    second = _session_cache(tmp_path, "second", "ik gun mezelf rust en ruimte")
+    assert first, "the session rendered nothing into the cache"
+    assert first == second
