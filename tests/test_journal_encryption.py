@@ -48,6 +48,26 @@ def test_encrypting_seals_what_is_there_and_everything_after(tmp_path):
     assert "mijn geheime antwoord" in read.stdout and "nog een antwoord" in read.stdout
 
 
+def test_encrypting_removes_spoken_answers_an_older_version_cached(tmp_path):
+    """Format 1 kept every rendered line, read-backs of answers included, flat in the cache
+    folder: encryption must not leave them behind, even before the next session."""
+    folder, cache = tmp_path / "journal", tmp_path / "cache"
+    _typed_session(folder, "antwoord\nja\nstop\n", "vragen")
+    old = cache / "hartsverbinding" / "voice" / ("ab" * 32 + ".wav")
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"RIFF an old read-back of an answer")
+    done = run_cli(
+        "journal",
+        "encrypt",
+        "--journal",
+        str(folder),
+        stdin=SECRET + "\n",
+        env={"XDG_CACHE_HOME": str(cache)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert not old.exists()
+
+
 def test_a_wrong_passphrase_is_refused_in_one_line(tmp_path):
     folder = tmp_path / "journal"
     _typed_session(folder, "antwoord\nja\nstop\n", "vragen")

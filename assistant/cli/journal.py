@@ -6,10 +6,12 @@ import getpass
 import sys
 from pathlib import Path
 
+from assistant import config
 from assistant.durable import ensure_private_folder, write_durably
 from assistant.errors import UserError
 from assistant.journal.crypt import KEY_FILE, SEALED, Opener, create_key
 from assistant.journal.store import PROGRESS, Journal
+from assistant.voice.cache import remove_old_versions
 
 
 def read_passphrase(prompt: str, confirm: bool = False) -> str:
@@ -29,6 +31,8 @@ def encrypt_command(journal: Journal) -> int:
         raise UserError(f"The journal in {folder} is already encrypted.")
     passphrase = read_passphrase("Wachtzin voor je dagboek: ", confirm=True)
     count = journal.seal_everything(create_key(folder, passphrase))
+    # An older version cached spoken read-backs of answers: they must not outlive this.
+    remove_old_versions(config.cache_home() / "voice")
     print(
         f"The journal in {folder} is now encrypted ({count} sessions). Keep your "
         "passphrase safe: without it nobody, you included, can read the journal.",
