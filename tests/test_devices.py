@@ -158,9 +158,7 @@ def test_devices_lists_microphones_and_speakers_with_the_line_to_copy(named: Pul
     assert "config.yaml" in done.stderr
 
 
-def test_the_copied_line_chooses_the_microphone(
-    named_here: PulseServer, tmp_path: Path
-) -> None:
+def test_the_copied_line_chooses_the_microphone(named_here: PulseServer, tmp_path: Path) -> None:
     """The config line from `devices` finds the named device, which hears a tone played into
     its sink; `mic: INDEX` still works too."""
     devices = {d.name: d for d in query_devices()}
@@ -177,9 +175,7 @@ def test_the_copied_line_chooses_the_microphone(
     assert by_index.device == devices["usb_mic"].index
 
 
-def test_the_copied_line_chooses_the_speaker(
-    named_here: PulseServer, tmp_path: Path
-) -> None:
+def test_the_copied_line_chooses_the_speaker(named_here: PulseServer, tmp_path: Path) -> None:
     devices = {d.name: d for d in query_devices()}
     line = config_line(devices["usb_speaker"], "output", find_device)
     config = tmp_path / "config.yaml"
