@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -27,19 +26,15 @@ from assistant.appliance.service import (
 from assistant.appliance.unit import UNIT_NAME, UnitSpec, unit_text
 from assistant.cli.main import build_parser
 from assistant.cli.service import service_command, standby_spec
+from tests.fakes import RecordingRunner
 from tests.helpers import run_cli
 
 
-class RecordingRunner:
-    """Records every command; answers from `replies` (by the command's words), else success."""
-
-    def __init__(self, replies: dict[str, Ran] | None = None) -> None:
-        self.commands: list[list[str]] = []
-        self.replies = replies or {}
-
-    def run(self, command: Sequence[str]) -> Ran:
-        self.commands.append(list(command))
-        return self.replies.get(" ".join(command), Ran(0, "", ""))
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The messages these tests read, in English whatever the translations say (child
+    processes inherit it)."""
+    monkeypatch.setenv("LANGUAGE", "en")
 
 
 def _host(tmp_path: Path, *, root: bool = False, lingering: bool = False) -> Host:
