@@ -9,6 +9,7 @@ uses it and closes it again before returning.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import platform
 import socket
@@ -173,7 +174,10 @@ def _record(read: Callable[[float], AudioChunk | None], seconds: float) -> Audio
 
 def _judge(name: str, level: Level, rate: int | None, kept: str) -> Check:
     opened = _("opened at {rate} Hz").format(rate=rate) if rate else _("opened")
-    loudest = _("loudest moment {level:.0f} dBFS").format(level=level.loudest_dbfs)
+    if level.loudest_dbfs == -math.inf:
+        loudest = _("nothing but digital silence")
+    else:
+        loudest = _("loudest moment {level:.0f} dBFS").format(level=level.loudest_dbfs)
     detail = f"{opened}; {loudest}: "
     if level.verdict is Verdict.TOO_QUIET:
         return failed(
