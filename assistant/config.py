@@ -37,6 +37,8 @@ class Settings:
 
 
 _PATH_FIELDS = {"journal", "model"}
+_DEVICE_FIELDS = {"mic", "speaker"}  # a name (best: it survives a reboot) or an index
+_INT = "tag:yaml.org,2002:int"
 
 
 # Each platform's own places (XDG on Linux and the Pi, Application Support and Caches on macOS,
@@ -99,4 +101,6 @@ def _value(key: str, node: Node) -> object:
         return node.scalar()  # GPIO17, BOARD11, or the bare number 17
     if key in _PATH_FIELDS:
         return Path(os.path.expanduser(node.text()))
+    if key in _DEVICE_FIELDS and node.node.tag == _INT:
+        return str(int(node.number(0, 10_000)))  # `mic: 2`: a device index, as on the command line
     return node.text()

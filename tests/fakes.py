@@ -1,14 +1,16 @@
 """Fakes for the listening tests: a microphone fed by hand and recognizers that react to
-marked chunks, so VoiceInput's threading and half-duplex rules can be tested without audio."""
+marked chunks, so VoiceInput's threading and half-duplex rules can be tested without audio.
+And a command runner that records what the service would run on a machine with systemd."""
 
 from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from assistant.appliance.service import Ran
 from assistant.audio import AudioChunk
 from assistant.recognizer import ListenSettings, SpokenAnswer
 
@@ -106,3 +108,15 @@ def wait_for(condition: Callable[[], bool], seconds: float = 5.0, what: str = ""
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         time.sleep(0.01)
+
+
+class RecordingRunner:
+    """Records every command; answers from `replies` (by the command's words), else success."""
+
+    def __init__(self, replies: dict[str, Ran] | None = None) -> None:
+        self.commands: list[list[str]] = []
+        self.replies = replies or {}
+
+    def run(self, command: Sequence[str]) -> Ran:
+        self.commands.append(list(command))
+        return self.replies.get(" ".join(command), Ran(0, "", ""))

@@ -131,3 +131,11 @@ def daemons(runtime_dir: Path | None = None) -> set[int]:
         if wanted in environment:
             found.add(int(entry.name))
     return found
+
+
+def name_alsa_devices(server: PulseServer, devices: dict[str, str]) -> None:
+    """ALSA devices with stable names, each a PulseAudio sink or source (`{"usb_mic":
+    "mic.monitor"}`), as a USB card has its own name: PortAudio lists them by these names.
+    Written to the server's HOME (~/.asoundrc); PortAudio reads it when it initialises."""
+    lines = [f'pcm.{name} {{ type pulse device "{target}" }}' for name, target in devices.items()]
+    (Path(server.env["HOME"]) / ".asoundrc").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import UserError
-from assistant.microphone import list_devices
+from assistant.i18n import _
 from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
 from assistant.recognizer.model import MODELS_DIR, find_model, load_model, missing_model_message
 
@@ -30,16 +30,43 @@ def download_command(settings: Settings) -> int:
 
 
 def devices_command() -> int:
-    lines = list_devices()
-    if not lines:
+    """Microphones and speakers, each with the config line that chooses it by name."""
+    from assistant import config
+    from assistant.sound_devices import (
+        Kind,
+        config_line,
+        device_line,
+        find_device,
+        query_devices,
+    )
+
+    devices = query_devices()
+    kinds: tuple[tuple[Kind, str], ...] = (
+        ("input", _("microphones:")),
+        ("output", _("speakers:")),
+    )
+    for kind, title in kinds:
+        found = [device for device in devices if device.channels(kind) > 0]
+        if not found:
+            continue
+        print(title)
+        for device in found:
+            print(device_line(device, kind))
+            print(f"       {config_line(device, kind, find_device)}")
+    if not any(device.inputs > 0 or device.outputs > 0 for device in devices):
         raise UserError(
-            "No microphones found. Plug one in (then run this again), or use a recording "
-            "with --mic FILE.wav."
+            _(
+                "No sound devices found. Plug in a microphone and a speaker (then run this "
+                "again), or check that the sound server runs: 'hartsverbinding doctor'."
+            )
         )
-    print("index  name  input channels  default rate")
-    for line in lines:
-        print(line)
-    print("Choose one with --mic NUMBER or --mic NAME.", file=sys.stderr)
+    print(
+        _(
+            "Copy the lines for your microphone and speaker into {config}. A name stays the "
+            "same after a restart; a number may not."
+        ).format(config=config.config_home() / "config.yaml"),
+        file=sys.stderr,
+    )
     return 0
 
 

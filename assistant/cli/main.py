@@ -31,6 +31,10 @@ what to do (default: welcome, then choose):
   journal read [ID]      print the journal (asks the passphrase if it is encrypted)
   journal export DIR     write a readable copy of the journal to DIR
   journal encrypt        encrypt the journal with a passphrase, from now on
+  service install        run standby as a systemd user service, from boot on (--dry-run: show it)
+  service status         whether the service is installed, enabled, running; where its log is
+  service remove         stop and remove the service
+  doctor                 check sound, voice, model, journal and service; say what to fix
 """
 
 
@@ -59,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--speaker", metavar="NAME|FILE.wav", help="audio output or a WAV file")
     parser.add_argument("--timeline", type=Path, metavar="FILE.json", help="segments played")
     parser.add_argument("--verbose", action="store_true", help="log details on stderr")
+    parser.add_argument("--dry-run", action="store_true", help="service install: only show")
+    parser.add_argument("--record", type=Path, metavar="FILE.wav", help="doctor: keep the test")
     return parser
 
 
@@ -105,6 +111,14 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from assistant.cli.listening import devices_command
 
         return devices_command()
+    if words[:1] == ["service"]:
+        from assistant.cli.service import service_command
+
+        return service_command(words[1:], args)
+    if words == ["doctor"]:
+        from assistant.cli.doctor import doctor_command
+
+        return doctor_command(settings, args)
     if len(words) == 2 and words[0] == "transcribe":
         from assistant.cli.listening import transcribe_command
 

@@ -15,7 +15,9 @@ import numpy as np
 
 from assistant.audio import AudioChunk, StreamResampler
 from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery
+from assistant.errors import UserError
 from assistant.microphone.base import MicrophoneError
+from assistant.sound_devices import SoundDevice, device_line, query_devices
 
 log = logging.getLogger(__name__)
 
@@ -87,22 +89,15 @@ def find_input_device(device: str | int | None) -> InputDevice:
 
 def list_devices() -> list[str]:
     """One line per input device: index, name, input channels, default rate (for `devices`)."""
-    sd = _sounddevice()
+    return [device_line(device, "input") for device in _input_devices()]
+
+
+def _input_devices() -> list[SoundDevice]:
     try:
-        devices = sd.query_devices()
-        default_input = sd.default.device[0]
-    except sd.PortAudioError as error:
-        raise MicrophoneError(f"Cannot list the audio devices: {error}") from None
-    lines = []
-    for index, info in enumerate(devices):
-        if int(info["max_input_channels"]) <= 0:
-            continue
-        mark = "  (default)" if index == default_input else ""
-        lines.append(
-            f"{index:3d}  {info['name']}  {info['max_input_channels']} in  "
-            f"{round(float(info['default_samplerate']))} Hz{mark}"
-        )
-    return lines
+        devices = query_devices()
+    except UserError as error:
+        raise MicrophoneError(error.message) from None
+    return [device for device in devices if device.inputs > 0]
 
 
 def open_device_stream(

@@ -1,0 +1,1 @@
+"""Running as an appliance: the systemd user service, and the doctor's checks."""

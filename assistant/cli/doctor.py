@@ -1,0 +1,118 @@
+"""`hartsverbinding doctor`: check everything the practice needs, one line each, and say what
+to do about each problem. Exit status 0 when everything passes, 1 otherwise.
+
+Results go to standard output as each check finishes (loading the model takes seconds); the
+request to speak during the microphone test goes to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from assistant.appliance import setup_checks, sound_checks
+from assistant.appliance.check import Check, guarded
+from assistant.appliance.service import Host, Runner, SubprocessRunner
+from assistant.config import Settings
+from assistant.errors import UserError
+from assistant.i18n import _, ngettext
+
+
+def doctor_command(
+    settings: Settings,
+    args: argparse.Namespace,
+    runner: Runner | None = None,
+    host: Host | None = None,
+) -> int:
+    record: Path | None = getattr(args, "record", None)
+    if record is not None:
+        _check_record_path(record)
+    runner = runner or SubprocessRunner(timeout=20)
+    if host is None and os.name == "posix":
+        host = Host.current()
+    return report(run_checks(settings, args.content, record, runner, host))
+
+
+def report(checks: Iterable[Check]) -> int:
+    """Print each check as it comes; 0 when all passed (skipped ones count as passed)."""
+    failures = 0
+    for check in checks:
+        print_check(check)
+        failures += not check.ok
+    if failures:
+        print(
+            ngettext("{count} check failed.", "{count} checks failed.", failures).format(
+                count=failures
+            )
+        )
+        return 1
+    print(_("All checks passed."))
+    return 0
+
+
+def run_checks(
+    settings: Settings,
+    content_dir: Path | None,
+    record: Path | None,
+    runner: Runner,
+    host: Host | None,
+) -> Iterator[Check]:
+    """Each check in turn, the speaker's bell before the microphone's recording."""
+    from assistant.session.devices import voice_settings
+
+    yield guarded(_("sound server"), lambda: sound_checks.sound_server(runner))
+    yield guarded(_("speaker"), lambda: sound_checks.speaker(settings.speaker))
+    yield guarded(_("microphone"), lambda: sound_checks.microphone(settings.mic, record, _ask))
+    yield guarded(_("Dutch voice"), lambda: setup_checks.voice(voice_settings(settings)))
+    loaded: list[Any] = [None]
+
+    def model() -> Check:
+        check, loaded[0] = setup_checks.model(settings.model)
+        return check
+
+    yield guarded(_("speech model"), model)
+    yield guarded(
+        _("vocabulary"), lambda: setup_checks.vocabulary(loaded[0], _phrasings(content_dir))
+    )
+    yield guarded(_("journal folder"), lambda: setup_checks.journal_folder(settings.journal))
+    yield guarded(_("free disk space"), lambda: setup_checks.free_space(settings.journal))
+    yield guarded(_("service"), lambda: setup_checks.service_running(host, runner))
+    yield guarded(_("power supply"), lambda: setup_checks.power(runner))
+
+
+def _phrasings(content_dir: Path | None) -> list[str]:
+    from assistant.content import default_content_dir, load_content
+    from assistant.dialog.understand import all_phrasings
+
+    return all_phrasings(load_content(content_dir or default_content_dir()))
+
+
+def print_check(check: Check, write: Callable[[str], None] = print) -> None:
+    labels = (_("OK"), _("FAIL"), _("SKIP"), _("fix:"))
+    width = max(len(label) for label in labels) + 2
+    label = _("SKIP") if check.skipped else _("OK") if check.ok else _("FAIL")
+    write(f"{label:<{width}}{check.name}: {check.detail}")
+    if not check.ok and check.fix:
+        write(f"{'':<{width}}{_('fix:')} {check.fix}")
+    sys.stdout.flush()
+
+
+def _ask(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _check_record_path(path: Path) -> None:
+    if path.suffix.lower() != ".wav":
+        raise UserError(
+            _("--record needs a file name ending in .wav, not {path}.").format(path=path)
+        )
+    if not path.absolute().parent.is_dir():
+        raise UserError(
+            _("--record {path}: the folder {folder} does not exist.").format(
+                path=path, folder=path.absolute().parent
+            )
+        )
