@@ -74,7 +74,7 @@ class Content:
     commands: dict[str, Command]  # normalised phrasing -> command
     practices: tuple[Practice, ...]
     texts: tuple[Text, ...]
-    journal: dict[str, str]  # the journal's own words: title, unconfirmed, recording
+    journal: dict[str, str]  # the journal's own words (see journal.markdown.Labels)
     source_dir: str = ""
 
     def practice(self, practice_id: str) -> Practice | None:

@@ -65,11 +65,12 @@ class SessionRecord:
 
 @dataclass(frozen=True)
 class Labels:
-    """The journal's Dutch words, from content."""
+    """The journal's own words, from content (in the content's language)."""
 
-    title: str  # may use {date} and {time}
+    title: str  # a session's title; may use {date} and {time}
     unconfirmed: str
     recording: str
+    page_title: str  # the exported HTML page's title
 
 
 class JournalFormatError(ValueError):
