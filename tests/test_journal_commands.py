@@ -133,6 +133,7 @@ def sealed_journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["question", "oefening", "1"], "There is no practice with questions called 'oefening' "
          "(known: vragen)."),
         (["search", ""], "Give one or more words to search for."),
+        (["export", ""], "Give the folder to export to."),
         (["list", "--html"], "--html goes with 'journal export DIR'."),
         (["lees"], "Use 'journal list', 'journal read [ID]', 'journal search WORDS', 'journal "
          "question [PRACTICE] N', 'journal export DIR [--html]' or 'journal encrypt'."),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.cli import journal_text
@@ -74,6 +74,7 @@ def test_nothing_is_found_without_words_or_when_one_word_is_missing():
     assert search([EARLY, LATE], ["boos", "blij"]) == []
 
 
+@settings(max_examples=300, deadline=None)
 @given(st.text(min_size=1, max_size=40), st.integers(0, 40), st.integers(1, 6))
 def test_any_piece_of_an_answer_finds_it_and_the_span_covers_that_piece(text, start, length):
     piece = text[start : start + length]

@@ -45,6 +45,8 @@ def journal_command(words: list[str], journal: Journal, content: Content, html: 
     if verb == "question" and 1 <= len(rest) <= 2:
         return question_command(journal, content, rest)
     if verb == "export" and len(rest) == 1:
+        if not rest[0].strip():  # Path("") is the current folder, which would be made private
+            raise UserError(_("Give the folder to export to."))
         if html:
             return export_html_command(journal, Path(rest[0]), content)
         return export_command(journal, Path(rest[0]))
@@ -212,12 +214,13 @@ def _opener(journal: Journal) -> Opener | None:
 
 def _sessions_with_words(journal: Journal) -> tuple[list[SessionRecord], Opener | None]:
     """Every session with its words, and the opener that decrypted them (asked for once)."""
-    _known_sessions(journal)
+    if journal.sealer is not None:
+        _known_sessions(journal)  # before the passphrase is asked for
     opener = _opener(journal)
     result = read_sessions(journal, opener)
     if isinstance(result, Locked) or not result:  # never Locked: an opener was made above
         raise UserError(
-            _("The journal in {folder} holds no readable sessions.").format(folder=journal.folder)
+            _("The journal in {folder} holds no sessions yet.").format(folder=journal.folder)
         )
     return result, opener
 

@@ -22,7 +22,9 @@ class Found:
 def fold(text: str) -> str:
     """Text as search compares it: compatibility forms split, accents dropped, case folded
     ("Één" and "een" are the same; so are "ﬁjn" and "fijn")."""
-    return _folded(text)[0]
+    if text.isascii():
+        return text.lower()
+    return _strip_marks(_strip_marks(text).casefold())
 
 
 def search(records: Iterable[SessionRecord], words: Iterable[str]) -> list[Found]:
@@ -53,6 +55,9 @@ def answers_to(
 
 
 def _spans(text: str, wanted: list[str]) -> tuple[tuple[int, int], ...] | None:
+    whole = fold(text)
+    if not all(word in whole for word in wanted):  # most answers: no need to locate anything
+        return None
     folded, origin = _folded(text)
     spans: list[tuple[int, int]] = []
     for word in wanted:
@@ -67,6 +72,8 @@ def _spans(text: str, wanted: list[str]) -> tuple[tuple[int, int], ...] | None:
 
 def _folded(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each of its characters the index of the one it came from."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
     pieces, origin = [], []
     for index, char in enumerate(text):
         piece = _strip_marks(_strip_marks(char).casefold())
