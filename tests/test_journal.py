@@ -17,7 +17,12 @@ from assistant.journal import store
 from assistant.journal.markdown import Entry, Labels, SessionRecord, parse, render
 from assistant.journal.store import Journal, JournalWriteError
 
-LABELS = Labels(title="Hartsverbinding, {date} om {time}", unconfirmed="(x)", recording="opname")
+LABELS = Labels(
+    title="Hartsverbinding, {date} om {time}",
+    unconfirmed="(x)",
+    recording="opname",
+    page_title="Dagboek",
+)
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
 
 

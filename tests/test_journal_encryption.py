@@ -16,7 +16,12 @@ from assistant.journal.markdown import Entry, Labels
 from assistant.journal.store import Journal
 from tests.helpers import answers_script, run_cli
 
-LABELS = Labels(title="Hartsverbinding, {date} om {time}", unconfirmed="(x)", recording="opname")
+LABELS = Labels(
+    title="Hartsverbinding, {date} om {time}",
+    unconfirmed="(x)",
+    recording="opname",
+    page_title="Dagboek",
+)
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
 SECRET = "wachtzin van test"
 AGE_HEADER = b"age-encryption.org/v1\n"

@@ -1,17 +1,66 @@
-"""`hartsverbinding journal encrypt | read [ID] | export DIR`: the journal outside a session."""
+"""`hartsverbinding journal list | read [ID] | search WORDS | question [PRACTICE] N |
+export DIR [--html] | encrypt`: the journal outside a session.
+
+What the person asked for goes to standard output, everything else to standard error. An
+encrypted journal asks its passphrase once per command, and only after everything that can be
+checked without it (the journal is not empty, the id or question exists) has been checked.
+"""
 
 from __future__ import annotations
 
 import getpass
+import os
+import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from assistant import config
+from assistant.cli import journal_text
+from assistant.content.model import Content, QuestionList
 from assistant.durable import ensure_private_folder, write_durably
 from assistant.errors import UserError
+from assistant.i18n import _
 from assistant.journal.crypt import KEY_FILE, SEALED, Opener, create_key
+from assistant.journal.lookup import answers_to, search
+from assistant.journal.markdown import SessionRecord
+from assistant.journal.page import PAGE_NAME, render_page
+from assistant.journal.reading import Locked, read_recording, read_sessions, session_text
 from assistant.journal.store import PROGRESS, Journal
+from assistant.report import warn
 from assistant.voice.cache import remove_old_versions
+
+BOLD = ("\x1b[1m", "\x1b[0m")
+
+
+def journal_command(words: list[str], journal: Journal, content: Content, html: bool) -> int:
+    """Run one `journal ...` command; `html` is the --html option of `journal export`."""
+    verb, rest = (words[0], words[1:]) if words else ("", [])
+    if html and not (verb == "export" and len(rest) == 1):
+        raise UserError(_("--html goes with 'journal export DIR'."))
+    if verb == "list" and not rest:
+        return list_command(journal)
+    if verb == "read" and len(rest) <= 1:
+        return read_command(journal, rest[0] if rest else None)
+    if verb == "search" and rest:
+        return search_command(journal, rest)
+    if verb == "question" and 1 <= len(rest) <= 2:
+        return question_command(journal, content, rest)
+    if verb == "export" and len(rest) == 1:
+        if not rest[0].strip():  # Path("") is the current folder, which would be made private
+            raise UserError(_("Give the folder to export to."))
+        if html:
+            return export_html_command(journal, Path(rest[0]), content)
+        return export_command(journal, Path(rest[0]))
+    if verb == "encrypt" and not rest:
+        return encrypt_command(journal)
+    raise UserError(
+        _(
+            "Use 'journal list', 'journal read [ID]', 'journal search WORDS', "
+            "'journal question [PRACTICE] N', 'journal export DIR [--html]' or "
+            "'journal encrypt'."
+        )
+    )
 
 
 def read_passphrase(prompt: str, confirm: bool = False) -> str:
@@ -19,8 +68,8 @@ def read_passphrase(prompt: str, confirm: bool = False) -> str:
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Nog een keer: ") != first:
-        raise UserError("The two passphrases differ; nothing was changed.")
+    if confirm and getpass.getpass(_("Once more: ")) != first:
+        raise UserError(_("The two passphrases differ; nothing was changed."))
     return first
 
 
@@ -28,29 +77,87 @@ def encrypt_command(journal: Journal) -> int:
     """Encrypt the journal from now on, and every file already in it."""
     folder = journal.folder
     if (folder / KEY_FILE).exists():
-        raise UserError(f"The journal in {folder} is already encrypted.")
-    passphrase = read_passphrase("Wachtzin voor je dagboek: ", confirm=True)
+        raise UserError(_("The journal in {folder} is already encrypted.").format(folder=folder))
+    passphrase = read_passphrase(_("Passphrase for your journal: "), confirm=True)
     count = journal.seal_everything(create_key(folder, passphrase))
     # An older version cached spoken read-backs of answers: they must not outlive this.
     remove_old_versions(config.cache_home() / "voice")
-    print(
-        f"The journal in {folder} is now encrypted ({count} sessions). Keep your "
-        "passphrase safe: without it nobody, you included, can read the journal.",
-        file=sys.stderr,
+    warn(
+        _(
+            "The journal in {folder} is now encrypted ({count} sessions). Keep your "
+            "passphrase safe: without it nobody, you included, can read the journal."
+        ).format(folder=folder, count=count)
     )
     return 0
 
 
+def list_command(journal: Journal) -> int:
+    """One line a session, oldest first. Needs no passphrase: the progress files of an
+    encrypted journal hold all of this and none of the words."""
+    for line in journal_text.list_lines(_known_sessions(journal)):
+        print(line)
+    return 0
+
+
 def read_command(journal: Journal, record_id: str | None) -> int:
-    """Print the sessions (or one) as Markdown, decrypting them when needed."""
-    for data in _session_texts(journal, record_id):
-        sys.stdout.write(data.decode("utf-8"))
+    """Print the sessions (or one) as Markdown, as they are kept, decrypting them when needed."""
+    ids = [record.id for record in _known_sessions(journal)]
+    if record_id is not None and record_id not in ids:
+        raise UserError(
+            _("There is no session '{id}' in {folder}; 'journal list' shows them.").format(
+                id=record_id, folder=journal.folder
+            )
+        )
+    opener = _opener(journal)
+    for one in [record_id] if record_id else ids:
+        try:
+            sys.stdout.write(session_text(journal, one, opener))
+        except (OSError, UnicodeDecodeError) as error:
+            raise UserError(
+                _("Session {id} cannot be read ({error}).").format(id=one, error=error)
+            ) from None
+    return 0
+
+
+def search_command(journal: Journal, words: list[str]) -> int:
+    """The answers holding every word, newest first; exit status 1 when none does."""
+    if not any(word.strip() for word in words):
+        raise UserError(_("Give one or more words to search for."))
+    records = _sessions_with_words(journal)[0]
+    found = search(reversed(records), words)
+    if not found:
+        warn(_("No answer holds all of: {words}.").format(words=" ".join(words)))
+        return 1
+    marks = BOLD if sys.stdout.isatty() and "NO_COLOR" not in os.environ else ("", "")
+    for line in journal_text.search_lines(found, _width(), marks):
+        print(line)
+    return 0
+
+
+def question_command(journal: Journal, content: Content, words: list[str]) -> int:
+    """Every answer to one question, oldest first; exit status 1 when it has none yet."""
+    practice, number = _question(content, words)
+    records = _sessions_with_words(journal)[0]
+    answers = answers_to(records, practice.id, number)
+    if not answers:
+        warn(
+            _("Question {number} of {practice} has no answers yet.").format(
+                number=number, practice=practice.id
+            )
+        )
+        return 1
+    lines = journal_text.question_lines(
+        practice.id, number, practice.questions[number - 1], answers, _width()
+    )
+    for line in lines:
+        print(line)
     return 0
 
 
 def export_command(journal: Journal, target: Path) -> int:
     """Write a readable copy of the journal (Markdown and recordings) to a private folder."""
-    ensure_private_folder(target)
+    _known_sessions(journal)
+    _private_target(journal, target)
     opener = _opener(journal)
     count = 0
     for path in sorted(journal.folder.iterdir()):
@@ -60,22 +167,119 @@ def export_command(journal: Journal, target: Path) -> int:
         name = path.name
         if opener is not None and name.endswith(SEALED):
             data, name = opener.open(data, path), name.removesuffix(SEALED)
-        write_durably(target / name, data)
+        _write(target / name, data)
         count += 1
-    print(f"{count} files written to {target}.", file=sys.stderr)
+    warn(_("{count} files written to {target}.").format(count=count, target=target))
     return 0
 
 
+def export_html_command(journal: Journal, target: Path, content: Content) -> int:
+    """One HTML page with every session, newest first, and the recordings beside it
+    (decrypted), in a private folder."""
+    records, opener = _sessions_with_words(journal)
+    _private_target(journal, target)
+    kept, recordings = [], 0
+    for record in records:
+        answers = []
+        for entry in record.answers:
+            data = read_recording(journal, entry.recording, opener) if entry.recording else None
+            if data is not None and entry.recording:
+                _write(target / entry.recording, data)
+                recordings += 1
+            answers.append(entry if data is not None else replace(entry, recording=None))
+        kept.append(replace(record, answers=answers))
+    titles = {practice.id: practice.title for practice in content.practices}
+    page = render_page(kept, journal.labels, content.language, titles)
+    _write(target / PAGE_NAME, page.encode("utf-8"))
+    warn(
+        _("Wrote {page}: {sessions} sessions, {recordings} recordings beside it.").format(
+            page=target / PAGE_NAME, sessions=len(kept), recordings=recordings
+        )
+    )
+    return 0
+
+
+def _known_sessions(journal: Journal) -> list[SessionRecord]:
+    """The sessions as known without a passphrase; an empty journal is a UserError."""
+    records = journal.sessions()
+    if not records:
+        raise UserError(
+            _("The journal in {folder} holds no sessions yet.").format(folder=journal.folder)
+        )
+    return records
+
+
 def _opener(journal: Journal) -> Opener | None:
+    """None for a plain journal; for an encrypted one, asks the passphrase."""
     if journal.sealer is None:
         return None
-    return Opener.unlock(journal.folder, read_passphrase("Wachtzin: "))
+    return Opener.unlock(journal.folder, read_passphrase(_("Passphrase: ")))
 
 
-def _session_texts(journal: Journal, record_id: str | None) -> list[bytes]:
+def _sessions_with_words(journal: Journal) -> tuple[list[SessionRecord], Opener | None]:
+    """Every session with its words, and the opener that decrypted them (asked for once)."""
+    if journal.sealer is not None:
+        _known_sessions(journal)  # before the passphrase is asked for
     opener = _opener(journal)
-    pattern = f"{record_id or '*'}.md" + (SEALED if opener else "")
-    paths = sorted(journal.folder.glob(pattern))
-    if record_id and not paths:
-        raise UserError(f"There is no session '{record_id}' in {journal.folder}.")
-    return [opener.open(path.read_bytes(), path) if opener else path.read_bytes() for path in paths]
+    result = read_sessions(journal, opener)
+    if isinstance(result, Locked) or not result:  # never Locked: an opener was made above
+        raise UserError(
+            _("The journal in {folder} holds no sessions yet.").format(folder=journal.folder)
+        )
+    return result, opener
+
+
+def _question(content: Content, words: list[str]) -> tuple[QuestionList, int]:
+    """`N` or `PRACTICE N`: N alone means the one practice with questions."""
+    with_questions = [p for p in content.practices if isinstance(p, QuestionList)]
+    known = ", ".join(p.id for p in with_questions)
+    if len(words) == 2:
+        chosen = [p for p in with_questions if p.id == words[0]]
+        if not chosen:
+            raise UserError(
+                _("There is no practice with questions called '{id}' (known: {known}).").format(
+                    id=words[0], known=known
+                )
+            )
+    elif len(with_questions) != 1:
+        raise UserError(
+            _("Say which practice: 'journal question PRACTICE N' (known: {known}).").format(
+                known=known
+            )
+        )
+    else:
+        chosen = with_questions
+    practice = chosen[0]
+    count = len(practice.questions)
+    number = int(words[-1]) if words[-1].isdecimal() else 0
+    if not 1 <= number <= count:
+        raise UserError(
+            _("'{given}' is not a question of {practice}: give a number from 1 to {count}.").format(
+                given=words[-1], practice=practice.id, count=count
+            )
+        )
+    return practice, number
+
+
+def _private_target(journal: Journal, target: Path) -> None:
+    if target.resolve() == journal.folder.resolve():
+        raise UserError(_("Export to another folder than the journal itself."))
+    try:
+        ensure_private_folder(target)
+    except OSError as error:
+        raise UserError(
+            _("Cannot write to {target} ({error}).").format(target=target, error=error.strerror)
+        ) from None
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        write_durably(path, data)
+    except OSError as error:
+        raise UserError(
+            _("Cannot write {path} ({error}).").format(path=path, error=error.strerror)
+        ) from None
+
+
+def _width() -> int:
+    return min(shutil.get_terminal_size((80, 24)).columns, 100) - 2

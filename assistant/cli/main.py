@@ -28,13 +28,20 @@ what to do (default: welcome, then choose):
   devices                list the audio devices
   model download         fetch the Dutch speech model into models/
   transcribe FILE.wav    print the transcript of a recording
-  journal read [ID]      print the journal (asks the passphrase if it is encrypted)
-  journal export DIR     write a readable copy of the journal to DIR
+  journal list           one line a session: date, practices, answers, duration, finished
+  journal read [ID]      print the journal, or one session (as Markdown)
+  journal search WORDS   the answers that hold all these words (case and accents ignored)
+  journal question [PRACTICE] N
+                         every answer to question N through time
+  journal export DIR     write a readable copy of the journal (Markdown, recordings) to DIR
+  journal export DIR --html
+                         write one page to read and print, DIR/journal.html, recordings beside it
   journal encrypt        encrypt the journal with a passphrase, from now on
   service install        run standby as a systemd user service, from boot on (--dry-run: show it)
   service status         whether the service is installed, enabled, running; where its log is
   service remove         stop and remove the service
   doctor                 check sound, voice, model, journal and service; say what to fix
+  (an encrypted journal asks its passphrase once; 'journal list' needs none)
 """
 
 
@@ -62,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mic", metavar="NAME|INDEX|FILE.wav", help="microphone or recording")
     parser.add_argument("--speaker", metavar="NAME|FILE.wav", help="audio output or a WAV file")
     parser.add_argument("--timeline", type=Path, metavar="FILE.json", help="segments played")
+    parser.add_argument("--html", action="store_true", help="with 'journal export': one HTML page")
     parser.add_argument("--verbose", action="store_true", help="log details on stderr")
     parser.add_argument("--dry-run", action="store_true", help="service install: only show")
     parser.add_argument("--record", type=Path, metavar="FILE.wav", help="doctor: keep the test")
@@ -125,7 +133,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return transcribe_command(Path(words[1]), settings)
     content = load_content(args.content or default_content_dir(), settings.language)
     if words[:1] == ["journal"]:
-        return _journal_command(words[1:], content, settings)
+        return _journal_command(words[1:], content, settings, args.html)
     if words == ["standby"]:
         if args.text:
             raise UserError(
@@ -146,19 +154,13 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 0
 
 
-def _journal_command(words: list[str], content: Content, settings: Settings) -> int:
-    from assistant.cli import journal as verbs
+def _journal_command(words: list[str], content: Content, settings: Settings, html: bool) -> int:
+    from assistant.cli.journal import journal_command
     from assistant.journal.markdown import Labels
     from assistant.journal.store import Journal
 
     journal = Journal(settings.journal, Labels(**content.journal), settings.keep_audio)
-    if words == ["encrypt"]:
-        return verbs.encrypt_command(journal)
-    if words[:1] == ["read"] and len(words) <= 2:
-        return verbs.read_command(journal, words[1] if len(words) == 2 else None)
-    if words[:1] == ["export"] and len(words) == 2:
-        return verbs.export_command(journal, Path(words[1]))
-    raise UserError("Use 'journal read [ID]', 'journal export DIR' or 'journal encrypt'.")
+    return journal_command(words, journal, content, html)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

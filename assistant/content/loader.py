@@ -68,6 +68,7 @@ JOURNAL_KEYS: dict[str, frozenset[str]] = {
     "title": frozenset({"date", "time"}),
     "unconfirmed": frozenset(),
     "recording": frozenset(),
+    "page_title": frozenset(),
 }
 
 

@@ -83,7 +83,7 @@ class Content:
     commands: dict[str, Command]  # normalised phrasing -> command
     practices: tuple[Practice, ...]
     texts: tuple[Text, ...]
-    journal: dict[str, str]  # the journal's own words: title, unconfirmed, recording
+    journal: dict[str, str]  # the journal's own words (see journal.markdown.Labels)
     source_dir: str = ""
     # Lines that count something ({count}) may have their own wording for exactly one.
     singular: dict[str, tuple[str, ...]] = field(default_factory=dict)
