@@ -146,12 +146,17 @@ def read_wav(path: Path) -> AudioChunk:
     except OSError as error:
         raise UserError(f"{path}: cannot be read ({error.strerror or error}).") from None
     try:
-        form, samples = _parse_riff(data)
+        return wav_audio(data)
     except ValueError as error:
         raise UserError(
             f"{path}: not a readable WAV file ({error}). Give a PCM WAV recording, "
             "for example one made with 'arecord -f S16_LE -r 16000 FILE.wav'."
         ) from None
+
+
+def wav_audio(data: bytes) -> AudioChunk:
+    """The bytes of a WAV file as one mono 16-bit chunk (ValueError when they are not one)."""
+    form, samples = _parse_riff(data)
     frame = form.width * form.channels
     usable = samples[: len(samples) - len(samples) % frame]
     values = _to_float(usable, form).reshape(-1, form.channels).mean(axis=1)

@@ -20,6 +20,7 @@ class Settings:
     pace: float = 1.0  # scales every pause of the exercise; 0 waits nowhere
     patience: float = 30.0  # seconds of silence before the one gentle reminder
     keep_audio: bool = True  # keep each spoken answer as a WAV beside the journal
+    look_back: bool = True  # earlier answers may be read aloud (off where others listen)
     model: Path | None = None
     mic: str | None = None
     speaker: str | None = None
@@ -92,7 +93,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
 
 
 def _value(key: str, node: Node) -> object:
-    if key == "keep_audio":
+    if key in ("keep_audio", "look_back"):
         return node.flag()
     if key in _RANGES:
         value = node.number(*_RANGES[key])

@@ -331,23 +331,48 @@ def test_overslaan_after_a_read_back_leaves_the_draft_unconfirmed(drv):
     assert drv.dialog.question == 2
 
 
-def test_vorige_goes_back_a_question_and_says_so_at_the_first(drv, content):
+def test_vorige_says_the_kept_answer_and_says_so_at_the_first(drv, content):
+    _at_question(drv, 3)
+    said = drv.said(drv.say("vorige"))
+    assert said == [line(content, "kept_answer", number=2, answer="antwoord 2")]
+    assert drv.state is State.REVIEWING
+    drv.say("vorige")
+    assert drv.last_said() == line(content, "kept_answer", number=1, answer="antwoord 1")
+    said = drv.said(drv.say("vorige"))
+    assert said[0] == line(content, "first_question") and drv.state is State.REVIEWING
+
+
+def test_a_question_not_answered_yet_is_simply_asked_again(drv, content):
+    _at_question(drv, 2)
+    drv.say("overslaan")  # question 2 skipped: now at 3
+    assert drv.last_said() == "Vraag 3 van 10. " + questions(content).questions[2]
+    drv.say("vorige")
+    assert drv.last_said() == "Vraag 2 van 10. " + questions(content).questions[1]
+    assert drv.state is State.ASKING
+
+
+def test_opnieuw_replaces_a_kept_answer_and_volgende_keeps_it(drv, content):
     _at_question(drv, 3)
     drv.say("vorige")
-    assert drv.dialog.question == 1
+    drv.say("opnieuw")
+    assert drv.state is State.ASKING and drv.dialog.question == 1
+    drv.say("een beter antwoord")
+    drv.say("ja")
+    assert [(s.number, s.answer) for s in drv.saves() if s.confirmed][-1] == (
+        2,
+        "een beter antwoord",
+    )
     drv.say("vorige")
-    said = drv.said(drv.say("vorige"))
-    assert said == [
-        line(content, "first_question"),
-        "Vraag 1 van 10. " + questions(content).questions[0],
-    ]
+    drv.say("volgende")
+    assert drv.state is State.ASKING and drv.dialog.question == 2
 
 
 def test_vorige_after_a_read_back_goes_back_keeping_the_draft(drv):
     _at_question(drv, 2)
     drv.say("weet ik niet")
-    drv.say("vorige")
-    assert drv.dialog.question == 0 and drv.saves()[-1].answer == "weet ik niet"
+    drv.say("vorige")  # question 1 was answered: its kept answer is said
+    assert drv.state is State.REVIEWING and drv.saves()[-1].answer == "weet ik niet"
+    assert not drv.saves()[-1].confirmed
 
 
 @pytest.mark.parametrize("empty", ["", "   ", "klaar"])
@@ -442,7 +467,34 @@ def test_ten_answers_finish_the_practice(drv, content):
     confirmed = [s for s in drv.saves() if s.confirmed]
     assert [s.number for s in confirmed] == list(range(1, 11))
     assert questions(content).outro in drv.said()
+    assert drv.last_said() == line(content, "read_offer") and drv.state is State.READ_OFFER
+    drv.say("nee")  # offered, never pushed
     assert line(content, "goodbye_saved", count=10) in drv.said()
+    assert drv.ended == End(finished=True)
+
+
+def test_the_offer_at_the_end_reads_this_sessions_answers(drv, content):
+    _at_question(drv, 10)
+    drv.say("laatste antwoord")
+    drv.say("ja")
+    start = len(drv.actions)
+    drv.say("ja")  # yes, read them to me
+    said = drv.said(drv.actions[start:])
+    assert said[:2] == [
+        line(content, "read_question", number=1, question=questions(content).questions[0]),
+        "antwoord 1.",
+    ]
+    assert "laatste antwoord." in said and line(content, "read_answers_done") in said
+    personal = [a.text for a in drv.actions[start:] if isinstance(a, Say) and a.personal]
+    assert personal == [f"antwoord {n}." for n in range(1, 10)] + ["laatste antwoord."]
+    assert drv.ended == End(finished=True)
+
+
+def test_the_end_of_input_at_the_offer_still_counts_as_finished(drv):
+    _at_question(drv, 10)
+    drv.say("laatste antwoord")
+    drv.say("ja")
+    drv.input_ended()
     assert drv.ended == End(finished=True)
 
 

@@ -53,6 +53,23 @@ LINE_KEYS: dict[str, frozenset[str]] = {
         "softest": (),
         "slowest": (),
         "fastest": (),
+        "look_back": ("date", "answer"),
+        "look_back_none": (),
+        "look_back_off": (),
+        "look_back_locked": (),
+        "read_answers": ("date",),
+        "read_answers_none": (),
+        "read_answers_done": (),
+        "read_question": ("number", "question"),
+        "read_offer": (),
+        "reprompt_read_offer": (),
+        "help_read_offer": (),
+        "kept_answer": ("number", "answer"),
+        "reprompt_review": (),
+        "help_review": (),
+        "help_reading_answers": (),
+        "recording_here": (),
+        "no_recording": (),
         "no_microphone": (),
         "microphone_lost": (),
         "microphone_back": (),
@@ -107,7 +124,7 @@ def language_folder(folder: Path, language: str) -> Path:
 def load_content(folder: Path, language: str = "nl") -> Content:
     folder = language_folder(folder, language)
     top = parse_file(str(folder / "assistant.yaml")).mapping(
-        {"language", "credit", "say", "journal"}
+        {"language", "credit", "say", "journal", "months"}
     )
     lines, singular = _lines(top["say"], LINE_KEYS)
     journal = {
@@ -130,6 +147,7 @@ def load_content(folder: Path, language: str = "nl") -> Content:
         source_dir=str(folder),
         singular=singular,
         start_phrases=start_phrases,
+        months=_months(top["months"]),
     )
 
 
@@ -177,6 +195,13 @@ def _commands(document: Node, owners: dict[str, str]) -> dict[str, Command]:
         for name, child in found.items()
         for phrase in _phrasings(child, owners, f"command '{name}'")
     }
+
+
+def _months(node: Node) -> tuple[str, ...]:
+    months = tuple(item.text() for item in node.items())
+    if len(months) != 12:
+        node.fail(f"expected the 12 month names, found {len(months)}")
+    return months
 
 
 def _start_phrases(document: Node, owners: dict[str, str]) -> tuple[str, ...]:

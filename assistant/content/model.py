@@ -27,6 +27,9 @@ class Command(enum.Enum):
     ZACHTER = "zachter"
     LANGZAMER = "langzamer"
     SNELLER = "sneller"
+    VOORLEZEN = "voorlezen"  # read my answers aloud
+    VORIGE_KEER = "vorige_keer"  # what did I say last time (to this question)
+    OPNAME = "opname"  # let me hear my recording
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Content:
     # Lines that count something ({count}) may have their own wording for exactly one.
     singular: dict[str, tuple[str, ...]] = field(default_factory=dict)
     start_phrases: tuple[str, ...] = ()  # what wakes `hartsverbinding standby` (normalised)
+    months: tuple[str, ...] = ()  # the twelve month names, for dates said aloud
 
     def practice(self, practice_id: str) -> Practice | None:
         for practice in self.practices:

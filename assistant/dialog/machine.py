@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from assistant.audio import AudioChunk
 from assistant.content.model import Command, Content, Exercise, Practice, QuestionList
+from assistant.dialog.history import History, Kept, spoken_date
 from assistant.dialog.messages import (
     Action,
     Adjust,
@@ -23,13 +26,16 @@ from assistant.dialog.messages import (
     CueKind,
     End,
     Event,
+    FetchRecording,
     Heard,
     InputEnded,
     Listen,
     Notice,
     OutputDone,
     Pause,
+    PlayRecording,
     ReadText,
+    RecordingFetched,
     ResumePoint,
     SaveAnswer,
     Say,
@@ -49,6 +55,9 @@ class State(enum.Enum):
     EXERCISE = "exercise"  # step `self.step` is playing or its pause is running
     ASKING = "asking"  # question `self.question` asked; waiting for the answer
     CONFIRMING = "confirming"  # the answer read back; waiting for ja / opnieuw
+    REVIEWING = "reviewing"  # an answer of this session said again; opnieuw / volgende
+    READ_OFFER = "read_offer"  # after the questions: shall I read your answers?
+    READING_ANSWERS = "reading_answers"  # kept answers read aloud, one by one
     PAUSED = "paused"
     ENDED = "ended"
 
@@ -59,8 +68,13 @@ _LISTENING = {
     State.MENU: "menu",
     State.ASKING: "answer",
     State.CONFIRMING: "confirm",
+    State.REVIEWING: "review",
+    State.READ_OFFER: "read_offer",
     State.PAUSED: "paused",  # listens, but never reminds
 }
+# Where a session started from standby ends when nobody answers (back to waiting).
+_STANDBY_GIVES_UP = (State.MENU, State.RESUME_OFFER, State.READ_OFFER)
+READOUT_PAUSE = 2.0  # seconds of quiet after each answer read aloud (commands are heard)
 # What each voice command changes, the line that says so, and the line at its limit.
 _ADJUSTMENTS: dict[Command, tuple[Callable[[Preferences], Preferences | None], str, str]] = {
     Command.HARDER: (lambda p: p.louder(1), "louder", "loudest"),
@@ -75,8 +89,27 @@ _HELP = {
     State.EXERCISE: "help_exercise",
     State.ASKING: "help_question",
     State.CONFIRMING: "help_confirm",
+    State.REVIEWING: "help_review",
+    State.READ_OFFER: "help_read_offer",
+    State.READING_ANSWERS: "help_reading_answers",
     State.PAUSED: "help_paused",
 }
+
+
+@dataclass(frozen=True)
+class _Readout:
+    """One kept answer to read aloud, with where its recording is."""
+
+    number: int
+    question: str
+    answer: str
+    audio: AudioChunk | None = None  # this session's own recording
+    stored: tuple[str, str] | None = None  # (session id, file name) of an earlier one
+
+    @staticmethod
+    def of(kept: Kept) -> _Readout:
+        stored = (kept.session_id, kept.recording) if kept.recording else None
+        return _Readout(kept.number, kept.question, kept.text, stored=stored)
 
 
 class Dialog:
@@ -100,6 +133,14 @@ class Dialog:
         self._empty_retried = False
         self._draft: Heard | None = None
         self._turns: dict[str, int] = {}
+        # Looking back.
+        self.history = History()
+        self._kept_here: dict[tuple[str, int], Heard] = {}  # confirmed in this session
+        self._looked: _Readout | None = None  # the earlier answer last said, for "opname"
+        self._review = 0  # the question whose kept answer is being reviewed
+        self._readout: list[_Readout] = []
+        self._readout_at = 0
+        self._after_readout: Callable[[], list[Action]] = self._menu
 
     # --- the one entry point -----------------------------------------------------------
 
@@ -119,6 +160,8 @@ class Dialog:
             return self._notice(event)
         if isinstance(event, ButtonPressed):
             return self._pressed()
+        if isinstance(event, RecordingFetched):
+            return self._fetched(event)
         return self._heard(event)
 
     # --- events -------------------------------------------------------------------------
@@ -126,6 +169,7 @@ class Dialog:
     def _begin(self, event: Begin) -> list[Action]:
         self.preferences = event.preferences
         self.standby = event.standby
+        self.history = event.history
         out: list[Action] = []
         if event.text_input:
             out += self._say("no_microphone")
@@ -150,7 +194,7 @@ class Dialog:
         if self.state not in _LISTENING or self.state is State.PAUSED:
             return []
         if self._reprompted:
-            if self.standby and self.state in (State.MENU, State.RESUME_OFFER):
+            if self.standby and self.state in _STANDBY_GIVES_UP:
                 # Nobody chose anything: the assistant goes back to waiting to be called.
                 return self._goodbye(finished=False, line="standby_timeout")
             return []
@@ -170,6 +214,8 @@ class Dialog:
             return self._exercise_step(self.step + 1)
         if self.state is State.READING:
             return self._menu()
+        if self.state is State.READING_ANSWERS:
+            return self._readout_item(self._readout_at + 1)
         return []
 
     def _pressed(self) -> list[Action]:
@@ -197,6 +243,9 @@ class Dialog:
             State.EXERCISE: self._heard_exercise,
             State.ASKING: self._heard_answer,
             State.CONFIRMING: self._heard_confirm,
+            State.REVIEWING: self._heard_review,
+            State.READ_OFFER: self._heard_read_offer,
+            State.READING_ANSWERS: self._heard_reading_answers,
             State.PAUSED: self._heard_paused,
         }.get(self.state, lambda _: [])
         return handler(event)
@@ -232,6 +281,8 @@ class Dialog:
             return self._start_practice()
         if isinstance(meaning, ReadText):
             return self._read_text(meaning.text_id)
+        if meaning is Command.VOORLEZEN:
+            return self._read_last_answers()
         if meaning is Command.HERHAAL:
             return self._menu()
         return self._not_understood()
@@ -258,9 +309,13 @@ class Dialog:
         if meaning is Command.VORIGE:
             if self.question == 0:
                 return self._say("first_question") + self._ask(0)
-            return self._ask(self.question - 1)
+            return self._back_to(self.question - 1)
         if meaning is Command.HERHAAL:
             return self._ask(self.question)
+        if meaning is Command.VORIGE_KEER:
+            return self._look_back()
+        if meaning is Command.OPNAME:
+            return self._play(self._looked)
         text = "" if meaning is Command.KLAAR else event.text.strip()
         if not text:
             if self._empty_retried:
@@ -277,6 +332,7 @@ class Dialog:
         if meaning in (Command.JA, Command.VOLGENDE, Command.KLAAR):
             self.saved += 1
             self._draft = None
+            self._kept_here[(self._practice_id(), self.question + 1)] = draft
             return [
                 self._save(draft, confirmed=True),
                 *self._say("saved"),
@@ -289,8 +345,45 @@ class Dialog:
         if meaning is Command.OVERSLAAN:
             return self._say("skipped") + self._ask(self.question + 1)
         if meaning is Command.VORIGE:
-            return self._ask(max(0, self.question - 1))
+            return self._back_to(max(0, self.question - 1))
+        if meaning is Command.OPNAME:
+            return self._play(_Readout(self.question + 1, "", draft.text, audio=draft.recording))
         return self._not_understood()
+
+    def _heard_review(self, event: Heard) -> list[Action]:
+        meaning = event.meaning
+        if meaning in (Command.OPNIEUW, Command.NEE):
+            return self._ask(self._review)  # the new answer takes the old one's place
+        if meaning in (Command.VOLGENDE, Command.JA, Command.KLAAR, Command.VERDER):
+            return self._ask(self._review + 1)
+        if meaning is Command.HERHAAL:
+            return self._back_to(self._review)
+        if meaning is Command.VORIGE:
+            if self._review == 0:
+                return self._say("first_question") + self._back_to(0)
+            return self._back_to(self._review - 1)
+        if meaning is Command.OPNAME:
+            return self._play(self._kept_readout(self._review))
+        return self._not_understood()
+
+    def _heard_read_offer(self, event: Heard) -> list[Action]:
+        if event.meaning in (Command.JA, Command.VOORLEZEN, Command.START):
+            return self._read_answers(self._this_sessions_answers(), self._continue_plan)
+        if event.meaning is None:
+            return self._not_understood()
+        return self._continue_plan()  # nee, or on with anything else
+
+    def _heard_reading_answers(self, event: Heard) -> list[Action]:
+        moves = {Command.VOLGENDE: 1, Command.OVERSLAAN: 1, Command.HERHAAL: 0, Command.VORIGE: -1}
+        meaning = event.meaning
+        if isinstance(meaning, Command) and meaning in moves:
+            target = max(0, self._readout_at + moves[meaning])
+            return [StopOutput(), *self._readout_item(target)]
+        if meaning is Command.OPNAME:
+            return [StopOutput(), *self._play(self._readout[self._readout_at])]
+        if meaning in (Command.KLAAR, Command.VERDER):
+            return [StopOutput(), *self._readout_item(len(self._readout))]
+        return []  # like the exercise: other words do not interrupt the reading
 
     def _heard_paused(self, event: Heard) -> list[Action]:
         if event.meaning in (Command.VERDER, Command.START, Command.JA, Command.HERHAAL):
@@ -313,14 +406,21 @@ class Dialog:
 
     def _finish_practice(self) -> list[Action]:
         practice = self.plan.pop(0)
-        out: list[Action]
         if isinstance(practice, Exercise):
-            out = [Say(practice.outro, Style.GUIDE), Cue(CueKind.BELL)]
-        else:
-            out = [Say(practice.outro)]
+            return [Say(practice.outro, Style.GUIDE), Cue(CueKind.BELL), *self._continue_plan()]
+        out: list[Action] = [Say(practice.outro)]
+        self.finished_all = not self.plan  # whatever comes after the offer
+        if self.history.enabled and self._this_sessions_answers():
+            # Offered once, never pushed: "nee" (or anything else) simply goes on.
+            self.state = State.READ_OFFER
+            return out + self._prompt(self._say("read_offer"))
+        return out + self._continue_plan()
+
+    def _continue_plan(self) -> list[Action]:
+        """The next practice of the plan, or the goodbye when it is done."""
         if self.plan:
-            return out + self._start_practice()
-        return out + self._goodbye(finished=True)
+            return self._start_practice()
+        return self._goodbye(finished=True)
 
     def _exercise_step(self, index: int) -> list[Action]:
         practice = self.plan[0]
@@ -336,6 +436,8 @@ class Dialog:
         assert isinstance(practice, QuestionList)
         if index >= len(practice.questions):
             return self._finish_practice()
+        if index != self.question:
+            self._looked = None  # "opname" plays the earlier answer to this question only
         self.state, self.question = State.ASKING, index
         self._empty_retried = False
         line = self._line(
@@ -434,14 +536,130 @@ class Dialog:
             return self._read_back(self._draft)
         if self.state is State.RESUME_OFFER and self.resume is not None:
             self.state = State.IDLE
-            return self._begin(Begin(None, self.resume))
+            return self._begin(Begin(None, self.resume, history=self.history))
+        if self.state is State.REVIEWING:
+            return self._back_to(self._review)
+        if self.state is State.READ_OFFER:
+            return self._prompt(self._say("read_offer"))
+        if self.state is State.READING_ANSWERS:
+            return self._readout_item(self._readout_at)
         return self._menu()
+
+    # --- looking back ---------------------------------------------------------------------
+
+    def _practice_id(self) -> str:
+        return self.plan[0].id if self.plan else ""
+
+    def _back_to(self, index: int) -> list[Action]:
+        """*Vorige*: a question answered in this session says its kept answer (then *opnieuw*
+        replaces it, *volgende* keeps it); one not answered yet is simply asked again."""
+        kept = self._kept_here.get((self._practice_id(), index + 1))
+        if kept is None:
+            return self._ask(index)
+        self.state, self._review = State.REVIEWING, index
+        line = self._line("kept_answer", number=index + 1, answer=kept.text.rstrip(".!? "))
+        return self._prompt([Say(line, personal=True)])
+
+    def _kept_readout(self, index: int) -> _Readout | None:
+        kept = self._kept_here.get((self._practice_id(), index + 1))
+        return None if kept is None else _Readout(index + 1, "", kept.text, kept.recording)
+
+    def _look_back(self) -> list[Action]:
+        """*Wat zei ik de vorige keer*: the latest earlier answer to this question, with its
+        date; then the question again."""
+        history = self.history
+        if not history.enabled:
+            return self._say("look_back_off") + self._ask(self.question)
+        if history.locked:
+            return self._say("look_back_locked") + self._ask(self.question)
+        kept = history.latest(self._practice_id(), self.question + 1)
+        if kept is None:
+            return self._say("look_back_none") + self._ask(self.question)
+        self._looked = _Readout.of(kept)
+        day = spoken_date(kept.day, history.today, self.content.months)
+        line = self._line("look_back", date=day, answer=kept.text.rstrip(".!? "))
+        return [Say(line, Style.READING, personal=True), *self._ask(self.question)]
+
+    def _play(self, readout: _Readout | None) -> list[Action]:
+        """The person's own recording of an answer, instead of the words read aloud."""
+        if readout is not None and readout.audio is not None:
+            return [*self._say("recording_here"), PlayRecording(readout.audio), *self._resume()]
+        if readout is not None and readout.stored is not None:
+            # The runtime reads it from the journal and answers with RecordingFetched.
+            return [*self._say("recording_here"), FetchRecording(*readout.stored)]
+        return self._say("no_recording") + self._resume()
+
+    def _fetched(self, event: RecordingFetched) -> list[Action]:
+        if event.audio is None:
+            return self._say("no_recording") + self._resume()
+        return [PlayRecording(event.audio), *self._resume()]
+
+    def _resume(self) -> list[Action]:
+        """Listen again where the person was, after a recording or a line in between."""
+        if self.state in _LISTENING:
+            return self._listen(answer=self.state is State.ASKING, patient=False)
+        return []  # reading answers: the next one follows when this has played
+
+    def _this_sessions_answers(self) -> list[_Readout]:
+        return [
+            _Readout(
+                number, self._questions_of(practice_id)[number - 1], heard.text, heard.recording
+            )
+            for (practice_id, number), heard in sorted(self._kept_here.items(), key=lambda i: i[0])
+        ]
+
+    def _questions_of(self, practice_id: str) -> tuple[str, ...]:
+        practice = self.content.practice(practice_id)
+        return practice.questions if isinstance(practice, QuestionList) else ()
+
+    def _read_last_answers(self) -> list[Action]:
+        """*Lees mijn antwoorden voor* in the menu: this session's, else the last session's."""
+        if self._kept_here:
+            return self._read_answers(self._this_sessions_answers(), self._menu)
+        history = self.history
+        if not history.enabled:
+            return self._say("look_back_off") + self._menu()
+        if history.locked:
+            return self._say("look_back_locked") + self._menu()
+        last = history.last_session()
+        if not last:
+            return self._say("read_answers_none") + self._menu()
+        day = spoken_date(last[0].day, history.today, self.content.months)
+        intro = self._line("read_answers", date=day)
+        return self._read_answers([_Readout.of(kept) for kept in last], self._menu, intro)
+
+    def _read_answers(
+        self,
+        items: list[_Readout],
+        then: Callable[[], list[Action]],
+        intro: str | None = None,
+    ) -> list[Action]:
+        if not items:
+            return self._say("read_answers_none") + then()
+        self.state = State.READING_ANSWERS
+        self._readout, self._after_readout = items, then
+        said: list[Action] = [Say(intro, Style.READING)] if intro else []
+        return said + self._readout_item(0)
+
+    def _readout_item(self, index: int) -> list[Action]:
+        if index >= len(self._readout):
+            return self._say("read_answers_done") + self._after_readout()
+        self._readout_at = index
+        item = self._readout[index]
+        question = self._line("read_question", number=item.number, question=item.question)
+        answer = item.answer.rstrip(".!? ") + "."
+        return [
+            Say(question, Style.READING),
+            Say(answer, Style.READING, personal=True),
+            Pause(READOUT_PAUSE),
+        ]
 
     def _not_understood(self) -> list[Action]:
         reprompt = f"reprompt_{_LISTENING.get(self.state, 'menu')}"
         return self._say("not_understood") + self._say(reprompt) + self._listen(patient=False)
 
     def _goodbye(self, finished: bool, line: str = "goodbye") -> list[Action]:
+        finished = finished or self.finished_all
         self.finished_all = finished
         self.state = State.ENDED
         out: list[Action] = []

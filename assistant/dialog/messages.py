@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from assistant.audio import AudioChunk
 from assistant.content.model import Command
+from assistant.dialog.history import History
 from assistant.preferences import Preferences
 
 # --- what an utterance means -------------------------------------------------------------
@@ -47,6 +48,8 @@ class Begin:
     # Started from standby: a menu left in silence ends the session (back to standby)
     # instead of waiting for ever.
     standby: bool = False
+    # What earlier sessions kept, for looking back (read before the session starts).
+    history: History = field(default_factory=History)
 
 
 @dataclass(frozen=True)
@@ -94,11 +97,21 @@ class InputEnded:
 
 
 @dataclass(frozen=True)
+class RecordingFetched:
+    """The kept recording asked for with FetchRecording; None when it cannot be had (gone,
+    or encrypted)."""
+
+    audio: AudioChunk | None
+
+
+@dataclass(frozen=True)
 class ButtonPressed:
     """The start button (an alternative to the voice): *pauze*, or *verder* when paused."""
 
 
-Event = Begin | Heard | OutputDone | Silence | InputEnded | Notice | ButtonPressed
+Event = (
+    Begin | Heard | OutputDone | Silence | InputEnded | Notice | ButtonPressed | RecordingFetched
+)
 
 # --- actions: what to do ------------------------------------------------------------------
 
@@ -134,6 +147,13 @@ class Pause:
 @dataclass(frozen=True)
 class Cue:
     kind: CueKind
+
+
+@dataclass(frozen=True)
+class PlayRecording:
+    """The person's own recorded answer, played back (carries their words: never cached)."""
+
+    audio: AudioChunk
 
 
 @dataclass(frozen=True)
@@ -180,6 +200,15 @@ class CloseResume:
 
 
 @dataclass(frozen=True)
+class FetchRecording:
+    """Read an earlier session's kept recording from the journal; the runtime answers with
+    RecordingFetched."""
+
+    session_id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Adjust:
     """The person asked for another volume or pace: play everything from now on with these,
     and keep them for the next sessions."""
@@ -192,7 +221,7 @@ class End:
     finished: bool  # every chosen practice was gone through to its end
 
 
-OutputItem = Say | Pause | Cue
+OutputItem = Say | Pause | Cue | PlayRecording
 """What the runtime plays, one after the other."""
 
 Action = (
@@ -203,6 +232,7 @@ Action = (
     | SaveAnswer
     | ContinueJournal
     | CloseResume
+    | FetchRecording
     | Adjust
     | End
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from assistant.dialog.messages import Action, Cue, End, Listen, OutputItem, Pause, Say, StopOutput
+from assistant.dialog.messages import Action, End, Listen, OutputItem, StopOutput
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Agenda:
     def take(self, action: Action) -> Action | None:
         """File `action`. Returns it when the caller must carry it out itself: StopOutput
         (cut the sound) and the journal's actions."""
-        if isinstance(action, Say | Pause | Cue):
+        if isinstance(action, OutputItem):
             self.queue.append(action)
             self.listen = None  # new output comes first; the dialog listens again after it
             return None

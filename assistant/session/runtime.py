@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from assistant.audio import AudioChunk, wav_audio
 from assistant.content.model import Content
 from assistant.dialog.machine import Dialog
 from assistant.dialog.messages import (
@@ -21,23 +22,25 @@ from assistant.dialog.messages import (
     ButtonPressed,
     CloseResume,
     ContinueJournal,
-    Cue,
     Event,
+    FetchRecording,
     Heard,
     InputEnded,
     Listen,
     Notice,
     NoticeKind,
     OutputDone,
+    OutputItem,
     Pause,
+    RecordingFetched,
     SaveAnswer,
-    Say,
     Silence,
     StartPractice,
     StopOutput,
 )
 from assistant.dialog.understand import understand
 from assistant.journal.markdown import Entry
+from assistant.journal.reading import read_recording
 from assistant.journal.store import Journal, JournalWriteError
 from assistant.preferences import Preferences
 from assistant.session.agenda import Agenda
@@ -118,7 +121,7 @@ class Session:
 
     # --- playing and listening ----------------------------------------------------------
 
-    def _play(self, item: Say | Pause | Cue) -> None:
+    def _play(self, item: OutputItem) -> None:
         # Commands are heard during a pause (a user may say "pauze" into the silence).
         hearing = isinstance(item, Pause) and self._agenda.ended is None
         mode = ListenMode.COMMAND if hearing else ListenMode.OFF
@@ -181,8 +184,12 @@ class Session:
             self._interrupted = True
         elif isinstance(left, Adjust):
             self._adjust(left.preferences)
-        elif left is not None:
+        elif isinstance(left, StartPractice | SaveAnswer | ContinueJournal | CloseResume):
             self._journal(left)
+        elif isinstance(left, FetchRecording):
+            self._dispatch(RecordingFetched(self._recording(left)))
+        elif left is not None:
+            raise TypeError(f"the runtime has no way to carry out {left!r}")
 
     def _adjust(self, preferences: Preferences) -> None:
         self.output.adjust(preferences)
@@ -191,7 +198,22 @@ class Session:
         except OSError as error:  # only costs the setting next time, never this session
             log.warning("the voice preferences could not be kept: %s", error)
 
-    def _journal(self, action: Action) -> None:
+    def _recording(self, action: FetchRecording) -> AudioChunk | None:
+        """A kept recording from the journal (an encrypted one cannot be read: None)."""
+        try:
+            data = read_recording(self.journal, action.name, opener=None)
+        except Exception:  # looking back must never end a session
+            log.exception("reading recording %s", action.name)
+            return None
+        if data is None:
+            return None
+        try:
+            return wav_audio(data)
+        except ValueError as error:
+            log.warning("recording %s not readable: %s", action.name, error)
+            return None
+
+    def _journal(self, action: StartPractice | SaveAnswer | ContinueJournal | CloseResume) -> None:
         try:
             if isinstance(action, StartPractice):
                 self.journal.start(action.practice_id, datetime.now().astimezone())

@@ -17,11 +17,21 @@ from typing import Protocol, TextIO
 
 from assistant.audio import AudioChunk
 from assistant.backoff import Backoff
-from assistant.dialog.messages import Cue, NoticeKind, OutputItem, Pause, Say, Style
+from assistant.dialog.messages import (
+    Cue,
+    NoticeKind,
+    OutputItem,
+    Pause,
+    PlayRecording,
+    Say,
+    Style,
+)
+from assistant.loudness import scale
 from assistant.preferences import Preferences
 from assistant.speaker.base import RecoverableSpeaker, Segment, Speaker, SpeakerError
 from assistant.speaker.clock import ClockSpeaker
 from assistant.voice.base import TunableVoice, VoiceError
+from assistant.voice.cache import finish_line
 from assistant.voice.cues import cue_audio
 
 log = logging.getLogger(__name__)
@@ -101,6 +111,10 @@ class SpokenOutput:
             self._play(Segment.pause(seconds, CUE_RATE))
         elif isinstance(item, Cue):
             self._play(Segment.cue(self._loud(cue_audio(item.kind, CUE_RATE, self.volume))))
+        elif isinstance(item, PlayRecording):
+            # The person's own voice, as loud as the assistant's lines (and never cached).
+            heard = scale(finish_line(item.audio), self.volume)
+            self._play(Segment.speech(self._loud(heard), ""))
 
     def adjust(self, preferences: Preferences) -> None:
         if preferences.rate != self.preferences.rate:

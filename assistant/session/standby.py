@@ -17,6 +17,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from assistant.config import Settings
 from assistant.content.model import Content
 from assistant.dialog.messages import Begin, ButtonPressed, Cue, CueKind, InputEnded
 from assistant.errors import UserError
+from assistant.journal.look_back import history
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
 from assistant.preferences import load_preferences, save_preferences
@@ -136,6 +138,7 @@ def _one_session(content: Content, settings: Settings, input_: Input, output: Ou
         journal.resume_point(content),
         preferences=load_preferences(state),
         standby=True,
+        history=history(journal, date.today(), settings.look_back),
     )
     try:
         session.run(begin)

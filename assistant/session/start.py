@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from assistant import config
 from assistant.config import Settings
 from assistant.content.model import Content
 from assistant.dialog.messages import Begin
+from assistant.journal.look_back import history
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
 from assistant.preferences import load_preferences, save_preferences
@@ -43,5 +45,11 @@ def run_practice(
         warn,
         remember=lambda preferences: save_preferences(state, preferences),
     )
-    begin = Begin(practice_id, resume, text_input=fell_back, preferences=load_preferences(state))
+    begin = Begin(
+        practice_id,
+        resume,
+        text_input=fell_back,
+        preferences=load_preferences(state),
+        history=history(journal, date.today(), settings.look_back),
+    )
     return session.run(begin)
