@@ -45,3 +45,20 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form of a message for `count`, in the person's language."""
     return _translation(language()).ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalogue without translating it here (it is translated where
+    it is used, by someone else's `gettext`)."""
+    return message
+
+
+def translate_argparse() -> None:
+    """argparse's own words ("usage:", "options", its error messages) in the person's
+    language too. argparse looks its words up through the module-level names `_` and
+    `ngettext` when it formats them, so pointing those at our catalogue is enough; the ids it
+    uses are listed in assistant/cli/argparse_words.py for the catalogue."""
+    import argparse
+
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
