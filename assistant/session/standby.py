@@ -17,24 +17,17 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from assistant import config
 from assistant.config import Settings
 from assistant.content.model import Content
-from assistant.dialog.messages import Begin, ButtonPressed, Cue, CueKind, InputEnded
+from assistant.dialog.messages import ButtonPressed, Cue, CueKind, InputEnded
 from assistant.errors import UserError
-from assistant.journal.look_back import history
-from assistant.journal.markdown import Labels
-from assistant.journal.store import Journal
-from assistant.preferences import load_preferences, save_preferences
-from assistant.report import warn
 from assistant.session import devices
 from assistant.session.ports import Input, ListenMode, Output, Utterance
-from assistant.session.runtime import Session
+from assistant.session.start import open_journal, prepare_session
 
 if TYPE_CHECKING:
     from assistant.speaker import Speaker
@@ -121,25 +114,8 @@ def _one_session(content: Content, settings: Settings, input_: Input, output: Ou
     output.start(Cue(CueKind.LISTEN_START))
     while not output.wait(0.5):
         pass
-    state = config.config_home()
-    journal = Journal(settings.journal, Labels(**content.journal), keep_audio=settings.keep_audio)
-    session = Session(
-        content,
-        output,
-        input_,
-        journal,
-        settings.patience,
-        warn,
-        remember=lambda preferences: save_preferences(state, preferences),
-        close_devices=False,
-    )
-    begin = Begin(
-        None,
-        journal.resume_point(content),
-        preferences=load_preferences(state),
-        standby=True,
-        history=history(journal, date.today(), settings.look_back),
-    )
+    journal = open_journal(content, settings)
+    session, begin = prepare_session(content, settings, journal, output, input_, standby=True)
     try:
         session.run(begin)
     except (_Stopped, KeyboardInterrupt):

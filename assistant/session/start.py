@@ -15,6 +15,7 @@ from assistant.journal.store import Journal
 from assistant.preferences import load_preferences, save_preferences
 from assistant.report import warn
 from assistant.session import devices
+from assistant.session.ports import Input, Output
 from assistant.session.runtime import Session
 
 
@@ -27,14 +28,36 @@ def run_practice(
 ) -> bool:
     """One session from the welcome (or the chosen practice) to the goodbye; True when every
     chosen practice was finished."""
-    journal = Journal(settings.journal, Labels(**content.journal), keep_audio=settings.keep_audio)
-    resume = journal.resume_point(content)
+    journal = open_journal(content, settings)  # an unusable folder stops before the devices
     if text_only:
         output, (input_, fell_back) = devices.text_output(settings), (devices.typed_input(), False)
     else:
         output = devices.spoken_output(content, settings, timeline)
         input_, fell_back = devices.voice_or_typed_input(content, settings)
     input_ = devices.with_button(input_, settings)
+    session, begin = prepare_session(
+        content, settings, journal, output, input_, practice_id=practice_id, text_input=fell_back
+    )
+    return session.run(begin)
+
+
+def open_journal(content: Content, settings: Settings) -> Journal:
+    return Journal(settings.journal, Labels(**content.journal), keep_audio=settings.keep_audio)
+
+
+def prepare_session(
+    content: Content,
+    settings: Settings,
+    journal: Journal,
+    output: Output,
+    input_: Input,
+    *,
+    practice_id: str | None = None,
+    text_input: bool = False,
+    standby: bool = False,
+) -> tuple[Session, Begin]:
+    """A session on these devices, with what is kept between sessions: where to resume, the
+    voice preferences, the earlier answers. From standby the devices outlive the session."""
     state = config.config_home()
     session = Session(
         content,
@@ -44,12 +67,14 @@ def run_practice(
         settings.patience,
         warn,
         remember=lambda preferences: save_preferences(state, preferences),
+        close_devices=not standby,
     )
     begin = Begin(
         practice_id,
-        resume,
-        text_input=fell_back,
+        journal.resume_point(content),
+        text_input=text_input,
         preferences=load_preferences(state),
+        standby=standby,
         history=history(journal, date.today(), settings.look_back),
     )
-    return session.run(begin)
+    return session, begin
