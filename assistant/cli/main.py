@@ -26,6 +26,8 @@ what to do (default: welcome, then choose):
   PRACTICE-ID            start another practice from the content folder
   devices                list the audio devices
   model download         fetch the Dutch speech model into models/
+  voice list             the Piper voices that can be downloaded, and those installed
+  voice download [NAME]  fetch a Dutch Piper voice (needs the piper extra to speak)
   transcribe FILE.wav    print the transcript of a recording
   journal read [ID]      print the journal (asks the passphrase if it is encrypted)
   journal export DIR     write a readable copy of the journal to DIR
@@ -100,6 +102,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from assistant.cli.listening import download_command
 
         return download_command(settings)
+    if words[:1] == ["voice"]:
+        from assistant.cli.voice import voice_command
+
+        return voice_command(words[1:], settings)
     if words == ["devices"]:
         from assistant.cli.listening import devices_command
 
