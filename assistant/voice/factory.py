@@ -10,6 +10,7 @@ When nothing asks for Piper, nothing is said.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,6 +25,8 @@ from assistant.voice.pyttsx3_voice import Pyttsx3Voice
 from assistant.voice.settings import VoiceSettings
 
 INSTALL_PIPER = "pip install 'hartsverbinding[piper]'"
+
+log = logging.getLogger(__name__)
 
 
 def make_voice(
@@ -41,6 +44,9 @@ def make_voice(
     if inner is None:
         system = replace(settings, voice=None) if wanted is not None else settings
         inner = Pyttsx3Voice(system)
+        log.info("speaking with the system voice (pyttsx3)")
+    else:
+        log.info("speaking with the Piper voice %s", wanted)
     return CachedVoice(inner, cache_dir)
 
 
