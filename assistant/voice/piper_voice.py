@@ -102,6 +102,12 @@ class PiperVoice:
     def length_scale(self, style: Style) -> float:
         return self.file.length_scale * NOMINAL_RATE / self.settings.for_style(style).rate
 
+    def deadline(self, text: str, style: Style) -> float:
+        """The synthesis timeout, plus as long as the line takes to say: a long paragraph on a
+        slow Pi is not a hang, and a voice slower than real time would be of no use anyway."""
+        words = len(text.split())
+        return self.settings.timeout + words * 60 / self.settings.for_style(style).rate
+
     def identity(self, style: Style) -> str:
         wanted = self.settings.for_style(style)
         return (
@@ -121,7 +127,7 @@ class PiperVoice:
             sentence_silence=SENTENCE_SILENCE,
         )
         self.renders += 1
-        reply = self._worker.call(request, self.settings.timeout)
+        reply = self._worker.call(request, self.deadline(text, style))
         if isinstance(reply, Failed):
             raise VoiceError(f"Piper failed on a line: {reply.message}")
         if not isinstance(reply, Rendered):
