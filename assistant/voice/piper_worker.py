@@ -1,13 +1,15 @@
 """The Piper worker: a process of its own that loads one Piper voice and renders line after line.
 
 Run by process.py as `python -m assistant.voice.worker assistant.voice.piper_worker:serve`.
-Piper (and onnxruntime, numpy) are imported here only, never in the program's own process.
+Piper (and onnxruntime, numpy) are imported here only, never in the program's own process,
+and onnxruntime's telemetry is switched off before it can start.
 Everything that goes wrong comes back as a Failed reply; the parent decides what to do.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import wave
 from typing import Any
 
@@ -27,6 +29,11 @@ NOT_INSTALLED = "Piper is not installed"
 
 def serve(channel: Channel) -> None:
     """Answer requests until the parent closes the channel."""
+    # Nothing leaves the device: onnxruntime (from 1.29) records usage telemetry in the cache
+    # folder (Microsoft/DeveloperTools/.onnxruntime) and sends it over the network from a
+    # thread of its own, unless this is set before it is imported. disable_telemetry_events()
+    # after the import was measured not to be enough.
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     piper: Any = None
     startup_error = NOT_INSTALLED
     try:
