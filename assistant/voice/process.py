@@ -1,8 +1,10 @@
 """The parent's handle on synthesis workers: one request at a time, each with a deadline.
 
-Every line is rendered by a fresh worker (see worker.py for why). The next worker is started
-as soon as one is used, so it is warm by the time the next line comes. A worker that misses its
-deadline or dies is killed; the request raises VoiceError and the session goes on.
+A pyttsx3 line (RenderLine) is rendered by a fresh worker (see worker.py for why); the next
+worker is started as soon as one is used, so it is warm by the time the next line comes. Every
+other request (a Piper line, listing voices) leaves the worker in place for the next one. A
+worker that misses its deadline or dies is killed and replaced; the request raises VoiceError
+and the session goes on.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ class WorkerProcess:
         self._lock = threading.Lock()
         self._spare: _Worker | None = None
         self._retired: list[_Worker] = []
-        self.starts = 0  # workers started: one per rendered line, plus replacements
+        self.starts = 0  # workers started: one per pyttsx3 line, plus replacements
 
     def call(self, request: Request, timeout: float) -> Reply:
         with self._lock:

@@ -6,6 +6,9 @@ are sometimes still empty when runAndWait returns. A fresh process has a fresh e
 keeps pyttsx3's "Audio saved to ..." off the parent's stdout, and a hang can be killed from
 outside. The parent keeps one worker started ahead, so a line never waits for a start-up.
 
+The Piper worker (piper_worker.py) speaks the same protocol, but one process serves every line
+of a session: Piper is not prone to hang, and loading its model takes a while.
+
 Run as `python -m assistant.voice.worker [module:function]`; requests come on stdin, replies go
 out on what was stdout. This module imports nothing heavy: it is what every worker loads.
 
@@ -50,7 +53,25 @@ class RenderLine:
     rate: int
 
 
-Request = ListVoices | RenderLine
+@dataclass(frozen=True)
+class LoadPiper:
+    """Load a Piper voice now (it takes a moment), so the first line does not wait for it."""
+
+    model: str  # path of the .onnx file; its configuration is beside it
+
+
+@dataclass(frozen=True)
+class RenderPiper:
+    """One line with Piper. Unlike RenderLine, the worker stays for the next line."""
+
+    model: str
+    text: str
+    length_scale: float  # > 1 is slower
+    volume: float
+    sentence_silence: float  # seconds between the sentences of the line
+
+
+Request = ListVoices | RenderLine | LoadPiper | RenderPiper
 
 
 @dataclass(frozen=True)
@@ -68,7 +89,12 @@ class Failed:
     message: str
 
 
-Reply = Voices | Rendered | Failed
+@dataclass(frozen=True)
+class Ready:
+    rate: int  # the loaded voice's sample rate
+
+
+Reply = Voices | Rendered | Failed | Ready
 
 # pyttsx3's espeak driver writes the file from espeak's callback thread, and now and then its
 # loop ends before that (about one line in 25 under load, measured): `_wait_for_engine` waits
@@ -142,8 +168,10 @@ def serve(channel: Channel) -> None:
             try:
                 if isinstance(request, ListVoices):
                     reply: Reply = _voices(engine)
-                else:
+                elif isinstance(request, RenderLine):
                     reply = _render(engine, request, lambda: _scratch_folder(cleanup))
+                else:
+                    reply = Failed(f"a pyttsx3 worker cannot take {type(request).__name__}")
             except Exception as error:
                 reply = Failed(f"{type(error).__name__}: {error}")
             channel.send(reply)

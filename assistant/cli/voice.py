@@ -1,0 +1,80 @@
+"""The command-line verbs for Piper voices: `voice list` and `voice download [NAME]`.
+
+Results go to standard output, status and progress to standard error. Only `voice download`
+opens a network connection; `voice list` reads the catalogue built into the program.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from assistant.errors import UserError
+from assistant.i18n import _
+from assistant.voice.piper_catalogue import CATALOGUE, DEFAULT_VOICE, find, installed, voices_home
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+
+
+def voice_command(words: list[str], settings: Settings) -> int:
+    if words == ["list"]:
+        return list_command(settings)
+    if words[:1] == ["download"] and len(words) <= 2:
+        return download_command(words[1] if len(words) == 2 else DEFAULT_VOICE, settings)
+    raise UserError(_("Use 'voice list' or 'voice download [NAME]'."))
+
+
+def list_command(settings: Settings) -> int:
+    folder = voices_home()
+    present = installed(folder)
+    print(_("Piper voices that 'hartsverbinding voice download NAME' can fetch:"))
+    for voice in CATALOGUE:
+        marks = [_("installed")] if voice.name in present else []
+        if voice.name == DEFAULT_VOICE:
+            marks.append(_("default"))
+        mark = f"  [{', '.join(marks)}]" if marks else ""
+        print(f"  {voice.name}  {voice.size / 1e6:.0f} MB{mark}")
+        print(f"      {voice.description}")
+        print("      " + _("licence: {licence}").format(licence=voice.licence))
+    others = [name for name in present if find(name) is None]
+    if others:
+        print(_("Also installed: {names}").format(names=", ".join(others)))
+    print(_("Voices are kept in {folder}.").format(folder=folder), file=sys.stderr)
+    _say_which_is_used(settings)
+    return 0
+
+
+def download_command(name: str, settings: Settings) -> int:
+    voice = find(name)
+    if voice is None:
+        known = ", ".join(entry.name for entry in CATALOGUE)
+        raise UserError(
+            _("There is no Piper voice '{name}' to download (known: {known}).").format(
+                name=name, known=known
+            )
+        )
+    from assistant.download import ProgressBar
+    from assistant.voice.factory import INSTALL_PIPER, piper_installed
+    from assistant.voice.piper_download import download_voice
+
+    download_voice(voice, voices_home(), ProgressBar(sys.stderr))
+    if not piper_installed():
+        print(
+            _("Piper itself is not installed; to speak with this voice: {command}").format(
+                command=INSTALL_PIPER
+            ),
+            file=sys.stderr,
+        )
+    _say_which_is_used(settings)
+    return 0
+
+
+def _say_which_is_used(settings: Settings) -> None:
+    if settings.voice is not None:
+        print(
+            _("Your settings choose the voice '{voice}' ('voice:' in the config).").format(
+                voice=settings.voice
+            ),
+            file=sys.stderr,
+        )

@@ -1,0 +1,191 @@
+"""Downloading published files: the only code in the program that opens a network connection.
+
+Used by `model download` (the Vosk model) and `voice download` (a Piper voice). Each file is
+streamed into a temporary folder beside its destination and checked there (the size the
+publisher lists, then the checksum it lists), fsynced, and only then renamed into place in one
+step. An interrupted, cut-off or damaged download therefore never leaves half a file where the
+program would pick it up, and can simply be run again: leftovers of a killed run are cleared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import http.client
+import os
+import shutil
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from assistant.durable import fsync_folder
+from assistant.errors import UserError
+from assistant.i18n import _
+
+PARTIAL_PREFIX = ".partial-"
+BLOCK = 1 << 16
+
+Progress = Callable[[int, "int | None"], None]  # bytes so far, bytes expected (if known)
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Remote:
+    """One published file: where it is, and what the publisher says it is."""
+
+    url: str
+    size: int | None  # bytes; None when the publisher lists no size
+    digest: str | None = None  # "sha256:<hex>" or "md5:<hex>", as the publisher lists it
+
+    def __post_init__(self) -> None:
+        if self.digest is not None:
+            algorithm, _sep, value = self.digest.partition(":")
+            if algorithm not in ("sha256", "md5") or not value:
+                raise ValueError(f"unknown checksum {self.digest!r}")
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; a line per tenth when stderr is a file."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self.stream = stream or sys.stderr
+        self.width = width
+        self._drawn_at = 0.0
+        self._tenths = -1
+
+    def __call__(self, done: int, total: int | None) -> None:
+        finished = total is not None and done >= total
+        if self.stream.isatty():
+            now = time.monotonic()
+            if finished or now - self._drawn_at >= 0.1:
+                self._drawn_at = now
+                end = "\n" if finished else ""
+                print(f"\r{self._line(done, total)}", end=end, file=self.stream, flush=True)
+        elif total:
+            tenths = min(10, done * 10 // total)
+            if tenths > self._tenths:
+                self._tenths = tenths
+                print(self._line(done, total), file=self.stream, flush=True)
+
+    def _line(self, done: int, total: int | None) -> str:
+        megabytes = f"{done / 1e6:.1f}"
+        if not total:
+            return f"  {megabytes} MB"
+        share = min(1.0, done / total)
+        filled = round(share * self.width)
+        bar = "#" * filled + "." * (self.width - filled)
+        return f"  [{bar}] {share:4.0%}  {megabytes} of {total / 1e6:.1f} MB"
+
+
+def say_on_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def staging(dest_dir: Path, name: str) -> Iterator[Path]:
+    """A fresh temporary folder in `dest_dir` for downloading `name`, removed afterwards
+    whatever happens. Leftovers of an earlier run that was killed are removed first."""
+    try:
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        for old in dest_dir.glob(f"{PARTIAL_PREFIX}{name}-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        work = Path(tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{name}-", dir=dest_dir))
+    except OSError as error:
+        raise UserError(
+            _("Cannot write to {folder}: {error}").format(folder=dest_dir, error=error)
+        ) from None
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def put_in_place(staged: Path, target: Path) -> None:
+    """Rename a checked file or folder into place, and make the rename durable."""
+    try:
+        os.rename(staged, target)
+        fsync_folder(target.parent)
+    except OSError as error:
+        raise UserError(
+            _("Cannot put the download in {target}: {error}").format(target=target, error=error)
+        ) from None
+
+
+def fetch(
+    remote: Remote,
+    path: Path,
+    progress: Progress,
+    *,
+    again: str,
+    timeout: float = 30.0,
+    offset: int = 0,
+    total: int | None = None,
+) -> None:
+    """Stream `remote` into `path`, then check its length, size and checksum, and fsync it.
+
+    `again` is the command that retries (named in every failure message). `offset` and `total`
+    let several files share one progress bar. Any failure raises UserError.
+    """
+    retry = _("Nothing was kept; run '{command}' again.").format(command=again)
+    request = urllib.request.Request(remote.url, headers={"User-Agent": "hartsverbinding"})
+    algorithm, _sep, expected_digest = (remote.digest or "").partition(":")
+    hasher = hashlib.new(algorithm) if algorithm else None
+    done = 0
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response, path.open("wb") as out:
+            announced = response.headers.get("Content-Length")
+            length = int(announced) if announced and announced.isdigit() else None
+            expected = remote.size if remote.size is not None else length
+            overall = total if total is not None else expected
+            progress(offset, overall)
+            while block := response.read(BLOCK):
+                out.write(block)
+                if hasher is not None:
+                    hasher.update(block)
+                done += len(block)
+                progress(offset + done, overall)
+                if remote.size is not None and done > remote.size:
+                    break  # not the file we expected; no point fetching the rest
+            out.flush()
+            os.fsync(out.fileno())
+    except urllib.error.HTTPError as error:
+        raise UserError(
+            _("The server answered '{code} {reason}' for {url}. {retry}").format(
+                code=error.code, reason=error.reason, url=remote.url, retry=retry
+            )
+        ) from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
+        reason = getattr(error, "reason", None) or error
+        after = _(" after {megabytes} MB").format(megabytes=f"{done / 1e6:.1f}") if done else ""
+        raise UserError(
+            _(
+                "The download of {url} failed{after} ({reason}). Check the internet "
+                "connection. {retry}"
+            ).format(url=remote.url, after=after, reason=reason, retry=retry)
+        ) from None
+    if length is not None and done != length:
+        raise UserError(
+            _("The download was cut off at {done} of {length} bytes. {retry}").format(
+                done=done, length=length, retry=retry
+            )
+        )
+    if remote.size is not None and done != remote.size:
+        raise UserError(
+            _(
+                "The download has {done} bytes where {expected} were expected (cut off, or "
+                "not the file expected). {retry}"
+            ).format(done=done, expected=remote.size, retry=retry)
+        )
+    if hasher is not None and hasher.hexdigest() != expected_digest.lower():
+        raise UserError(
+            _(
+                "The download of {url} does not match its published {algorithm} checksum "
+                "(damaged, or not the file expected). {retry}"
+            ).format(url=remote.url, algorithm=algorithm, retry=retry)
+        )
