@@ -110,3 +110,21 @@ def test_half_the_volume_is_six_db_quieter_and_needs_no_new_render(
         assert integrated_loudness(private) == pytest.approx(integrated_loudness(softer), abs=0.1)
     finally:
         quiet.close()
+
+
+def test_piper_lines_play_as_loud_as_the_system_voice(voice: CachedVoice, tmp_path: Path) -> None:
+    """The second kind of voice: Piper (the English test voice) through the same cache lands
+    at the same loudness as espeak-ng; the coach's recordings are the third kind
+    (tests/test_recordings.py)."""
+    from assistant.voice.piper_voice import PiperVoice
+    from tests.helpers import english_piper_voice
+
+    piper = PiperVoice(english_piper_voice(), VoiceSettings())
+    try:
+        cached = CachedVoice(piper, tmp_path / "piper")
+        english = ["Yes.", "Breathe in, and breathe out.", "Take all the time you need."]
+        levels = [integrated_loudness(cached.render(text, Style.GUIDE)) for text in english]
+    finally:
+        piper.close()
+    system = [integrated_loudness(voice.render(text, style)) for text, style in LINES[1:4]]
+    assert max(levels + system) - min(levels + system) < 1.0, (levels, system)

@@ -70,3 +70,63 @@ def test_a_start_phrase_starts_one_session_and_standby_listens_again(tmp_path, k
     assert "Ik hoorde" not in printed
     for word in re.findall(r"\w+", answer.text):
         assert word not in printed, (word, printed)
+
+
+def test_standby_waits_quietly_for_a_sound_server_that_starts_later(tmp_path, ko_model_dir):
+    """At boot the service may start before PipeWire/PulseAudio: standby waits (logging it
+    once, saying nothing), re-initialises PortAudio, finds the microphone once the server is
+    there, and is then called by its start phrase like any other time."""
+    import signal
+    import subprocess
+    import time
+
+    from tests.helpers import Captions, start_session
+    from tests.pulse import _environment, start_pulse, stop_pulse
+
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {
+        k: v
+        for k, v in _environment(runtime).items()
+        if k in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "HOME")
+    }
+    content = korean_standby_content(tmp_path)
+    call = tmp_path / "call.wav"
+    write_wav(call, silence(0.3, RATE) + espeak(KOREAN_START, "ko") + silence(1.5, RATE))
+    process = start_session(
+        "standby",
+        "--mic",
+        "pulse",
+        "--speaker",
+        "none",
+        "--model",
+        str(ko_model_dir),
+        "--content",
+        str(content),
+        "--journal",
+        str(tmp_path / "journal"),
+        "--verbose",
+        env=env,
+    )
+    captions = Captions(process)
+    try:
+        time.sleep(4.0)  # no sound server yet: standby must be waiting, not failing
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        server = start_pulse(runtime)
+        deadline = time.monotonic() + 60
+        heard = None
+        while heard is None and time.monotonic() < deadline:
+            # Called until it answers: the first calls may come before it listens again.
+            subprocess.run(["paplay", "--device=mic", str(call)], env=server.env, timeout=20)
+            heard = captions.wait_for("Welkom bij Hartsverbinding", 6)
+        assert heard is not None, captions.text()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+        errors = process.stderr.read() if process.stderr else ""
+        waits = [line for line in errors.splitlines() if ": waiting for the microphone" in line]
+        assert len(waits) == 1, errors
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        stop_pulse(runtime)
