@@ -44,7 +44,7 @@ class Browser:
     """One Chromium process with one page; `call` sends a command and returns its result."""
 
     def __init__(self, workdir: Path, timeout: float = 60) -> None:
-        program = shutil.which("chromium") or shutil.which("chromium-browser")
+        program = shutil.which("chromium")  # Debian's, which scripts/setup --dev installs
         if program is None:
             pytest.fail("Chromium is missing: install Debian 'chromium' (scripts/setup --dev)")
         self.timeout = timeout
