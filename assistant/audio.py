@@ -16,6 +16,7 @@ import numpy as np
 import soxr
 
 from assistant.errors import UserError
+from assistant.i18n import _
 
 SAMPLE_WIDTH = 2  # bytes: 16-bit signed little-endian
 RESAMPLE_QUALITY = "HQ"  # soxr's 20-bit quality: cheaper per second than np.interp was
@@ -140,17 +141,25 @@ def read_wav(path: Path) -> AudioChunk:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise UserError(f"{path}: no such audio file.") from None
+        raise UserError(_("{path}: no such audio file.").format(path=path)) from None
     except IsADirectoryError:
-        raise UserError(f"{path} is a folder; give one audio file (a WAV recording).") from None
+        raise UserError(
+            _("{path} is a folder; give one audio file (a WAV recording).").format(path=path)
+        ) from None
     except OSError as error:
-        raise UserError(f"{path}: cannot be read ({error.strerror or error}).") from None
+        raise UserError(
+            _("{path}: cannot be read ({reason}).").format(
+                path=path, reason=error.strerror or error
+            )
+        ) from None
     try:
         return wav_audio(data)
     except ValueError as error:
         raise UserError(
-            f"{path}: not a readable WAV file ({error}). Give a PCM WAV recording, "
-            "for example one made with 'arecord -f S16_LE -r 16000 FILE.wav'."
+            _(
+                "{path}: not a readable WAV file ({error}). Give a PCM WAV recording, "
+                "for example one made with 'arecord -f S16_LE -r 16000 FILE.wav'."
+            ).format(path=path, error=error)
         ) from None
 
 
