@@ -89,9 +89,11 @@ def vocabulary(loaded: Any, phrasings: list[str]) -> Check:
         shown += " " + _("and {count} more").format(count=more)
     return failed(
         name,
-        _("the model lacks {words} words, so it cannot hear: {phrases}").format(
-            words=len(missing), phrases=shown
-        ),
+        ngettext(
+            "the model lacks {words} word, so it cannot hear: {phrases}",
+            "the model lacks {words} words, so it cannot hear: {phrases}",
+            len(missing),
+        ).format(words=len(missing), phrases=shown),
         _("Use the Dutch model: run '{command}', and leave out --model and 'model:'.").format(
             command=DOWNLOAD_COMMAND
         ),
