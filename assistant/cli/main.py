@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--record", type=Path, metavar=_("FILE.wav"), help=_("doctor: keep the test")
     )
+    # parse_intermixed_args keeps the usage for its messages by cutting the English "usage: "
+    # (7 characters) off it, which leaves half of a translated one: so it is set here, whole.
+    usage = parser.format_usage().removeprefix(_("usage: ")).rstrip("\n")
+    parser.usage = usage.replace("%", "%%")
     return parser
 
 
