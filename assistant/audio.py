@@ -16,6 +16,7 @@ import numpy as np
 import soxr
 
 from assistant.errors import UserError
+from assistant.i18n import _
 
 SAMPLE_WIDTH = 2  # bytes: 16-bit signed little-endian
 RESAMPLE_QUALITY = "HQ"  # soxr's 20-bit quality: cheaper per second than np.interp was
@@ -140,17 +141,25 @@ def read_wav(path: Path) -> AudioChunk:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise UserError(f"{path}: no such audio file.") from None
+        raise UserError(_("{path}: no such audio file.").format(path=path)) from None
     except IsADirectoryError:
-        raise UserError(f"{path} is a folder; give one audio file (a WAV recording).") from None
+        raise UserError(
+            _("{path} is a folder; give one audio file (a WAV recording).").format(path=path)
+        ) from None
     except OSError as error:
-        raise UserError(f"{path}: cannot be read ({error.strerror or error}).") from None
+        raise UserError(
+            _("{path}: cannot be read ({reason}).").format(
+                path=path, reason=error.strerror or error
+            )
+        ) from None
     try:
         return wav_audio(data)
     except ValueError as error:
         raise UserError(
-            f"{path}: not a readable WAV file ({error}). Give a PCM WAV recording, "
-            "for example one made with 'arecord -f S16_LE -r 16000 FILE.wav'."
+            _(
+                "{path}: not a readable WAV file ({error}). Give a PCM WAV recording, "
+                "for example one made with 'arecord -f S16_LE -r 16000 FILE.wav'."
+            ).format(path=path, error=error)
         ) from None
 
 
@@ -176,7 +185,7 @@ _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 
 def _parse_riff(data: bytes) -> tuple[_Format, bytes]:
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        raise ValueError("no RIFF/WAVE header")
+        raise ValueError(_("no RIFF/WAVE header"))
     form: _Format | None = None
     position = 12
     while position + 8 <= len(data):
@@ -189,15 +198,15 @@ def _parse_riff(data: bytes) -> tuple[_Format, bytes]:
             form = _parse_format(body)
         elif name == b"data":
             if form is None:
-                raise ValueError("audio before its format")
+                raise ValueError(_("audio before its format"))
             return form, body  # shorter than `size` when the recording was cut off
         position += 8 + size + size % 2  # chunks are padded to an even length
-    raise ValueError("no audio in the file" if form else "no format chunk")
+    raise ValueError(_("no audio in the file") if form else _("no format chunk"))
 
 
 def _parse_format(body: bytes) -> _Format:
     if len(body) < 16:
-        raise ValueError("format chunk too short")
+        raise ValueError(_("format chunk too short"))
     encoding = int.from_bytes(body[0:2], "little")
     channels = int.from_bytes(body[2:4], "little")
     rate = int.from_bytes(body[4:8], "little")
@@ -206,9 +215,15 @@ def _parse_format(body: bytes) -> _Format:
         encoding = int.from_bytes(body[24:26], "little")  # the sub-format GUID starts with it
     width = (bits + 7) // 8
     if encoding not in (_PCM, _FLOAT):
-        raise ValueError(f"encoding {encoding} is not PCM; convert it, e.g. with sox")
+        raise ValueError(
+            _("encoding {encoding} is not PCM; convert it, e.g. with sox").format(encoding=encoding)
+        )
     if channels < 1 or rate < 1 or width not in ((1, 2, 3, 4) if encoding == _PCM else (4, 8)):
-        raise ValueError(f"unsupported format ({bits}-bit, {channels} channels, {rate} Hz)")
+        raise ValueError(
+            _("unsupported format ({bits}-bit, {channels} channels, {rate} Hz)").format(
+                bits=bits, channels=channels, rate=rate
+            )
+        )
     return _Format(encoding, channels, rate, width)
 
 

@@ -3,7 +3,7 @@
 In standby a press starts a session; in a session a press means *pauze*, or *verder* when
 paused. gpiozero drives the pin (its MockFactory pins let tests press it without a Pi). Where
 there is no GPIO, or gpiozero is not installed, the program runs as before without the button,
-and says so once in the log.
+and says so once on standard error.
 
 Threading: gpiozero calls `when_pressed` from its own thread; presses wait in a queue until
 the input is next read.
@@ -11,14 +11,13 @@ the input is next read.
 
 from __future__ import annotations
 
-import logging
 import queue
 from typing import Any
 
 from assistant.dialog.messages import ButtonPressed, InputEnded, Notice
+from assistant.i18n import _
+from assistant.report import warn
 from assistant.session.ports import Input, ListenMode, Utterance
-
-log = logging.getLogger(__name__)
 
 BOUNCE_SECONDS = 0.05  # a mechanical button chatters; one press is one press
 POLL = 0.05  # seconds between looks at the button while waiting for the other input
@@ -45,9 +44,13 @@ def open_button(pin: str | None) -> StartButton | None:
     try:
         return StartButton(pin)
     except ImportError:
-        log.warning("start_button is set, but gpiozero is not installed: no button is used")
+        warn(_("start_button is set, but gpiozero is not installed: no button is used."))
     except Exception as error:  # gpiozero's pin and factory errors: no GPIO on this machine
-        log.warning("start_button %s cannot be used (%s): no button is used", pin, error)
+        warn(
+            _("start_button {pin} cannot be used ({error}): no button is used.").format(
+                pin=pin, error=error
+            )
+        )
     return None
 
 

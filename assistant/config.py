@@ -11,6 +11,7 @@ from platformdirs import PlatformDirs
 
 from assistant.content.nodes import Node, parse_file
 from assistant.errors import ContentError, UserError
+from assistant.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def load_settings(config_file: Path | None) -> Settings:
     try:
         found = parse_file(str(path)).mapping(set(), frozenset(f.name for f in fields(Settings)))
     except ContentError as error:
-        raise UserError(f"config file {error.message}") from None
+        raise UserError(_("config file {message}").format(message=error.message)) from None
     values: dict[str, Any] = {key: _value(key, node) for key, node in found.items()}
     return replace(settings, **values)
 
@@ -79,15 +80,15 @@ def load_settings(config_file: Path | None) -> Settings:
 # Allowed ranges for the numeric settings: (low, high, unit).
 _RANGES: dict[str, tuple[float, float, str]] = {
     "pace": (0, 10, ""),
-    "patience": (5, 3600, "seconds"),
-    "answer_silence": (0.5, 30, "seconds"),
-    "answer_max": (5, 3600, "seconds"),
-    "holdoff": (0, 5, "seconds"),
-    "rate_prompt": (60, 400, "words per minute"),
-    "rate_guide": (60, 400, "words per minute"),
-    "rate_reading": (60, 400, "words per minute"),
+    "patience": (5, 3600, N_("seconds")),
+    "answer_silence": (0.5, 30, N_("seconds")),
+    "answer_max": (5, 3600, N_("seconds")),
+    "holdoff": (0, 5, N_("seconds")),
+    "rate_prompt": (60, 400, N_("words per minute")),
+    "rate_guide": (60, 400, N_("words per minute")),
+    "rate_reading": (60, 400, N_("words per minute")),
     "volume": (0, 1, ""),
-    "synthesis_timeout": (1, 120, "seconds"),
+    "synthesis_timeout": (1, 120, N_("seconds")),
     "voice_cache_mb": (10, 100_000, "MB"),
 }
 

@@ -80,7 +80,8 @@ class ProgressBar:
         share = min(1.0, done / total)
         filled = round(share * self.width)
         bar = "#" * filled + "." * (self.width - filled)
-        return f"  [{bar}] {share:4.0%}  {megabytes} of {total / 1e6:.1f} MB"
+        amount = _("{done} of {total} MB").format(done=megabytes, total=f"{total / 1e6:.1f}")
+        return f"  [{bar}] {share:4.0%}  {amount}"
 
 
 def say_on_stderr(line: str) -> None:

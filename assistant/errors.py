@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.i18n import _
+
 
 class UserError(Exception):
     """Something the user can fix; the message says what to do. Never shown as a traceback."""
@@ -17,8 +19,11 @@ class ContentError(UserError):
     """A content file is broken; the message names the file and, where known, the line."""
 
     def __init__(self, path: str, what: str, line: int | None = None) -> None:
-        place = f"{path}, line {line}" if line is not None else path
-        super().__init__(f"{place}: {what}")
+        if line is None:
+            message = f"{path}: {what}"
+        else:
+            message = _("{path}, line {line}: {what}").format(path=path, line=line, what=what)
+        super().__init__(message)
         self.path = path
         self.line = line
         self.what = what

@@ -76,8 +76,8 @@ def config_line(device: SoundDevice, kind: Kind, find: Finder) -> str:
 def device_line(device: SoundDevice, kind: Kind) -> str:
     """`  3  USB PnP Sound Device: Audio (hw:1,0)  1 in  44100 Hz  (default)`"""
     default = device.default_input if kind == "input" else device.default_output
-    mark = "  (default)" if default else ""
-    direction = "in" if kind == "input" else "out"
+    mark = "  " + _("(default)") if default else ""
+    direction = _("in") if kind == "input" else _("out")
     return (
         f"{device.index:3d}  {device.name}  {device.channels(kind)} {direction}  "
         f"{device.default_rate} Hz{mark}"

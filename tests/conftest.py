@@ -32,6 +32,16 @@ def private_config_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def english_messages() -> Iterator[None]:
+    """Messages for the person in English (for this process and every program it starts),
+    whatever the developer's locale: most tests compare them with their English text. A test
+    about the Dutch ones sets the locale itself (tests/test_i18n.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LANGUAGE", "en")
+        yield
+
+
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content(CONTENT_DIR)

@@ -20,7 +20,7 @@ from assistant.appliance.power import parse_throttled
 from assistant.appliance.service import Host, NoSystemd, Runner
 from assistant.durable import FOLDER_MODE, write_durably
 from assistant.errors import UserError
-from assistant.i18n import _
+from assistant.i18n import _, ngettext
 from assistant.recognizer.model import DOWNLOAD_COMMAND, find_model, load_model
 from assistant.recognizer.vocabulary import missing_words
 from assistant.voice.base import VoiceError
@@ -89,9 +89,11 @@ def vocabulary(loaded: Any, phrasings: list[str]) -> Check:
         shown += " " + _("and {count} more").format(count=more)
     return failed(
         name,
-        _("the model lacks {words} words, so it cannot hear: {phrases}").format(
-            words=len(missing), phrases=shown
-        ),
+        ngettext(
+            "the model lacks {words} word, so it cannot hear: {phrases}",
+            "the model lacks {words} words, so it cannot hear: {phrases}",
+            len(missing),
+        ).format(words=len(missing), phrases=shown),
         _("Use the Dutch model: run '{command}', and leave out --model and 'model:'.").format(
             command=DOWNLOAD_COMMAND
         ),
@@ -142,9 +144,11 @@ def journal_folder(folder: Path) -> Check:
         if shared:
             return failed(
                 name,
-                _("{count} files in it can be read by others, for example {path}").format(
-                    count=len(shared), path=shared[0]
-                ),
+                ngettext(
+                    "{count} file in it can be read by others: {path}",
+                    "{count} files in it can be read by others, for example {path}",
+                    len(shared),
+                ).format(count=len(shared), path=shared[0]),
                 _("Make them private: chmod -R go-rwx {folder}").format(folder=folder),
             )
     probe = folder / PROBE_NAME

@@ -20,7 +20,7 @@ from assistant.cli import journal_text
 from assistant.content.model import Content, QuestionList
 from assistant.durable import ensure_private_folder, write_durably
 from assistant.errors import UserError
-from assistant.i18n import _
+from assistant.i18n import _, ngettext
 from assistant.journal.crypt import KEY_FILE, SEALED, Opener, create_key
 from assistant.journal.lookup import answers_to, search
 from assistant.journal.markdown import SessionRecord
@@ -83,9 +83,12 @@ def encrypt_command(journal: Journal) -> int:
     # An older version cached spoken read-backs of answers: they must not outlive this.
     remove_old_versions(config.cache_home() / "voice")
     warn(
-        _(
+        ngettext(
+            "The journal in {folder} is now encrypted ({count} session). Keep your "
+            "passphrase safe: without it nobody, you included, can read the journal.",
             "The journal in {folder} is now encrypted ({count} sessions). Keep your "
-            "passphrase safe: without it nobody, you included, can read the journal."
+            "passphrase safe: without it nobody, you included, can read the journal.",
+            count,
         ).format(folder=folder, count=count)
     )
     return 0
@@ -169,7 +172,11 @@ def export_command(journal: Journal, target: Path) -> int:
             data, name = opener.open(data, path), name.removesuffix(SEALED)
         _write(target / name, data)
         count += 1
-    warn(_("{count} files written to {target}.").format(count=count, target=target))
+    warn(
+        ngettext(
+            "{count} file written to {target}.", "{count} files written to {target}.", count
+        ).format(count=count, target=target)
+    )
     return 0
 
 
@@ -192,8 +199,14 @@ def export_html_command(journal: Journal, target: Path, content: Content) -> int
     page = render_page(kept, journal.labels, content.language, titles)
     _write(target / PAGE_NAME, page.encode("utf-8"))
     warn(
-        _("Wrote {page}: {sessions} sessions, {recordings} recordings beside it.").format(
-            page=target / PAGE_NAME, sessions=len(kept), recordings=recordings
+        _("Wrote {page}: {sessions}, {recordings} beside it.").format(
+            page=target / PAGE_NAME,
+            sessions=ngettext("{count} session", "{count} sessions", len(kept)).format(
+                count=len(kept)
+            ),
+            recordings=ngettext("{count} recording", "{count} recordings", recordings).format(
+                count=recordings
+            ),
         )
     )
     return 0

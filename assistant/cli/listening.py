@@ -22,8 +22,10 @@ def download_command(settings: Settings) -> int:
     download_model(MODEL_URL, MODELS_DIR, MODEL_SIZE, ProgressBar(sys.stderr))
     if settings.model is not None:
         print(
-            f"Note: your settings choose another model ({settings.model}); leave 'model' out "
-            "to use the one just downloaded.",
+            _(
+                "Note: your settings choose another model ({model}); leave 'model' out "
+                "to use the one just downloaded."
+            ).format(model=settings.model),
             file=sys.stderr,
         )
     return 0
@@ -74,9 +76,11 @@ def transcribe_command(path: Path, settings: Settings) -> int:
     from assistant.recognizer.dictation import transcribe
 
     if path.is_dir():  # checked before the model takes seconds to load
-        raise UserError(f"{path} is a folder; give one audio file (a WAV recording) in it.")
+        raise UserError(
+            _("{path} is a folder; give one audio file (a WAV recording) in it.").format(path=path)
+        )
     if not path.is_file():
-        raise UserError(f"{path}: no such audio file.")
+        raise UserError(_("{path}: no such audio file.").format(path=path))
     model_dir = find_model(settings.model)
     if model_dir is None:
         raise UserError(missing_model_message())

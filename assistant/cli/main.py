@@ -17,9 +17,11 @@ from typing import Any, NoReturn
 from assistant.config import Settings, load_settings
 from assistant.content import Content, default_content_dir, load_content
 from assistant.errors import UserError
+from assistant.i18n import N_, _, translate_argparse
 from assistant.report import warn
 
-USAGE_WORDS = """\
+USAGE_WORDS = N_(
+    """\
 what to do (default: welcome, then choose):
   oefening               start the breathing and visualization exercise
   vragen                 start the ten reflection questions
@@ -45,36 +47,54 @@ what to do (default: welcome, then choose):
   doctor                 check sound, voice, model, journal and service; say what to fix
   (an encrypted journal asks its passphrase once; 'journal list' needs none)
 """
+)
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a mistake is one line like every other problem, not a usage dump."""
 
     def error(self, message: str) -> NoReturn:
-        raise UserError(f"{message}. See 'hartsverbinding --help'.")
+        raise UserError(_("{message}. See 'hartsverbinding --help'.").format(message=message))
 
 
 def build_parser() -> argparse.ArgumentParser:
+    translate_argparse()
     parser = _Parser(
         prog="hartsverbinding",
-        description="Hartsverbinding: a Dutch self-compassion practice, guided by voice, offline.",
-        epilog=USAGE_WORDS,
+        description=_(
+            "Hartsverbinding: a Dutch self-compassion practice, guided by voice, offline."
+        ),
+        epilog=_(USAGE_WORDS),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("words", nargs="*", help=argparse.SUPPRESS)
-    parser.add_argument("--text", action="store_true", help="type and read instead of talk")
-    parser.add_argument("--pace", type=_pace, help="scale every pause (0: no waiting)")
-    parser.add_argument("--journal", type=Path, metavar="DIR", help="journal folder")
-    parser.add_argument("--content", type=Path, metavar="DIR", help="another content folder")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="another config file")
-    parser.add_argument("--model", type=Path, metavar="DIR", help="Vosk model folder")
-    parser.add_argument("--mic", metavar="NAME|INDEX|FILE.wav", help="microphone or recording")
-    parser.add_argument("--speaker", metavar="NAME|FILE.wav", help="audio output or a WAV file")
-    parser.add_argument("--timeline", type=Path, metavar="FILE.json", help="segments played")
-    parser.add_argument("--html", action="store_true", help="with 'journal export': one HTML page")
-    parser.add_argument("--verbose", action="store_true", help="log details on stderr")
-    parser.add_argument("--dry-run", action="store_true", help="service install: only show")
-    parser.add_argument("--record", type=Path, metavar="FILE.wav", help="doctor: keep the test")
+    parser.add_argument("--text", action="store_true", help=_("type and read instead of talk"))
+    parser.add_argument(
+        "--pace", type=_pace, metavar=_("PACE"), help=_("scale every pause (0: no waiting)")
+    )
+    parser.add_argument("--journal", type=Path, metavar=_("DIR"), help=_("journal folder"))
+    parser.add_argument("--content", type=Path, metavar=_("DIR"), help=_("another content folder"))
+    parser.add_argument("--config", type=Path, metavar=_("FILE"), help=_("another config file"))
+    parser.add_argument("--model", type=Path, metavar=_("DIR"), help=_("Vosk model folder"))
+    parser.add_argument(
+        "--mic", metavar=_("NAME|INDEX|FILE.wav"), help=_("microphone or recording")
+    )
+    parser.add_argument(
+        "--speaker", metavar=_("NAME|FILE.wav"), help=_("audio output or a WAV file")
+    )
+    parser.add_argument("--timeline", type=Path, metavar=_("FILE.json"), help=_("segments played"))
+    parser.add_argument(
+        "--html", action="store_true", help=_("with 'journal export': one HTML page")
+    )
+    parser.add_argument("--verbose", action="store_true", help=_("log details on stderr"))
+    parser.add_argument("--dry-run", action="store_true", help=_("service install: only show"))
+    parser.add_argument(
+        "--record", type=Path, metavar=_("FILE.wav"), help=_("doctor: keep the test")
+    )
+    # parse_intermixed_args keeps the usage for its messages by cutting the English "usage: "
+    # (7 characters) off it, which leaves half of a translated one: so it is set here, whole.
+    usage = parser.format_usage().removeprefix(_("usage: ")).rstrip("\n")
+    parser.usage = usage.replace("%", "%%")
     return parser
 
 
@@ -82,9 +102,9 @@ def _pace(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+        raise argparse.ArgumentTypeError(_("'{text}' is not a number").format(text=text)) from None
     if not 0 <= value <= 10:
-        raise argparse.ArgumentTypeError("give a factor from 0 to 10")
+        raise argparse.ArgumentTypeError(_("give a factor from 0 to 10"))
     return value
 
 
@@ -106,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warn(error.message)
         return error.exit_status
     except KeyboardInterrupt:
-        warn("stopped; everything you confirmed is saved.")
+        warn(_("stopped; everything you confirmed is saved."))
         return 130
 
 
@@ -143,17 +163,19 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if words == ["standby"]:
         if args.text:
             raise UserError(
-                "standby listens for its start phrase: it needs a microphone, not --text."
+                _("standby listens for its start phrase: it needs a microphone, not --text.")
             )
         from assistant.session.standby import run_standby
 
         return run_standby(content, settings, timeline=args.timeline)
     if len(words) > 1:
-        parser.error(f"unknown command: {' '.join(words)}")
+        parser.error(_("unknown command: {words}").format(words=" ".join(words)))
     practice_id = words[0] if words else None
     if practice_id is not None and content.practice(practice_id) is None:
         known = ", ".join(p.id for p in content.practices)
-        raise UserError(f"there is no practice '{practice_id}' (known: {known}).")
+        raise UserError(
+            _("there is no practice '{id}' (known: {known}).").format(id=practice_id, known=known)
+        )
     from assistant.session.start import run_practice
 
     run_practice(content, settings, practice_id, text_only=args.text, timeline=args.timeline)

@@ -35,7 +35,7 @@ def list_command(settings: Settings) -> int:
             marks.append(_("default"))
         mark = f"  [{', '.join(marks)}]" if marks else ""
         print(f"  {voice.name}  {voice.size / 1e6:.0f} MB{mark}")
-        print(f"      {voice.description}")
+        print(f"      {_(voice.description)}")
         print("      " + _("licence: {licence}").format(licence=voice.licence))
     others = [name for name in present if find(name) is None]
     if others:

@@ -10,6 +10,7 @@ from assistant.content.model import Command, Content, Exercise, Practice, Questi
 from assistant.content.nodes import Node, parse_file
 from assistant.content.phrases import normalise
 from assistant.errors import ContentError
+from assistant.i18n import _
 
 # Every line the dialog says, with the placeholders it may use. The dialog asks for these keys,
 # so a missing one would break it mid-session: the loader refuses it up front instead.
@@ -101,7 +102,7 @@ def language_folder(folder: Path, language: str) -> Path:
     """The folder with assistant.yaml: `folder` itself, or its `language` subfolder, or its one
     language subfolder (so `--content content` works as well as `--content content/nl`)."""
     if not folder.is_dir():
-        raise ContentError(str(folder), "content folder not found (give --content DIR)")
+        raise ContentError(str(folder), _("content folder not found (give --content DIR)"))
     if (folder / "assistant.yaml").exists():
         return folder
     if (folder / language / "assistant.yaml").is_file():
@@ -112,12 +113,17 @@ def language_folder(folder: Path, language: str) -> Path:
     if found:
         choices = " or ".join(f"--content {folder / name}" for name in found)
         raise ContentError(
-            str(folder), f"holds no '{language}' content but {', '.join(found)}: give {choices}"
+            str(folder),
+            _("holds no '{language}' content but {found}: give {choices}").format(
+                language=language, found=", ".join(found), choices=choices
+            ),
         )
     raise ContentError(
         str(folder),
-        "no assistant.yaml here nor in a language folder below it; give the folder that holds "
-        "assistant.yaml (such as content/nl)",
+        _(
+            "no assistant.yaml here nor in a language folder below it; give the folder that "
+            "holds assistant.yaml (such as content/nl)"
+        ),
     )
 
 
@@ -180,11 +186,19 @@ def _check_placeholders(node: Node, text: str, allowed: frozenset[str]) -> None:
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError as error:
-        node.fail(f"broken placeholder ({error}); write a literal brace as {{{{ or }}}}")
+        node.fail(
+            _("broken placeholder ({error}); write a literal brace as {{{{ or }}}}").format(
+                error=error
+            )
+        )
     unknown = sorted(names - allowed)
     if unknown:
-        hint = ", ".join("{" + name + "}" for name in sorted(allowed)) or "none"
-        node.fail(f"unknown placeholder {{{unknown[0]}}} (usable here: {hint})")
+        hint = ", ".join("{" + name + "}" for name in sorted(allowed)) or _("none")
+        node.fail(
+            _("unknown placeholder {name} (usable here: {hint})").format(
+                name="{" + unknown[0] + "}", hint=hint
+            )
+        )
 
 
 def _commands(document: Node, owners: dict[str, str]) -> dict[str, Command]:
@@ -193,34 +207,34 @@ def _commands(document: Node, owners: dict[str, str]) -> dict[str, Command]:
     return {
         phrase: Command(name)
         for name, child in found.items()
-        for phrase in _phrasings(child, owners, f"command '{name}'")
+        for phrase in _phrasings(child, owners, _("command '{name}'").format(name=name))
     }
 
 
 def _months(node: Node) -> tuple[str, ...]:
     months = tuple(item.text() for item in node.items())
     if len(months) != 12:
-        node.fail(f"expected the 12 month names, found {len(months)}")
+        node.fail(_("expected the 12 month names, found {count}").format(count=len(months)))
     return months
 
 
 def _start_phrases(document: Node, owners: dict[str, str]) -> tuple[str, ...]:
     """What starts a session from standby (`hartsverbinding standby`); none: no standby."""
     node = document.mapping({"commands"}, frozenset({"start_phrases"})).get("start_phrases")
-    return () if node is None else _phrasings(node, owners, "a start phrase")
+    return () if node is None else _phrasings(node, owners, _("a start phrase"))
 
 
 def _practices(folder: Path, owners: dict[str, str]) -> tuple[Practice, ...]:
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:
-        raise ContentError(str(folder), "no practice files (*.yaml) in this folder")
+        raise ContentError(str(folder), _("no practice files (*.yaml) in this folder"))
     practices: list[Practice] = []
     for path in files:
         document = parse_file(str(path))
         practice = _practice(document, owners)
         if any(other.id == practice.id for other in practices):
             document.mapping({"id", "kind"}, _PRACTICE_KEYS)["id"].fail(
-                f"another practice already has id '{practice.id}'"
+                _("another practice already has id '{id}'").format(id=practice.id)
             )
         practices.append(practice)
     return tuple(practices)
@@ -233,7 +247,7 @@ def _practice(document: Node, owners: dict[str, str]) -> Practice:
     head = document.mapping({"id", "kind"}, _PRACTICE_KEYS)
     kind = head["kind"].text()
     common = {"id", "kind", "title", "phrasings", "intro", "outro"}
-    owner = f"practice '{head['id'].text()}'"
+    owner = _("practice '{id}'").format(id=head["id"].text())
     if kind == "exercise":
         found = document.mapping(common | {"steps"})
         steps = tuple(_step(item) for item in found["steps"].items())
@@ -255,7 +269,7 @@ def _practice(document: Node, owners: dict[str, str]) -> Practice:
             questions=tuple(item.text() for item in found["questions"].items()),
             outro=found["outro"].text(),
         )
-    head["kind"].fail(f"unknown kind '{kind}' (use 'exercise' or 'questions')")
+    head["kind"].fail(_("unknown kind '{kind}' (use 'exercise' or 'questions')").format(kind=kind))
 
 
 def _step(node: Node) -> Step:
@@ -271,7 +285,9 @@ def _texts(document: Node, owners: dict[str, str]) -> tuple[Text, ...]:
             Text(
                 id=_identifier(found["id"]),
                 title=found["title"].text(),
-                phrasings=_phrasings(found["phrasings"], owners, f"text '{found['id'].text()}'"),
+                phrasings=_phrasings(
+                    found["phrasings"], owners, _("text '{id}'").format(id=found["id"].text())
+                ),
                 paragraphs=found["text"].paragraphs(),
             )
         )
@@ -281,7 +297,9 @@ def _texts(document: Node, owners: dict[str, str]) -> tuple[Text, ...]:
 def _identifier(node: Node) -> str:
     value = node.text()
     if not value.replace("-", "").replace("_", "").isalnum() or not value.isascii():
-        node.fail(f"'{value}' is not a valid id (letters, digits, '-' and '_')")
+        node.fail(
+            _("'{value}' is not a valid id (letters, digits, '-' and '_')").format(value=value)
+        )
     return value
 
 
@@ -290,9 +308,11 @@ def _phrasings(node: Node, owners: dict[str, str], owner: str) -> tuple[str, ...
     for item in node.items():
         phrase = normalise(item.text())
         if not phrase:
-            item.fail("a phrasing needs at least one word")
+            item.fail(_("a phrasing needs at least one word"))
         if phrase in owners:
-            item.fail(f"'{phrase}' already means {owners[phrase]}")
+            item.fail(
+                _("'{phrase}' already means {owner}").format(phrase=phrase, owner=owners[phrase])
+            )
         owners[phrase] = owner
         phrases.append(phrase)
     return tuple(phrases)

@@ -8,6 +8,7 @@ from typing import NoReturn
 import yaml
 
 from assistant.errors import ContentError
+from assistant.i18n import N_, _
 
 _STR = "tag:yaml.org,2002:str"
 _NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
@@ -33,24 +34,24 @@ class Node:
         self, required: set[str], optional: frozenset[str] = frozenset()
     ) -> dict[str, Node]:
         if not isinstance(self.node, yaml.MappingNode):
-            self.fail("expected a mapping (key: value lines)")
+            self.fail(_("expected a mapping (key: value lines)"))
         found: dict[str, Node] = {}
         for key_node, value_node in self.node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             child = Node(self.path, value_node, self._child(str(key)))
             if key is None:
-                Node(self.path, key_node, self.where).fail("keys must be plain words")
+                Node(self.path, key_node, self.where).fail(_("keys must be plain words"))
             if key in found:
-                Node(self.path, key_node, self._child(key)).fail("this key appears twice")
+                Node(self.path, key_node, self._child(key)).fail(_("this key appears twice"))
             if key not in required and key not in optional:
                 allowed = ", ".join(sorted(required | optional))
                 Node(self.path, key_node, self._child(key)).fail(
-                    f"unknown key (allowed here: {allowed})"
+                    _("unknown key (allowed here: {allowed})").format(allowed=allowed)
                 )
             found[key] = child
         missing = sorted(required - found.keys())
         if missing:
-            self.fail(f"missing key '{missing[0]}'")
+            self.fail(_("missing key '{key}'").format(key=missing[0]))
         return found
 
     def is_mapping(self) -> bool:
@@ -58,9 +59,9 @@ class Node:
 
     def items(self, allow_empty: bool = False) -> list[Node]:
         if not isinstance(self.node, yaml.SequenceNode):
-            self.fail("expected a list (lines starting with '- ')")
+            self.fail(_("expected a list (lines starting with '- ')"))
         if not self.node.value and not allow_empty:
-            self.fail("the list is empty")
+            self.fail(_("the list is empty"))
         return [
             Node(self.path, child, f"{self.where}[{index + 1}]")
             for index, child in enumerate(self.node.value)
@@ -68,19 +69,19 @@ class Node:
 
     def text(self) -> str:
         if not isinstance(self.node, yaml.ScalarNode) or self.node.tag != _STR:
-            self.fail("expected text")
+            self.fail(_("expected text"))
         value = " ".join(str(self.node.value).split())
         if not value:
-            self.fail("the text is empty")
+            self.fail(_("the text is empty"))
         return value
 
     def scalar(self) -> str:
         """Text or a number, as text."""
         if not isinstance(self.node, yaml.ScalarNode) or self.node.tag not in (_STR, *_NUMBERS):
-            self.fail("expected text or a number")
+            self.fail(_("expected text or a number"))
         value = str(self.node.value).strip()
         if not value:
-            self.fail("the text is empty")
+            self.fail(_("the text is empty"))
         return value
 
     def texts(self) -> tuple[str, ...]:
@@ -92,27 +93,36 @@ class Node:
     def paragraphs(self) -> tuple[str, ...]:
         """A block of text split on blank lines, each paragraph's lines joined."""
         if not isinstance(self.node, yaml.ScalarNode) or self.node.tag != _STR:
-            self.fail("expected text")
+            self.fail(_("expected text"))
         blocks = [" ".join(block.split()) for block in str(self.node.value).split("\n\n")]
         found = tuple(block for block in blocks if block)
         if not found:
-            self.fail("the text is empty")
+            self.fail(_("the text is empty"))
         return found
 
     def number(self, low: float, high: float, unit: str = "") -> float:
         if not isinstance(self.node, yaml.ScalarNode) or self.node.tag not in _NUMBERS:
-            self.fail(f"expected a number{' of ' + unit if unit else ''}")
+            self.fail(
+                _("expected a number of {unit}").format(unit=_(unit))
+                if unit
+                else _("expected a number")
+            )
         value = float(self.node.value)
         if not low <= value <= high:
-            self.fail(f"{value:g} is outside {low:g} to {high:g}{' ' + unit if unit else ''}")
+            numbers = {"value": f"{value:g}", "low": f"{low:g}", "high": f"{high:g}"}
+            self.fail(
+                _("{value} is outside {low} to {high} {unit}").format(**numbers, unit=_(unit))
+                if unit
+                else _("{value} is outside {low} to {high}").format(**numbers)
+            )
         return value
 
     def seconds(self) -> float:
-        return self.number(0, 600, "seconds")
+        return self.number(0, 600, N_("seconds"))
 
     def flag(self) -> bool:
         if not isinstance(self.node, yaml.ScalarNode) or self.node.tag != _BOOL:
-            self.fail("expected true or false")
+            self.fail(_("expected true or false"))
         return str(self.node.value).lower() in ("true", "yes", "on")
 
     def _child(self, key: str) -> str:
@@ -128,24 +138,37 @@ def parse_file(path: str) -> Node:
         with open(path, encoding="utf-8") as handle:
             document = yaml.compose(handle, Loader=yaml.SafeLoader)
     except FileNotFoundError:
-        raise ContentError(path, "file not found") from None
+        raise ContentError(path, _("file not found")) from None
     except UnicodeDecodeError as error:
-        raise ContentError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raise ContentError(
+            path,
+            _("not UTF-8 text ({reason} at byte {byte})").format(
+                reason=error.reason, byte=error.start
+            ),
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         raise ContentError(
-            path, f"not valid YAML: {error.problem or error.context}", line
+            path,
+            _("not valid YAML: {problem}").format(problem=error.problem or error.context),
+            line,
         ) from None
     except yaml.reader.ReaderError as error:
         line = _line_of(path, error.position)
-        raise ContentError(path, f"not valid YAML: {error.reason}", line) from None
+        raise ContentError(
+            path, _("not valid YAML: {problem}").format(problem=error.reason), line
+        ) from None
     except yaml.YAMLError as error:
-        raise ContentError(path, f"not valid YAML: {' '.join(str(error).split())}") from None
+        raise ContentError(
+            path, _("not valid YAML: {problem}").format(problem=" ".join(str(error).split()))
+        ) from None
     except OSError as error:
-        raise ContentError(path, f"cannot be read: {error.strerror}") from None
+        raise ContentError(
+            path, _("cannot be read: {reason}").format(reason=error.strerror)
+        ) from None
     if document is None:
-        raise ContentError(path, "the file is empty")
+        raise ContentError(path, _("the file is empty"))
     return Node(path, document, "")
 
 

@@ -12,18 +12,21 @@ from typing import Any
 
 from assistant.durable import write_durably
 from assistant.errors import UserError
+from assistant.i18n import N_, _
 
 RECIPIENT_FILE = "journal-recipient.txt"
 KEY_FILE = "journal-key.age"
 SEALED = ".age"
-INSTALL_HINT = "pip install 'hartsverbinding[encryption]' (the pyrage package)"
+INSTALL_HINT = N_("pip install 'hartsverbinding[encryption]' (the pyrage package)")
 
 
 def _pyrage() -> Any:
     try:
         import pyrage
     except ImportError:
-        raise UserError(f"Journal encryption needs pyrage: {INSTALL_HINT}.") from None
+        raise UserError(
+            _("Journal encryption needs pyrage: {command}.").format(command=_(INSTALL_HINT))
+        ) from None
     return pyrage
 
 
@@ -44,7 +47,9 @@ class Sealer:
             recipient = pyrage.x25519.Recipient.from_str(path.read_text(encoding="ascii").strip())
         except (ValueError, UnicodeDecodeError, pyrage.RecipientError) as error:
             raise UserError(
-                f"{path} is damaged ({error}); the journal cannot be written."
+                _("{path} is damaged ({error}); the journal cannot be written.").format(
+                    path=path, error=error
+                )
             ) from None
         return Sealer(recipient)
 
@@ -63,11 +68,15 @@ class Opener:
         pyrage = _pyrage()
         path = folder / KEY_FILE
         if not path.exists():
-            raise UserError(f"The journal in {folder} is not encrypted (no {KEY_FILE}).")
+            raise UserError(
+                _("The journal in {folder} is not encrypted (no {file}).").format(
+                    folder=folder, file=KEY_FILE
+                )
+            )
         try:
             secret = pyrage.passphrase.decrypt(path.read_bytes(), passphrase)
         except pyrage.DecryptError:
-            raise UserError("That passphrase does not open this journal.") from None
+            raise UserError(_("That passphrase does not open this journal.")) from None
         return Opener(pyrage.x25519.Identity.from_str(bytes(secret).decode("ascii")))
 
     def open(self, data: bytes, path: Path) -> bytes:
@@ -75,16 +84,18 @@ class Opener:
         try:
             return bytes(pyrage.decrypt(data, [self._identity]))
         except pyrage.DecryptError as error:
-            raise UserError(f"{path} cannot be decrypted ({error}).") from None
+            raise UserError(
+                _("{path} cannot be decrypted ({error}).").format(path=path, error=error)
+            ) from None
 
 
 def create_key(folder: Path, passphrase: str) -> Sealer:
     """A new key pair: the private key sealed with the passphrase, the public key beside it."""
     if not passphrase:
-        raise UserError("An empty passphrase protects nothing; choose one.")
+        raise UserError(_("An empty passphrase protects nothing; choose one."))
     pyrage = _pyrage()
     if (folder / KEY_FILE).exists():
-        raise UserError(f"The journal in {folder} is already encrypted.")
+        raise UserError(_("The journal in {folder} is already encrypted.").format(folder=folder))
     identity = pyrage.x25519.Identity.generate()
     sealed_key = pyrage.passphrase.encrypt(str(identity).encode("ascii"), passphrase)
     write_durably(folder / KEY_FILE, bytes(sealed_key))

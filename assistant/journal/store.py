@@ -23,6 +23,7 @@ from assistant.durable import (
     write_durably,
 )
 from assistant.errors import UserError
+from assistant.i18n import _
 from assistant.journal.crypt import SEALED, Sealer
 from assistant.journal.markdown import (
     Entry,
@@ -61,8 +62,10 @@ class Journal:
             remove_stale_temp_files(folder)
         except OSError as error:
             raise UserError(
-                f"The journal folder {folder} cannot be used ({error.strerror}). "
-                "Choose another one with --journal DIR."
+                _(
+                    "The journal folder {folder} cannot be used ({reason}). "
+                    "Choose another one with --journal DIR."
+                ).format(folder=folder, reason=error.strerror)
             ) from None
         self.sealer = Sealer.load(folder)
 

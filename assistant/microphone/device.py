@@ -16,6 +16,7 @@ import numpy as np
 from assistant.audio import AudioChunk, StreamResampler
 from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery
 from assistant.errors import UserError
+from assistant.i18n import _, ngettext
 from assistant.microphone.base import MicrophoneError
 from assistant.sound_devices import SoundDevice, device_line, query_devices
 
@@ -61,8 +62,10 @@ def _sounddevice() -> ModuleType:
         import sounddevice
     except OSError as error:  # the PortAudio library itself is missing
         raise MicrophoneError(
-            f"No audio input available ({error}). Install PortAudio "
-            "('sudo apt-get install libportaudio2') or use --mic FILE.wav."
+            _(
+                "No audio input available ({error}). Install PortAudio "
+                "('sudo apt-get install libportaudio2') or use --mic FILE.wav."
+            ).format(error=error)
         ) from None
     module: ModuleType = sounddevice
     return module
@@ -74,10 +77,16 @@ def find_input_device(device: str | int | None) -> InputDevice:
     try:
         info: dict[str, Any] = sd.query_devices(device, "input")
     except (ValueError, sd.PortAudioError) as error:
-        which = "the default microphone" if device is None else f"microphone {device!r}"
+        which = (
+            _("the default microphone")
+            if device is None
+            else _("microphone {device}").format(device=repr(device))
+        )
         raise MicrophoneError(
-            f"Cannot use {which}: {error}. 'hartsverbinding devices' lists the microphones; "
-            "choose one with --mic NAME or --mic NUMBER."
+            _(
+                "Cannot use {which}: {error}. 'hartsverbinding devices' lists the microphones; "
+                "choose one with --mic NAME or --mic NUMBER."
+            ).format(which=which, error=error)
         ) from None
     return InputDevice(
         index=int(info["index"]),
@@ -122,10 +131,16 @@ def open_device_stream(
             )
             return stream
         except sd.PortAudioError as error:
-            errors.append(f"{channels} channel(s): {error}")
+            errors.append(
+                ngettext("{count} channel: {error}", "{count} channels: {error}", channels).format(
+                    count=channels, error=error
+                )
+            )
     raise MicrophoneError(
-        f"Cannot open microphone {found.name!r} at {found.default_rate} Hz "
-        f"({'; '.join(errors)}). Try another with --mic, or --mic FILE.wav."
+        _(
+            "Cannot open microphone {name} at {rate} Hz ({errors}). Try another with --mic, "
+            "or --mic FILE.wav."
+        ).format(name=repr(found.name), rate=found.default_rate, errors="; ".join(errors))
     )
 
 
@@ -217,7 +232,11 @@ class DeviceMicrophone:
             raise
         except Exception as error:
             self._token = None
-            raise MicrophoneError(f"Cannot open microphone {self.device!r}: {error}") from None
+            raise MicrophoneError(
+                _("Cannot open microphone {device}: {error}").format(
+                    device=repr(self.device), error=error
+                )
+            ) from None
         try:
             stream.start()
             self._format = (round(stream.samplerate), stream.channels)
@@ -225,7 +244,11 @@ class DeviceMicrophone:
             self._token = None
             with contextlib.suppress(Exception):
                 stream.close()
-            raise MicrophoneError(f"Cannot start microphone {self.device!r}: {error}") from None
+            raise MicrophoneError(
+                _("Cannot start microphone {device}: {error}").format(
+                    device=repr(self.device), error=error
+                )
+            ) from None
         self._stream = stream
 
     def _callback(self, indata: Any, frames: int, when: Any, status: Any) -> None:
@@ -252,14 +275,16 @@ class DeviceMicrophone:
     def read(self, timeout: float) -> AudioChunk | None:
         self._report_losses()
         if not self._wanted:
-            raise MicrophoneError("The microphone is not started.")
+            raise MicrophoneError(_("The microphone is not started."))
         try:
             data = self._queue.get(timeout=timeout)
         except queue.Empty:
             if self._stopped():
                 raise MicrophoneError(
-                    f"Microphone {self.device!r} stopped delivering audio "
-                    "(unplugged or taken by another program?)."
+                    _(
+                        "Microphone {device} stopped delivering audio "
+                        "(unplugged or taken by another program?)."
+                    ).format(device=repr(self.device))
                 ) from None
             return None
         chunk = self._to_chunk(data)

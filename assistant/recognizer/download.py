@@ -24,6 +24,7 @@ from assistant.download import (
     staging,
 )
 from assistant.errors import UserError
+from assistant.i18n import _
 from assistant.recognizer.model import DOWNLOAD_COMMAND
 
 MODEL_URL = "https://alphacephei.com/vosk/models/vosk-model-small-nl-0.22.zip"
@@ -50,20 +51,28 @@ def download_model(
     target = dest_dir / name
     if target.exists():
         if (target / "am").is_dir():
-            say(f"The speech model is already there: {target}")
+            say(_("The speech model is already there: {folder}").format(folder=target))
             return target
         raise UserError(
-            f"{target} exists but is not a complete speech model. Remove it and run "
-            f"'{DOWNLOAD_COMMAND}' again."
+            _(
+                "{folder} exists but is not a complete speech model. Remove it and run "
+                "'{command}' again."
+            ).format(folder=target, command=DOWNLOAD_COMMAND)
         )
     with staging(dest_dir, name) as work:
-        size = f" ({expected_size / 1e6:.0f} MB)" if expected_size else ""
-        say(f"Downloading {name}{size} from {url}")
+        if expected_size:
+            say(
+                _("Downloading {name} ({megabytes} MB) from {url}").format(
+                    name=name, megabytes=f"{expected_size / 1e6:.0f}", url=url
+                )
+            )
+        else:
+            say(_("Downloading {name} from {url}").format(name=name, url=url))
         archive = work / f"{name}.zip"
         remote = Remote(url, expected_size)
         fetch(remote, archive, progress or ProgressBar(), again=DOWNLOAD_COMMAND, timeout=timeout)
         put_in_place(_unpack(archive, work / "unpacked"), target)
-    say(f"Speech model ready in {target}")
+    say(_("Speech model ready in {folder}").format(folder=target))
     return target
 
 
@@ -71,7 +80,9 @@ def _model_name(url: str) -> str:
     file_name = PurePosixPath(urlparse(url).path).name
     name = file_name.removesuffix(".zip")
     if not name or name == file_name:
-        raise UserError(f"{url}: not the address of a zipped model (it should end in .zip).")
+        raise UserError(
+            _("{url}: not the address of a zipped model (it should end in .zip).").format(url=url)
+        )
     return name
 
 
@@ -81,25 +92,26 @@ def _unpack(archive: Path, into: Path) -> Path:
         with zipfile.ZipFile(archive) as zipped:
             bad = zipped.testzip()
             if bad is not None:
-                raise _damaged(f"bad checksum in {bad}")
+                raise _damaged(_("bad checksum in {name}").format(name=bad))
             for member in zipped.namelist():
                 parts = PurePosixPath(member).parts
                 if member.startswith("/") or ".." in parts:
-                    raise _damaged(f"unsafe path {member!r}")
+                    raise _damaged(_("unsafe path {path}").format(path=repr(member)))
             zipped.extractall(into)
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise _damaged(error) from None
     except OSError as error:
-        raise UserError(f"Cannot unpack the speech model: {error}") from None
+        raise UserError(_("Cannot unpack the speech model: {error}").format(error=error)) from None
     entries = list(into.iterdir()) if into.is_dir() else []
     root = entries[0] if len(entries) == 1 and entries[0].is_dir() else into
     if not (root / "am").is_dir():
-        raise _damaged("no Vosk model inside: am/ is missing")
+        raise _damaged(_("no Vosk model inside: am/ is missing"))
     return root
 
 
 def _damaged(what: object) -> UserError:
     return UserError(
-        f"The downloaded archive is damaged ({what}). Nothing was kept; run "
-        f"'{DOWNLOAD_COMMAND}' again."
+        _(
+            "The downloaded archive is damaged ({what}). Nothing was kept; run '{command}' again."
+        ).format(what=what, command=DOWNLOAD_COMMAND)
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
+from assistant.i18n import _
 from assistant.recognizer import engine
 
 log = logging.getLogger(__name__)
@@ -39,17 +40,20 @@ def find_model(explicit: Path | None) -> Path | None:
 def _must_exist(path: Path, given_by: str) -> Path:
     if not path.is_dir():
         raise UserError(
-            f"{path}: no speech model folder there (given by {given_by}). Point it at an "
-            f"unpacked Vosk model, or run '{DOWNLOAD_COMMAND}' and leave it out."
+            _(
+                "{path}: no speech model folder there (given by {given_by}). Point it at an "
+                "unpacked Vosk model, or run '{command}' and leave it out."
+            ).format(path=path, given_by=given_by, command=DOWNLOAD_COMMAND)
         )
     return path
 
 
 def missing_model_message() -> str:
-    return (
-        f"No speech model found (looked in {DEFAULT_MODEL_DIR} and ${MODEL_ENV}). Run "
-        f"'{DOWNLOAD_COMMAND}' to fetch {MODEL_NAME} (40 MB), or choose a model with "
-        "--model DIR."
+    return _(
+        "No speech model found (looked in {folder} and ${variable}). Run '{command}' to fetch "
+        "{model} (40 MB), or choose a model with --model DIR."
+    ).format(
+        folder=DEFAULT_MODEL_DIR, variable=MODEL_ENV, command=DOWNLOAD_COMMAND, model=MODEL_NAME
     )
 
 
@@ -67,8 +71,10 @@ def _load(path: Path) -> Any:
     vosk = engine.vosk()
     vosk.SetLogLevel(-2)  # errors only: missing words are reported by us, with their phrasings
     broken = UserError(
-        f"{path}: not a usable Vosk model folder (it should hold am/, conf/ and graph/). "
-        f"Download it again with '{DOWNLOAD_COMMAND}', or choose another with --model."
+        _(
+            "{path}: not a usable Vosk model folder (it should hold am/, conf/ and graph/). "
+            "Download it again with '{command}', or choose another with --model."
+        ).format(path=path, command=DOWNLOAD_COMMAND)
     )
     if not (path / "am").is_dir():
         raise broken

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from assistant.content.phrases import normalise
+from assistant.i18n import _
 
 UNKNOWN = "[unk]"
 
@@ -34,7 +35,8 @@ def knows_unknown(model: Any) -> bool:
 def describe_missing(missing: dict[str, list[str]]) -> list[str]:
     """One line per missing word, for the start-up report."""
     return [
-        f"the speech model does not know {word!r}, so it cannot hear: "
-        + ", ".join(repr(phrase) for phrase in phrases)
+        _("the speech model does not know {word}, so it cannot hear: {phrases}").format(
+            word=repr(word), phrases=", ".join(repr(phrase) for phrase in phrases)
+        )
         for word, phrases in missing.items()
     ]

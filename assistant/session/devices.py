@@ -21,6 +21,7 @@ from assistant.content.model import Content
 from assistant.dialog.lines import known_lines
 from assistant.dialog.messages import Style
 from assistant.errors import UserError
+from assistant.i18n import _, ngettext
 from assistant.report import warn
 from assistant.session.ports import Input, Output
 from assistant.session.text_io import TextInput, TextOutput
@@ -72,7 +73,11 @@ def spoken_output(
         except SpeakerError as error:
             if to_file:
                 raise
-            warn(f"{error.message} The practice goes on with the text printed.")
+            warn(
+                _("{problem} The practice goes on with the text printed.").format(
+                    problem=error.message
+                )
+            )
             return text_output(settings)
     voice = make_voice(
         voice_settings(settings),
@@ -86,7 +91,7 @@ def spoken_output(
         message = error.message if isinstance(error, UserError) else str(error)
         if to_file:
             raise UserError(message) from None
-        warn(f"{message} The practice goes on with the text printed.")
+        warn(_("{problem} The practice goes on with the text printed.").format(problem=message))
         return text_output(settings)
     shared = SharedVoice(voice)
     if not to_file:
@@ -120,7 +125,7 @@ def wait_for_device(open_device: Callable[[], T], what: str, closing: threading.
             else:
                 log.info("still waiting for the %s: %s", what, error.message)
         if closing.wait(backoff.delay()):
-            raise UserError(f"stopped while waiting for the {what}.")
+            raise UserError(_("stopped while waiting for the {device}.").format(device=_(what)))
         PORTAUDIO.restart(PORTAUDIO.generation)
 
 
@@ -152,7 +157,7 @@ def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, b
     try:
         model = load_model(model_dir)
     except UserError as error:
-        warn(f"{error.message} The practice goes on with typing.")
+        warn(_("{problem} The practice goes on with typing.").format(problem=error.message))
         return typed_input(), True
     report_missing_words(content, model)
     realtime = not (settings.mic or "").lower().endswith(".wav") or settings.pace > 0
@@ -160,7 +165,7 @@ def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, b
         microphone = open_microphone(settings.mic, realtime=realtime)
         return VoiceListening.open(content, settings, microphone, model), False
     except MicrophoneError as error:
-        warn(f"{error.message} The practice goes on with typing.")
+        warn(_("{problem} The practice goes on with typing.").format(problem=error.message))
         return typed_input(), True
 
 
@@ -179,6 +184,12 @@ def report_missing_words(content: Content, model: object, more: Sequence[str] = 
 
     lines = describe_missing(missing_words(model, [*all_phrasings(content), *more]))
     if lines:
-        warn(f"{len(lines)} words of the phrasings are not in the speech model:")
+        warn(
+            ngettext(
+                "{count} word of the phrasings is not in the speech model:",
+                "{count} words of the phrasings are not in the speech model:",
+                len(lines),
+            ).format(count=len(lines))
+        )
         for line in lines:
             print(f"  {line}", file=sys.stderr)

@@ -39,6 +39,7 @@ from assistant.dialog.messages import (
     StopOutput,
 )
 from assistant.dialog.understand import understand
+from assistant.i18n import _
 from assistant.journal.markdown import Entry
 from assistant.journal.reading import read_recording
 from assistant.journal.store import Journal, JournalWriteError
@@ -109,7 +110,7 @@ class Session:
         try:
             self.journal.finish(finished, duration)
         except JournalWriteError as error:
-            self.warn(f"The journal could not be written: {error}")
+            self.warn(_("The journal could not be written: {error}").format(error=error))
         if self.close_devices:
             self.output.close()
             self.input.close()
@@ -238,7 +239,9 @@ class Session:
             if not isinstance(error, JournalWriteError):
                 log.exception("the journal failed on %s", type(action).__name__)
             self.warn(
-                f"Your answer could not be written to the journal yet ({error}). It is kept "
-                "and written as soon as the journal folder can be written again."
+                _(
+                    "Your answer could not be written to the journal yet ({error}). It is kept "
+                    "and written as soon as the journal folder can be written again."
+                ).format(error=error)
             )
             self._notices.append(NoticeKind.JOURNAL_FAILED)

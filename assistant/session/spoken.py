@@ -26,8 +26,10 @@ from assistant.dialog.messages import (
     Say,
     Style,
 )
+from assistant.i18n import _
 from assistant.loudness import scale
 from assistant.preferences import Preferences
+from assistant.report import warn
 from assistant.speaker.base import RecoverableSpeaker, Segment, Speaker, SpeakerError
 from assistant.speaker.clock import ClockSpeaker
 from assistant.voice.base import TunableVoice, VoiceError
@@ -101,7 +103,7 @@ class SpokenOutput:
             except VoiceError as error:
                 # The printed line stands in; the session goes on and the next line may work.
                 if not self._voice_failed:
-                    log.warning("speech failed, showing the text instead: %s", error)
+                    warn(_("speech failed, showing the text instead: {error}").format(error=error))
                 self._voice_failed = True
                 return
             self._voice_failed = False

@@ -25,6 +25,7 @@ from assistant.config import Settings
 from assistant.content.model import Content
 from assistant.dialog.messages import ButtonPressed, Cue, CueKind, InputEnded
 from assistant.errors import UserError
+from assistant.i18n import N_, _
 from assistant.session import devices
 from assistant.session.ports import Input, ListenMode, Output, Utterance
 from assistant.session.start import open_journal, prepare_session
@@ -40,8 +41,10 @@ def run_standby(content: Content, settings: Settings, timeline: Path | None = No
     used as the microphone) or the program is stopped (Ctrl-C, SIGTERM)."""
     if not content.start_phrases:
         raise UserError(
-            f"{content.source_dir}/commands.yaml has no start_phrases: standby would never "
-            "start a session. Add a few (see the shipped content/nl/commands.yaml)."
+            _(
+                "{folder}/commands.yaml has no start_phrases: standby would never start a "
+                "session. Add a few (see the shipped content/nl/commands.yaml)."
+            ).format(folder=content.source_dir)
         )
     closing = threading.Event()
     with _stopped_by_sigterm(closing):
@@ -84,10 +87,12 @@ def _open_devices(
         return make_speaker(settings.speaker, timeline)
 
     # A recording or a file that is not there will not appear by waiting: that stops at once.
-    input_ = listening() if recording else devices.wait_for_device(listening, "microphone", closing)
+    input_ = (
+        listening() if recording else devices.wait_for_device(listening, N_("microphone"), closing)
+    )
     input_ = devices.with_button(input_, settings)
     to_file = devices.renders_to_file(settings) or (settings.speaker or "").lower() == "none"
-    sound = speaker() if to_file else devices.wait_for_device(speaker, "speaker", closing)
+    sound = speaker() if to_file else devices.wait_for_device(speaker, N_("speaker"), closing)
     output = devices.spoken_output(
         content, settings, timeline, speaker=sound, captions_personal=False
     )

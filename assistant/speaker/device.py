@@ -22,6 +22,7 @@ import numpy as np
 
 from assistant.audio import resample
 from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery
+from assistant.i18n import _
 from assistant.speaker.base import Segment, SpeakerError
 
 BLOCK_SECONDS = 0.02  # stop() is heard within one block of this, plus the device's own latency
@@ -33,8 +34,10 @@ def _sounddevice() -> Any:
         import sounddevice
     except OSError as error:  # the Python package is there, the PortAudio library is not
         raise SpeakerError(
-            f"Sound output needs the PortAudio library ({error}). On Debian or Raspberry Pi "
-            "OS: sudo apt-get install libportaudio2"
+            _(
+                "Sound output needs the PortAudio library ({error}). On Debian or Raspberry Pi "
+                "OS: sudo apt-get install libportaudio2"
+            ).format(error=error)
         ) from None
     return sounddevice
 
@@ -96,10 +99,16 @@ class DeviceSpeaker:
             if stream is not None:
                 with contextlib.suppress(Exception):
                     stream.close()
-            name = "the default sound output" if device is None else f"sound output '{device}'"
+            name = (
+                _("the default sound output")
+                if device is None
+                else _("sound output '{device}'").format(device=device)
+            )
             raise SpeakerError(
-                f"Cannot play sound on {name}: {error}. Check that a speaker is connected, or "
-                "use --speaker FILE.wav to write the sound to a file."
+                _(
+                    "Cannot play sound on {name}: {error}. Check that a speaker is connected, or "
+                    "use --speaker FILE.wav to write the sound to a file."
+                ).format(name=name, error=error)
             ) from None
         self._stream = stream
         self.device_name = str(info["name"])
@@ -125,7 +134,7 @@ class DeviceSpeaker:
 
     def play(self, segment: Segment) -> None:
         if self._error is not None:
-            raise SpeakerError(f"The sound output stopped: {self._error}")
+            raise SpeakerError(_("The sound output stopped: {error}").format(error=self._error))
         audio = resample(segment.audio, self.rate)
         if audio.frames == 0:
             return
@@ -203,7 +212,7 @@ class DeviceSpeaker:
         used. What was queued before the failure is dropped."""
         with self._portaudio.lock:
             if self._closing:
-                raise SpeakerError("The sound output was closed.")
+                raise SpeakerError(_("The sound output was closed."))
             if self._error is None:
                 return
 

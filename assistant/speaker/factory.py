@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.errors import UserError
+from assistant.i18n import _
 from assistant.speaker.base import Speaker
 from assistant.speaker.clock import ClockSpeaker
 from assistant.speaker.device import DeviceSpeaker
@@ -19,7 +20,7 @@ def make_speaker(target: str | None, timeline: Path | None = None) -> Speaker:
     if target is not None and target.lower().endswith(".wav"):
         return FileSpeaker(Path(target), timeline)
     if timeline is not None:
-        raise UserError("A timeline is only written with --speaker FILE.wav.")
+        raise UserError(_("A timeline is only written with --speaker FILE.wav."))
     if target is None:
         return DeviceSpeaker()
     if target.lower() == NO_SOUND:

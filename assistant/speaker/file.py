@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.audio import SAMPLE_WIDTH, resample
+from assistant.i18n import _
 from assistant.speaker.base import Segment, SpeakerError
 
 FILE_RATE = 22050  # the voice's own rate: speech goes in unchanged
@@ -25,13 +26,17 @@ class FileSpeaker:
         self._timeline: list[dict[str, Any]] = []
         if timeline_path is not None and not timeline_path.parent.is_dir():
             # Found now, not after a whole exercise was rendered for nothing.
-            raise SpeakerError(f"{timeline_path}: its folder does not exist.")
+            raise SpeakerError(_("{path}: its folder does not exist.").format(path=timeline_path))
         try:
             # Open for the whole session: segments are appended as they come. Opened here, not
             # by wave.open(path), which leaves a half-made writer behind when the open fails.
             self._file = open(wav_path, "wb")  # noqa: SIM115
         except OSError as error:
-            raise SpeakerError(f"{wav_path}: cannot write the audio file ({error}).") from None
+            raise SpeakerError(
+                _("{path}: cannot write the audio file ({error}).").format(
+                    path=wav_path, error=error
+                )
+            ) from None
         self._wav: wave.Wave_write | None = wave.open(self._file, "wb")  # noqa: SIM115
         self._wav.setnchannels(1)
         self._wav.setsampwidth(SAMPLE_WIDTH)
@@ -43,7 +48,9 @@ class FileSpeaker:
 
     def play(self, segment: Segment) -> None:
         if self._wav is None:
-            raise SpeakerError(f"{self.wav_path}: the audio file is already closed.")
+            raise SpeakerError(
+                _("{path}: the audio file is already closed.").format(path=self.wav_path)
+            )
         audio = resample(segment.audio, self.rate)
         start = self._frames
         self._wav.writeframes(audio.samples)  # the header is patched at close()
@@ -77,5 +84,7 @@ class FileSpeaker:
                 )
             except OSError as error:
                 raise SpeakerError(
-                    f"{self.timeline_path}: cannot write the timeline ({error})."
+                    _("{path}: cannot write the timeline ({error}).").format(
+                        path=self.timeline_path, error=error
+                    )
                 ) from None

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.errors import UserError
+from assistant.i18n import _
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,16 @@ def dutch_rank(voice: VoiceInfo) -> int | None:
 def install_hint(system: str | None = None) -> str:
     system = system or platform.system()
     if system == "Darwin":
-        return (
+        return _(
             "add a Dutch voice in System Settings > Accessibility > Spoken Content > "
             "System Voice > Manage Voices"
         )
     if system == "Windows":
-        return (
+        return _(
             "add the Dutch (Nederlands) language in Settings > Time & language > Language, "
             "with its speech (text-to-speech) feature"
         )
-    return "install espeak-ng, which has a Dutch voice: sudo apt-get install espeak-ng"
+    return _("install espeak-ng, which has a Dutch voice: sudo apt-get install espeak-ng")
 
 
 def choose_dutch_voice(
@@ -67,11 +68,20 @@ def choose_dutch_voice(
                 return voice
         dutch = ", ".join(voice.id for voice in voices if dutch_rank(voice) is not None)
         raise UserError(
-            f"The configured voice '{preferred}' is not installed. "
-            + (f"Dutch voices found: {dutch}." if dutch else "No Dutch voice was found either.")
+            _("The configured voice '{voice}' is not installed.").format(voice=preferred)
+            + " "
+            + (
+                _("Dutch voices found: {voices}.").format(voices=dutch)
+                if dutch
+                else _("No Dutch voice was found either.")
+            )
         )
     ranks = [(dutch_rank(voice), index) for index, voice in enumerate(voices)]
     ranked = [(rank, index) for rank, index in ranks if rank is not None]
     if not ranked:
-        raise UserError(f"No Dutch voice found for speech. To fix this, {install_hint(system)}.")
+        raise UserError(
+            _("No Dutch voice found for speech. To fix this, {hint}.").format(
+                hint=install_hint(system)
+            )
+        )
     return voices[min(ranked)[1]]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from assistant import config
 from assistant.download import Remote
+from assistant.i18n import N_
 
 BASE_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/main"
 MODEL_CARD = "MODEL_CARD"
@@ -76,7 +77,7 @@ def _voice(
 CATALOGUE: tuple[CatalogueVoice, ...] = (
     _voice(
         "nl_NL-mls_5809-low",
-        "Dutch (Netherlands), one speaker reading audiobooks, 16 kHz",
+        N_("Dutch (Netherlands), one speaker reading audiobooks, 16 kHz"),
         _MLS,
         (63_104_526, "b7860ada7fa27e5e29b08e7531b0e0d74b3f0602e466a22ff95f59f80a0c4327"),
         (4_165, "b927009215c55c28654ddbc7b86674c2"),
@@ -84,7 +85,7 @@ CATALOGUE: tuple[CatalogueVoice, ...] = (
     ),
     _voice(
         "nl_NL-mls_7432-low",
-        "Dutch (Netherlands), another audiobook reader, 16 kHz",
+        N_("Dutch (Netherlands), another audiobook reader, 16 kHz"),
         _MLS,
         (63_104_526, "02feb278732c77f34c4e106d0cdc446e7e577ce29c5d7051da85a9c241ee42f0"),
         (4_165, "4d6ecdff8b7cd39e8f7137983140cf1c"),
@@ -92,7 +93,7 @@ CATALOGUE: tuple[CatalogueVoice, ...] = (
     ),
     _voice(
         "nl_NL-mls-medium",
-        "Dutch (Netherlands), 52 audiobook readers in one model (the first speaks), 22 kHz",
+        N_("Dutch (Netherlands), 52 audiobook readers in one model (the first speaks), 22 kHz"),
         _MLS,
         (76_584_246, "88312e0fbf505b87caf2373d94c1384892e86b1bf2ee482cf65dc8ba179cc7d3"),
         (5_856, "1915807d7cb85274ba957846370fff39"),
@@ -100,7 +101,7 @@ CATALOGUE: tuple[CatalogueVoice, ...] = (
     ),
     _voice(
         "nl_BE-nathalie-medium",
-        "Dutch (Belgium, Flemish), one speaker, 22 kHz",
+        N_("Dutch (Belgium, Flemish), one speaker, 22 kHz"),
         _NATHALIE,
         (63_201_294, "49cf48023861f9fd42e13a8632f068fee67d1ce244a6ee38f29595afbf0a6be4"),
         (4_879, "13c6e6c9511447e1906c25748a93f0bd"),
@@ -108,7 +109,7 @@ CATALOGUE: tuple[CatalogueVoice, ...] = (
     ),
     _voice(
         "nl_BE-nathalie-x_low",
-        "Dutch (Belgium, Flemish), the same speaker, smaller and rougher, 16 kHz",
+        N_("Dutch (Belgium, Flemish), the same speaker, smaller and rougher, 16 kHz"),
         _NATHALIE,
         (20_628_813, "7d005d2d9b3db4326fc4a1ac86b61ab40252ccf97b76d527f4ffd76d4e3f7dbe"),
         (4_163, "5307e9c8398ab02060611bb9c2e0f137"),
@@ -116,7 +117,7 @@ CATALOGUE: tuple[CatalogueVoice, ...] = (
     ),
     _voice(
         "nl_BE-rdh-medium",
-        "Dutch (Belgium, Flemish), one speaker, 22 kHz",
+        N_("Dutch (Belgium, Flemish), one speaker, 22 kHz"),
         _RDH,
         (63_104_526, "fb1a9d89ff53dbd510c5d10bd1365c36a5f76249c3ca603076646fd778003db1"),
         (4_159, "4a7629a2d00a62e72b8692f7a19135f1"),
@@ -124,7 +125,7 @@ CATALOGUE: tuple[CatalogueVoice, ...] = (
     ),
     _voice(
         "nl_BE-rdh-x_low",
-        "Dutch (Belgium, Flemish), the same speaker, smaller and rougher, 16 kHz",
+        N_("Dutch (Belgium, Flemish), the same speaker, smaller and rougher, 16 kHz"),
         _RDH,
         (20_628_813, "fe43651248219b4e816e47d9708f2812f2a09af99470ed822113f3e913430d52"),
         (4_158, "d222d7fa8654d49e3b35c640cc28891f"),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from assistant.audio import AudioChunk
 from assistant.dialog.messages import Style
+from assistant.i18n import _
 from assistant.voice.base import VoiceError
 from assistant.voice.decode import decode_speech, trim_edges
 from assistant.voice.process import WorkerProcess
@@ -48,7 +49,7 @@ class VoiceFile:
         """VoiceError (saying what is wrong) when the model or its configuration is unusable."""
         config_path = model.with_name(f"{model.name}.json")
         if not model.is_file():
-            raise VoiceError(f"{model}: no such voice file")
+            raise VoiceError(_("{path}: no such voice file").format(path=model))
         try:
             config_bytes = config_path.read_bytes()
             config = json.loads(config_bytes)
@@ -56,12 +57,16 @@ class VoiceFile:
             length_scale = config.get("inference", {}).get("length_scale", 1.0)
         except OSError as error:
             raise VoiceError(
-                f"{config_path}: cannot read the voice's configuration ({error})"
+                _("{path}: cannot read the voice's configuration ({error})").format(
+                    path=config_path, error=error
+                )
             ) from None
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise VoiceError(f"{config_path}: not a Piper voice configuration") from None
+            raise VoiceError(
+                _("{path}: not a Piper voice configuration").format(path=config_path)
+            ) from None
         if not isinstance(rate, int) or not isinstance(length_scale, int | float):
-            raise VoiceError(f"{config_path}: not a Piper voice configuration")
+            raise VoiceError(_("{path}: not a Piper voice configuration").format(path=config_path))
         digest = hashlib.sha256(config_bytes)
         try:
             size = model.stat().st_size
@@ -70,7 +75,9 @@ class VoiceFile:
                 handle.seek(max(0, size - _FINGERPRINT_BYTES))
                 digest.update(handle.read(_FINGERPRINT_BYTES))
         except OSError as error:
-            raise VoiceError(f"{model}: cannot read the voice ({error})") from None
+            raise VoiceError(
+                _("{path}: cannot read the voice ({error})").format(path=model, error=error)
+            ) from None
         fingerprint = f"{size}-{digest.hexdigest()[:16]}"
         return VoiceFile(model, rate, float(length_scale), fingerprint)
 
