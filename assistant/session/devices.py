@@ -21,6 +21,7 @@ from assistant.content.model import Content
 from assistant.dialog.lines import known_lines
 from assistant.dialog.messages import Style
 from assistant.errors import UserError
+from assistant.i18n import _
 from assistant.report import warn
 from assistant.session.ports import Input, Output
 from assistant.session.text_io import TextInput, TextOutput
@@ -63,6 +64,7 @@ def spoken_output(
     from assistant.session.spoken import SpokenOutput
     from assistant.speaker import SpeakerError, make_speaker
     from assistant.voice import VoiceError, make_voice
+    from assistant.voice.recorded import RecordedVoice
     from assistant.voice.shared import SharedVoice
 
     to_file = renders_to_file(settings)
@@ -89,17 +91,40 @@ def spoken_output(
         warn(f"{message} The practice goes on with the text printed.")
         return text_output(settings)
     shared = SharedVoice(voice)
+    recordings = recorded_lines(content)
     if not to_file:
         # Rendering to a file needs no head start; for a device it makes speaking instant.
-        shared.prepare_in_background(known_lines(content))
+        shared.prepare_in_background(
+            [line for line in known_lines(content) if line[0] not in recordings]
+        )
     return SpokenOutput(
-        shared,
+        RecordedVoice(recordings, shared, voice.volume),
         speaker,
         sys.stdout,
         settings.pace,
         volume=settings.volume,
         captions_personal=captions_personal,
     )
+
+
+def recorded_lines(content: Content) -> dict[str, Path]:
+    """The coach's current recordings (text as said -> WAV); each one not used is said on
+    stderr, once, with why. A broken index costs the recordings, not the session."""
+    from assistant.content.recordings import RecordingFolder, RecordingsError, problems
+    from assistant.dialog.lines import recordable_lines
+
+    if not content.source_dir:
+        return {}
+    folder = RecordingFolder(Path(content.source_dir))
+    lines = {line.key: line.text for line in recordable_lines(content)}
+    try:
+        survey = folder.survey(lines)
+    except RecordingsError as error:
+        warn(_("{problem} Every line is synthesised.").format(problem=error.message))
+        return {}
+    for problem in problems(survey, folder):
+        warn(problem)
+    return survey.by_text(lines)
 
 
 def wait_for_device(open_device: Callable[[], T], what: str, closing: threading.Event) -> T:
