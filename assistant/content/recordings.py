@@ -161,21 +161,23 @@ def problems(survey: Survey, folder: RecordingFolder) -> list[str]:
     for stale in survey.stale:
         if stale.now is None:
             said.append(
-                _("recording {key} belongs to no line of the content any more; it is not used.")
-                .format(key=stale.key)
+                _(
+                    "recording {key} belongs to no line of the content any more; it is not used."
+                ).format(key=stale.key)
             )
         else:
             said.append(
                 _(
-                    "recording {key} is stale: it was made for \"{recorded}\", the line now says "
-                    "\"{now}\". It is synthesised until it is recorded again "
+                    'recording {key} is stale: it was made for "{recorded}", the line now says '
+                    '"{now}". It is synthesised until it is recorded again '
                     "('hartsverbinding opnemen')."
                 ).format(key=stale.key, recorded=_short(stale.recorded), now=_short(stale.now))
             )
     for key in survey.lost:
         said.append(
-            _("recording {key} is listed in {index}, but {path} is missing; it is synthesised.")
-            .format(key=key, index=folder.index_path.name, path=folder.wav(key))
+            _(
+                "recording {key} is listed in {index}, but {path} is missing; it is synthesised."
+            ).format(key=key, index=folder.index_path.name, path=folder.wav(key))
         )
     return said
 
