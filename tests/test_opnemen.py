@@ -326,3 +326,23 @@ def test_nothing_to_record_by_that_name(studio: Studio) -> None:
     assert "'niets'" in done.stderr and "kort, oefening, vragen, text, say" in done.stderr
     assert "Traceback" not in done.stderr
 
+
+
+def test_a_folder_where_recordings_cannot_be_kept_is_said_before_recording(tmp_path: Path):
+    content = studio_content(tmp_path)
+    (content / "recordings").write_text("not a folder", encoding="utf-8")
+    mic = coach(tmp_path / "mic.wav", [(0, None)])
+    done = opnemen(content, mic, tmp_path / "out", model=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "recordings cannot be written there" in done.stderr and "--content" in done.stderr
+    assert not (tmp_path / "out.wav").exists()  # found before anything was played
+
+
+def test_a_take_nobody_answers_is_not_kept(tmp_path: Path):
+    content = studio_content(tmp_path)
+    mic = coach(tmp_path / "mic.wav", [(0, None)])
+    done = opnemen(content, mic, tmp_path / "out", model=False)  # nothing typed either
+    assert done.returncode == 0, done.stderr
+    assert "the take is not kept" in done.stderr
+    assert RecordingFolder(content).index() == {}
+    assert "goes on at kort.intro" in done.stderr

@@ -50,6 +50,7 @@ def record_command(
 
     lines = selected_lines(content, selection)
     folder = RecordingFolder(Path(content.source_dir))
+    folder.check_writable()
     survey = folder.survey({line.key: line.text for line in recordable_lines(content)})
     for problem in problems(survey, folder):
         warn(problem)

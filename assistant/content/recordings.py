@@ -114,14 +114,34 @@ class RecordingFolder:
             entries[str(key)] = Entry(value["sha256"], value["text"])
         return entries
 
+    def check_writable(self) -> None:
+        """UserError now, before a coach records a line that could not be kept."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            remove_stale_temp_files(self.folder)
+            write_durably(self.folder / ".write-test", b"", SHARED_MODE)
+            (self.folder / ".write-test").unlink()
+        except OSError as error:
+            raise self._unwritable(error) from None
+
     def save(self, key: str, text: str, audio: AudioChunk) -> None:
         """Keep `audio` as the recording of line `key`, which says `text` now."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        remove_stale_temp_files(self.folder)
-        write_durably(self.wav(key), wav_bytes(audio), SHARED_MODE)
-        entries = self.index()
-        entries[key] = Entry(text_sha256(text), text)
-        self._write_index(entries)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_durably(self.wav(key), wav_bytes(audio), SHARED_MODE)
+            entries = self.index()
+            entries[key] = Entry(text_sha256(text), text)
+            self._write_index(entries)
+        except OSError as error:
+            raise self._unwritable(error) from None
+
+    def _unwritable(self, error: OSError) -> UserError:
+        return UserError(
+            _(
+                "{folder}: recordings cannot be written there ({error}). Copy the content "
+                "folder to a place you can write to and give it with --content."
+            ).format(folder=self.folder, error=error.strerror or error)
+        )
 
     def survey(self, lines: Mapping[str, str]) -> Survey:
         """`lines` (key -> text as said) against what was recorded."""

@@ -108,7 +108,8 @@ class Walk:
         while True:
             take = self._take()
             if take is None:
-                return None  # the recording used as the microphone has ended
+                booth.tell(_("The recording used as the microphone has ended."))
+                return None
             if not take.heard:
                 booth.tell(_("Nothing was heard. Read the line once more."))
                 continue
@@ -126,6 +127,8 @@ class Walk:
             if choice is Choice.SKIP:
                 booth.tell(_("Left without a recording: {key}.").format(key=line.key))
                 return choice
+            if choice is None:
+                booth.tell(_("Nothing more can be heard or typed: the take is not kept."))
             if choice is not Choice.AGAIN:
                 return choice  # stop, or nothing more can be heard
 
