@@ -346,3 +346,17 @@ def test_a_take_nobody_answers_is_not_kept(tmp_path: Path):
     assert "the take is not kept" in done.stderr
     assert RecordingFolder(content).index() == {}
     assert "goes on at kort.intro" in done.stderr
+
+
+def test_a_broken_index_costs_the_recordings_not_the_session(studio: Studio, tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(studio.content, content)
+    (content / "recordings" / "index.yaml").write_text("kort.intro: [\n", encoding="utf-8")
+    audio, timeline, done = render(content, tmp_path / "render")
+    assert "index.yaml" in done.stderr and "Every line is synthesised" in done.stderr
+    first = next(s for s in timeline if s["kind"] == "speech")
+    assert _span(audio, first) != finish_line(_recording(content, "kort.intro"))
+    mic = coach(tmp_path / "mic.wav", [(0, None)])
+    refused = opnemen(content, mic, tmp_path / "out", model=False)
+    assert refused.returncode == 2 and "index.yaml" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -110,21 +110,17 @@ def spoken_output(
 def recorded_lines(content: Content) -> dict[str, Path]:
     """The coach's current recordings (text as said -> WAV); each one not used is said on
     stderr, once, with why. A broken index costs the recordings, not the session."""
-    from assistant.content.recordings import RecordingFolder, RecordingsError, problems
-    from assistant.dialog.lines import recordable_lines
+    from assistant.content.recordings import RecordingsError
+    from assistant.voice.recorded import current_recordings
 
-    if not content.source_dir:
-        return {}
-    folder = RecordingFolder(Path(content.source_dir))
-    lines = {line.key: line.text for line in recordable_lines(content)}
     try:
-        survey = folder.survey(lines)
+        recordings, problems = current_recordings(content)
     except RecordingsError as error:
         warn(_("{problem} Every line is synthesised.").format(problem=error.message))
         return {}
-    for problem in problems(survey, folder):
+    for problem in problems:
         warn(problem)
-    return survey.by_text(lines)
+    return recordings
 
 
 def wait_for_device(open_device: Callable[[], T], what: str, closing: threading.Event) -> T:

@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.audio import AudioChunk, read_wav
+from assistant.content.model import Content
+from assistant.content.recordings import RecordingFolder, problems
+from assistant.dialog.lines import recordable_lines
 from assistant.dialog.messages import Style
 from assistant.errors import UserError
 from assistant.loudness import scale
@@ -29,6 +32,18 @@ if TYPE_CHECKING:
     from assistant.session.spoken import SessionVoice
 
 log = logging.getLogger(__name__)
+
+
+def current_recordings(content: Content) -> tuple[dict[str, Path], list[str]]:
+    """The recordings to play (text as said -> WAV), and one line for each recording that is
+    not used and why (stale, gone): for the session's start, `opnemen` and the doctor.
+    RecordingsError when the index cannot be read."""
+    if not content.source_dir:
+        return {}, []
+    folder = RecordingFolder(Path(content.source_dir))
+    lines = {line.key: line.text for line in recordable_lines(content)}
+    survey = folder.survey(lines)
+    return survey.by_text(lines), problems(survey, folder)
 
 
 class RecordedVoice:
