@@ -62,8 +62,7 @@ def test_a_new_variant_moves_no_recording(tmp_path):
     old = "  welcome: Welkom bij Hartsverbinding. Fijn dat je er bent.\n"
     assert old in text
     new = (
-        "  welcome:\n    - Welkom bij Hartsverbinding. Fijn dat je er bent.\n"
-        "    - Welkom terug.\n"
+        "  welcome:\n    - Welkom bij Hartsverbinding. Fijn dat je er bent.\n    - Welkom terug.\n"
     )
     path.write_text(text.replace(old, new), encoding="utf-8")
     lines = {line.key: line.text for line in recordable_lines(load_content(folder))}
@@ -109,6 +108,25 @@ def test_a_kept_recording_is_current_until_its_text_changes(tmp_path):
     assert len(said) == 2
     assert "oefening.steps.1" in said[0] and "Adem in." in said[0] and "Adem diep in." in said[0]
     assert "say.welcome" in said[1]
+
+
+def test_a_step_put_in_before_recorded_ones_moves_no_recording_out_of_use(tmp_path):
+    folder = RecordingFolder(tmp_path)
+    first, second = _clip(0), _clip(1)
+    folder.save("kort.steps.1", "Adem in.", first)
+    folder.save("kort.steps.2", "Adem uit.", second)
+    # A new first step: the recorded words are now steps 2 and 3.
+    lines = {"kort.steps.1": "Zit rustig.", "kort.steps.2": "Adem in.", "kort.steps.3": "Adem uit."}
+    assert folder.adopt(lines) == [
+        ("kort.steps.1", "kort.steps.2"),
+        ("kort.steps.2", "kort.steps.3"),
+    ]
+    assert read_wav(folder.wav("kort.steps.2")) == first
+    assert read_wav(folder.wav("kort.steps.3")) == second
+    survey = folder.survey(lines)
+    assert set(survey.current) == {"kort.steps.2", "kort.steps.3"}
+    assert [s.key for s in survey.stale] == ["kort.steps.1"] and survey.missing == ("kort.steps.1",)
+    assert folder.adopt(lines) == []  # nothing left to take along
 
 
 def test_a_recording_whose_file_is_gone_is_synthesised_and_said(tmp_path):

@@ -51,7 +51,14 @@ def record_command(
     lines = selected_lines(content, selection)
     folder = RecordingFolder(Path(content.source_dir))
     folder.check_writable()
-    survey = folder.survey({line.key: line.text for line in recordable_lines(content)})
+    every = {line.key: line.text for line in recordable_lines(content)}
+    for old, new in folder.adopt(every):
+        _tell(
+            _("{new} has the words {old} was recorded for: its recording is used.").format(
+                new=new, old=old
+            )
+        )
+    survey = folder.survey(every)
     for problem in problems(survey, folder):
         warn(problem)
     skipped = unrecordable_keys(content)

@@ -160,6 +160,34 @@ class RecordingFolder:
         missing = tuple(key for key in lines if key not in current)
         return Survey(current, tuple(stale), missing, tuple(lost))
 
+    def adopt(self, lines: Mapping[str, str]) -> list[tuple[str, str]]:
+        """Lines without a recording of their words take one made for those words under
+        another key (a step inserted before them moved their keys on). Copied, durably, so
+        a recording can serve a line and its old key both. Returns (from, to) key pairs."""
+        try:
+            entries = self.index()
+            survey = self.survey(lines)
+            made_for = {
+                entry.sha256: key
+                for key, entry in entries.items()
+                if self.wav(key).is_file() and key not in survey.lost
+            }
+            moves = [
+                (made_for[text_sha256(lines[key])], key)
+                for key in survey.missing
+                if text_sha256(lines[key]) in made_for
+            ]
+            # All read before any is written: a key can be one move's source and another's target.
+            audio = {old: (self.wav(old).read_bytes(), entries[old]) for old, _ in moves}
+            for old, new in moves:
+                write_durably(self.wav(new), audio[old][0], SHARED_MODE)
+                entries[new] = audio[old][1]
+            if moves:
+                self._write_index(entries)
+        except OSError as error:
+            raise self._unwritable(error) from None
+        return moves
+
     def _write_index(self, entries: dict[str, Entry]) -> None:
         data = {key: {"sha256": e.sha256, "text": e.text} for key, e in entries.items()}
         body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
@@ -190,7 +218,8 @@ def problems(survey: Survey, folder: RecordingFolder) -> list[str]:
                 _(
                     'recording {key} is stale: it was made for "{recorded}", the line now says '
                     '"{now}". It is synthesised until it is recorded again '
-                    "('hartsverbinding opnemen')."
+                    "('hartsverbinding opnemen', which also finds a recording of its words "
+                    "under another key)."
                 ).format(key=stale.key, recorded=_short(stale.recorded), now=_short(stale.now))
             )
     for key in survey.lost:
