@@ -91,12 +91,6 @@ def record_command(
             end_silence=settings.answer_silence,
             most=settings.answer_max,
         )
-        todo = lines if again else [line for line in lines if line.key not in survey.current]
-        _tell(
-            _("{count} of {total} lines to record. Read each line after the rising tone.").format(
-                count=len(todo), total=len(lines)
-            )
-        )
         outcome = Walk(lines, folder, booth).run(again=again)
     finally:
         microphone.close()

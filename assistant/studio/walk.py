@@ -78,6 +78,11 @@ class Walk:
         keys = {line.key: line.text for line in self.lines}
         current = set(self.folder.survey(keys).current)
         todo = [line for line in self.lines if again or line.key not in current]
+        self.booth.tell(
+            _("{count} of {total} lines to record. Read each line after the rising tone.").format(
+                count=len(todo), total=len(self.lines)
+            )
+        )
         self.booth.microphone.start()
         kept = 0
         stopped = False
