@@ -19,9 +19,11 @@ def ensure_private_folder(folder: Path) -> None:
         folder.chmod(FOLDER_MODE)
 
 
-def write_durably(path: Path, data: bytes) -> None:
+def write_durably(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """`data` in `path`, whole or not at all. `mode`: private (0600) unless the file is meant to
+    be shared, like the coach's content (the umask still applies then)."""
     temp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
-    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)

@@ -180,6 +180,20 @@ def with_noise(audio: AudioChunk, level: float, seed: int = 1) -> AudioChunk:
     return AudioChunk.from_array(audio.array().astype(np.float64) + noise, audio.rate)
 
 
+def find_in(audio: AudioChunk, part: AudioChunk) -> int:
+    """Where `part` lies in `audio`, in samples: it must be a piece of it, sample for sample.
+    Found by its middle (speech, where silence would match anywhere)."""
+    middle = part.frames // 2
+    probe = part.samples[middle * 2 : middle * 2 + 4000]
+    position = audio.samples.find(probe)
+    while position >= 0 and position % 2:
+        position = audio.samples.find(probe, position + 1)
+    assert position >= 0, "not a piece of the audio"
+    offset = position // 2 - middle
+    assert audio.samples[offset * 2 : offset * 2 + len(part.samples)] == part.samples
+    return offset
+
+
 def answers_recording(folder: Path, count: int = 10) -> Path:
     """`count` spoken Dutch answers, each followed by silence and a spoken confirmation."""
     clips = [clip.audio() for clip in human_clips()]

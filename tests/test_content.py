@@ -59,6 +59,7 @@ BROKEN = [
     (PRACTICE, "kind: exercise", "kind: meditation", ["unknown kind 'meditation'"]),
     (QUESTIONS, "id: vragen", "id: oefening", ["another practice already has id 'oefening'"]),
     (PRACTICE, "id: oefening", "id: 'de oefening!'", ["not a valid id"]),
+    (PRACTICE, "id: oefening", "id: say", ["'say' cannot be a practice's id"]),
     (
         "commands.yaml",
         '  klaar: [klaar, "ik ben klaar", "dat was het"]',

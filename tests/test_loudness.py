@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.audio import read_wav
+from assistant.content.recordings import RecordingFolder
 from assistant.dialog.messages import CueKind, Style
-from assistant.loudness import SPEECH_LUFS, integrated_loudness, true_peak_dbfs
+from assistant.loudness import SPEECH_LUFS, integrated_loudness, scale, true_peak_dbfs
 from assistant.voice import (
     CachedVoice,
     Pyttsx3Voice,
@@ -22,7 +24,8 @@ from assistant.voice import (
     make_voice,
 )
 from assistant.voice.cues import BELL_LU, TONE_LU
-from tests.helpers import require_espeak
+from assistant.voice.recorded import RecordedVoice
+from tests.helpers import human_clips, require_espeak
 
 LINES = [
     ("Ja.", Style.PROMPT),  # shorter than one 400 ms measuring block
@@ -128,3 +131,22 @@ def test_piper_lines_play_as_loud_as_the_system_voice(voice: CachedVoice, tmp_pa
         piper.close()
     system = [integrated_loudness(voice.render(text, style)) for text, style in LINES[1:4]]
     assert max(levels + system) - min(levels + system) < 1.0, (levels, system)
+
+
+@pytest.mark.parametrize("gain", [0.05, 0.3, 1.0])  # a coach far from the microphone, or close
+def test_a_recorded_line_plays_as_loud_as_the_system_voice(
+    voice: CachedVoice, tmp_path: Path, gain: float
+) -> None:
+    """The coach's recording (real Dutch speech at its own level) against the system voice's
+    lines: one loudness, through the same step (Piper's lines are checked where Piper is)."""
+    folder = RecordingFolder(tmp_path)
+    clip = human_clips()[1]
+    take = read_wav(clip.path)
+    folder.save("say.welcome", clip.text, scale(take, gain))
+    recorded = RecordedVoice({clip.text: folder.wav("say.welcome")}, voice, voice.volume)
+    heard = recorded.render(clip.text, Style.PROMPT)
+    assert recorded.played == 1
+    system = [integrated_loudness(voice.render(text, style)) for text, style in LINES]
+    level = integrated_loudness(heard)
+    assert abs(level - float(np.mean(system))) < 1.0, (level, system)
+    assert true_peak_dbfs(heard) <= -0.9

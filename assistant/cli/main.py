@@ -26,6 +26,8 @@ what to do (default: welcome, then choose):
   oefening               start the breathing and visualization exercise
   vragen                 start the ten reflection questions
   PRACTICE-ID            start another practice from the content folder
+  opnemen [PRACTICE]     record the lines in the coach's own voice (or only PRACTICE's,
+                         'text' or 'say'); goes on where the last run stopped
   standby                wait to be called ("hartsverbinding"), then a session; again
   devices                list the audio devices
   model download         fetch the Dutch speech model into models/
@@ -85,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeline", type=Path, metavar=_("FILE.json"), help=_("segments played"))
     parser.add_argument(
         "--html", action="store_true", help=_("with 'journal export': one HTML page")
+    )
+    parser.add_argument(
+        "--again", action="store_true", help=_("opnemen: record lines that have a recording too")
     )
     parser.add_argument("--verbose", action="store_true", help=_("log details on stderr"))
     parser.add_argument("--dry-run", action="store_true", help=_("service install: only show"))
@@ -160,6 +165,16 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     content = load_content(args.content or default_content_dir(), settings.language)
     if words[:1] == ["journal"]:
         return _journal_command(words[1:], content, settings, args.html)
+    if words[:1] == ["opnemen"] and len(words) <= 2:
+        from assistant.cli.recording import record_command
+
+        return record_command(
+            content,
+            settings,
+            words[1] if len(words) == 2 else None,
+            again=args.again,
+            timeline=args.timeline,
+        )
     if words == ["standby"]:
         if args.text:
             raise UserError(

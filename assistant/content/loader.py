@@ -232,6 +232,10 @@ def _practices(folder: Path, owners: dict[str, str]) -> tuple[Practice, ...]:
     for path in files:
         document = parse_file(str(path))
         practice = _practice(document, owners)
+        if practice.id in RESERVED_IDS:
+            document.mapping({"id", "kind"}, _PRACTICE_KEYS)["id"].fail(
+                f"'{practice.id}' cannot be a practice's id (it is used for other recordings)"
+            )
         if any(other.id == practice.id for other in practices):
             document.mapping({"id", "kind"}, _PRACTICE_KEYS)["id"].fail(
                 _("another practice already has id '{id}'").format(id=practice.id)
@@ -241,6 +245,9 @@ def _practices(folder: Path, owners: dict[str, str]) -> tuple[Practice, ...]:
 
 
 _PRACTICE_KEYS = frozenset({"title", "phrasings", "intro", "outro", "steps", "questions"})
+# A practice's id begins the keys of its recordings (dialog/lines.py); these begin the keys of
+# the assistant's own lines and of the texts.
+RESERVED_IDS = frozenset({"say", "text"})
 
 
 def _practice(document: Node, owners: dict[str, str]) -> Practice:

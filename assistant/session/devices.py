@@ -64,6 +64,7 @@ def spoken_output(
     from assistant.session.spoken import SpokenOutput
     from assistant.speaker import SpeakerError, make_speaker
     from assistant.voice import VoiceError, make_voice
+    from assistant.voice.recorded import RecordedVoice
     from assistant.voice.shared import SharedVoice
 
     to_file = renders_to_file(settings)
@@ -94,17 +95,36 @@ def spoken_output(
         warn(_("{problem} The practice goes on with the text printed.").format(problem=message))
         return text_output(settings)
     shared = SharedVoice(voice)
+    recordings = recorded_lines(content)
     if not to_file:
         # Rendering to a file needs no head start; for a device it makes speaking instant.
-        shared.prepare_in_background(known_lines(content))
+        shared.prepare_in_background(
+            [line for line in known_lines(content) if line[0] not in recordings]
+        )
     return SpokenOutput(
-        shared,
+        RecordedVoice(recordings, shared, voice.volume),
         speaker,
         sys.stdout,
         settings.pace,
         volume=settings.volume,
         captions_personal=captions_personal,
     )
+
+
+def recorded_lines(content: Content) -> dict[str, Path]:
+    """The coach's current recordings (text as said -> WAV); each one not used is said on
+    stderr, once, with why. A broken index costs the recordings, not the session."""
+    from assistant.content.recordings import RecordingsError
+    from assistant.voice.recorded import current_recordings
+
+    try:
+        recordings, problems = current_recordings(content)
+    except RecordingsError as error:
+        warn(_("{problem} Every line is synthesised.").format(problem=error.message))
+        return {}
+    for problem in problems:
+        warn(problem)
+    return recordings
 
 
 def wait_for_device(open_device: Callable[[], T], what: str, closing: threading.Event) -> T:

@@ -1,0 +1,1 @@
+"""The coach's recording studio (`hartsverbinding opnemen`): takes, choices, the walk."""
