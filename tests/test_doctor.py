@@ -353,7 +353,7 @@ def test_every_check_runs_even_when_the_settings_are_odd(tmp_path: Path) -> None
     settings = Settings(journal=tmp_path / "journal", mic="x.wav", speaker="none")
     args = argparse.Namespace(content=None)
     names = [c.name for c in run_checks(settings, args.content, None, RecordingRunner(), None)]
-    assert len(names) == len(set(names)) == 10
+    assert len(names) == len(set(names)) == 11  # the coach's recordings are the eleventh
 
 
 def test_the_exit_status_is_0_only_when_every_check_passes(
@@ -367,3 +367,25 @@ def test_the_exit_status_is_0_only_when_every_check_passes(
     assert report([*fine, failed("three", "broken", "mend it")]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[-3:] == ["FAIL  three: broken", "      fix: mend it", "1 check failed."]
+
+
+def test_the_coachs_recordings_are_checked(tmp_path):
+    """None is fine; a current one is counted; a stale one fails with what to do."""
+    from assistant.appliance import setup_checks
+    from assistant.audio import silence
+    from assistant.content import load_content
+    from assistant.content.recordings import RecordingFolder
+    from tests.helpers import copy_content
+
+    folder = copy_content(tmp_path)
+    content = load_content(folder)
+    assert setup_checks.recordings(content).ok
+    step = content.practices[0].steps[0].say  # type: ignore[union-attr]
+    RecordingFolder(folder).save("oefening.steps.1", step, silence(1.0, 22050))
+    current = setup_checks.recordings(content)
+    assert current.ok and "1" in current.detail
+    RecordingFolder(folder).save(
+        "oefening.steps.2", "Woorden die er niet meer staan.", silence(1.0, 22050)
+    )
+    stale = setup_checks.recordings(content)
+    assert not stale.ok and "oefening.steps.2" in stale.detail and "opnemen" in stale.fix

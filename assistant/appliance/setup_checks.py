@@ -18,6 +18,7 @@ from assistant.appliance import service
 from assistant.appliance.check import Check, failed, passed, skipped
 from assistant.appliance.power import parse_throttled
 from assistant.appliance.service import Host, NoSystemd, Runner
+from assistant.content.model import Content
 from assistant.durable import FOLDER_MODE, write_durably
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
@@ -97,6 +98,32 @@ def vocabulary(loaded: Any, phrasings: list[str]) -> Check:
         _("Use the Dutch model: run '{command}', and leave out --model and 'model:'.").format(
             command=DOWNLOAD_COMMAND
         ),
+    )
+
+
+def recordings(content: Content) -> Check:
+    """The coach's recordings: the ones that will be played, and any that will not (stale,
+    gone) with why. No recordings at all is fine: the voice speaks every line."""
+    from assistant.voice.recorded import current_recordings
+
+    name = _("the coach's recordings")
+    played, problems = current_recordings(content)
+    if problems:
+        return failed(
+            name,
+            " ".join(problems),
+            _("Record them again with 'hartsverbinding opnemen'."),
+        )
+    if not played:
+        return passed(name, _("none; the voice speaks every line"))
+    count = len(played)
+    return passed(
+        name,
+        ngettext(
+            "{count} line is spoken in the coach's own voice",
+            "{count} lines are spoken in the coach's own voice",
+            count,
+        ).format(count=count),
     )
 
 

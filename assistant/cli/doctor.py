@@ -8,6 +8,7 @@ request to speak during the microphone test goes to standard error.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -18,6 +19,8 @@ from assistant.appliance import setup_checks, sound_checks
 from assistant.appliance.check import Check, guarded
 from assistant.appliance.service import Host, Runner, SubprocessRunner
 from assistant.config import Settings
+from assistant.content.model import Content
+from assistant.dialog.understand import all_phrasings
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
 
@@ -76,7 +79,12 @@ def run_checks(
 
     yield guarded(_("speech model"), model)
     yield guarded(
-        _("vocabulary"), lambda: setup_checks.vocabulary(loaded[0], _phrasings(content_dir))
+        _("vocabulary"),
+        lambda: setup_checks.vocabulary(loaded[0], all_phrasings(_content(content_dir, settings))),
+    )
+    yield guarded(
+        _("the coach's recordings"),
+        lambda: setup_checks.recordings(_content(content_dir, settings)),
     )
     yield guarded(_("journal folder"), lambda: setup_checks.journal_folder(settings.journal))
     yield guarded(_("free disk space"), lambda: setup_checks.free_space(settings.journal))
@@ -84,11 +92,11 @@ def run_checks(
     yield guarded(_("power supply"), lambda: setup_checks.power(runner))
 
 
-def _phrasings(content_dir: Path | None) -> list[str]:
+@functools.lru_cache(maxsize=1)
+def _content(content_dir: Path | None, settings: Settings) -> Content:
     from assistant.content import default_content_dir, load_content
-    from assistant.dialog.understand import all_phrasings
 
-    return all_phrasings(load_content(content_dir or default_content_dir()))
+    return load_content(content_dir or default_content_dir(), settings.language)
 
 
 def print_check(check: Check, write: Callable[[str], None] = print) -> None:
