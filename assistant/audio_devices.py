@@ -18,7 +18,10 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
+
+from assistant.errors import UserError
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,24 @@ class StreamHolder(Protocol):
     def reopen_stream(self) -> None:
         """PortAudio has been re-initialised: open the stream again if it was in use."""
         ...
+
+
+E = TypeVar("E", bound=UserError)
+
+
+def sounddevice_module(error: type[E]) -> Any:
+    """The sounddevice module, or `error` saying how to install the PortAudio library it
+    needs (the Python package can be there while the system library is not)."""
+    try:
+        import sounddevice
+    except OSError as problem:
+        raise error(
+            _(
+                "Sound devices need the PortAudio library ({error}). On Debian or Raspberry Pi "
+                "OS: sudo apt-get install libportaudio2"
+            ).format(error=problem)
+        ) from None
+    return sounddevice
 
 
 def _restart_sounddevice() -> None:

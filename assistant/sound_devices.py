@@ -14,9 +14,9 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any, Literal
 
+from assistant.audio_devices import sounddevice_module
 from assistant.errors import UserError
 from assistant.i18n import _
 
@@ -87,18 +87,8 @@ def device_line(device: SoundDevice, kind: Kind) -> str:
 # --- the real PortAudio -----------------------------------------------------------------------
 
 
-def _sounddevice() -> ModuleType:
-    try:
-        import sounddevice
-    except OSError as error:  # the Python package is there, the PortAudio library is not
-        raise UserError(
-            _(
-                "Sound devices need the PortAudio library ({error}). On Debian or Raspberry Pi "
-                "OS: sudo apt-get install libportaudio2"
-            ).format(error=error)
-        ) from None
-    module: ModuleType = sounddevice
-    return module
+def _sounddevice() -> Any:
+    return sounddevice_module(UserError)
 
 
 def query_devices() -> list[SoundDevice]:

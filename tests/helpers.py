@@ -14,7 +14,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +243,45 @@ def korean_standby_content(folder: Path) -> Path:
         assert old in text, (name, old)
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return content
+
+
+# --- a local web server (for the download commands) -----------------------------------------
+
+
+@contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A web server on this machine's loopback with `handler`, for the download tests: its URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+# --- measuring rendered sound ---------------------------------------------------------------
+
+SILENT = 30.0  # RMS below this is silence (full scale is 32767)
+
+
+def silences(audio: AudioChunk, shortest: float = 1.0) -> list[float]:
+    """Every run of silence of `shortest` seconds or more, in seconds, found from the samples
+    alone (10 ms frames), in order: what a listener hears as the pauses."""
+    frame = audio.rate // 100
+    values = audio.array().astype(np.float64)
+    frames = len(values) // frame
+    levels = np.sqrt((values[: frames * frame].reshape(frames, frame) ** 2).mean(axis=1))
+    runs, start = [], None
+    for index, quiet in enumerate([*(levels < SILENT), False]):
+        if quiet and start is None:
+            start = index
+        elif not quiet and start is not None:
+            if index - start >= round(shortest * 100):
+                runs.append((index - start) / 100)
+            start = None
+    return runs
 
 
 # --- speech models --------------------------------------------------------------------------

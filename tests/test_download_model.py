@@ -6,11 +6,10 @@ from __future__ import annotations
 import io
 import os
 import socket
-import threading
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,6 +17,7 @@ import pytest
 
 from assistant.errors import UserError
 from assistant.recognizer import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
+from tests.helpers import http_server
 
 NAME = "vosk-model-test"
 MODEL_FILES = {
@@ -75,12 +75,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(Handler) as url:
+        yield url
 
 
 def url(server: str, kind: str) -> str:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -27,6 +26,7 @@ from assistant.voice.piper_catalogue import (
     installed,
 )
 from assistant.voice.piper_download import download_voice
+from tests.helpers import http_server
 
 NAME = "nl_NL-test-low"
 MODEL = os.urandom(200_000)
@@ -67,12 +67,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(Handler) as url:
+        yield url
 
 
 def voice(

@@ -29,11 +29,11 @@ from tests.helpers import (
     korean_model_dir,
     korean_yes_content,
     run_cli,
+    silences,
 )
 
 KOREAN_AGAIN = KOREAN_QUESTIONS  # a word the Korean model hears well, standing in for "opnieuw"
 STORE_RATE = 22050
-SILENT = 30.0
 PRACTICE = """\
 id: kort
 kind: exercise
@@ -249,18 +249,7 @@ def test_the_pauses_stay_as_the_content_says(rendered) -> None:
     for segment in pauses:
         assert not _span(audio, segment).samples.strip(b"\0")
     # From the samples alone: every run of a second or more of silence is one of the pauses.
-    frame = audio.rate // 100
-    values = audio.array().astype(np.float64)
-    count = len(values) // frame
-    quiet = np.sqrt((values[: count * frame].reshape(count, frame) ** 2).mean(axis=1)) < SILENT
-    runs, start = [], None
-    for index, is_quiet in enumerate([*quiet, False]):
-        if is_quiet and start is None:
-            start = index
-        elif not is_quiet and start is not None:
-            if index - start >= 100:
-                runs.append((index - start) / 100)
-            start = None
+    runs = silences(audio)
     print(f"silences measured from the samples: {runs} s (content: 3, 4)")
     assert len(runs) == 2, runs
     assert all(abs(m - p) <= 0.15 for m, p in zip(runs, [3, 4], strict=True)), runs
@@ -325,7 +314,6 @@ def test_nothing_to_record_by_that_name(studio: Studio) -> None:
     assert done.returncode == 2
     assert "'niets'" in done.stderr and "kort, oefening, vragen, text, say" in done.stderr
     assert "Traceback" not in done.stderr
-
 
 
 def test_a_folder_where_recordings_cannot_be_kept_is_said_before_recording(tmp_path: Path):

@@ -10,20 +10,20 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from assistant.audio import AudioChunk, read_wav, rms
 from assistant.content import load_content
 from tests.helpers import (
     ENGLISH_CONTENT_DIR,
+    SILENT,
     english_piper_voice,
     hide_piper,
     run_cli,
+    silences,
     traced_sockets,
 )
 
-SILENT = 30.0  # rms below this is silence (full scale is 32767)
 FALLBACK = "needs Piper, which is not installed"
 
 
@@ -74,23 +74,6 @@ def without_piper(tmp_path_factory: pytest.TempPathFactory) -> tuple:
     return _render(folder, env=hide_piper(folder / "hide"))
 
 
-def _silences(audio: AudioChunk) -> list[float]:
-    """Every run of silence of a second or more, in seconds, found from the samples alone."""
-    frame = audio.rate // 100  # 10 ms
-    values = audio.array().astype(np.float64)
-    frames = len(values) // frame
-    levels = np.sqrt((values[: frames * frame].reshape(frames, frame) ** 2).mean(axis=1))
-    runs, start = [], None
-    for index, quiet in enumerate([*(levels < SILENT), False]):
-        if quiet and start is None:
-            start = index
-        elif not quiet and start is not None:
-            if index - start >= 100:
-                runs.append((index - start) / 100)
-            start = None
-    return runs
-
-
 def test_the_exercise_is_rendered_with_piper(with_piper: tuple) -> None:
     audio, timeline, done, _, folder = with_piper
     assert "speaking with the Piper voice" in done.stderr
@@ -115,7 +98,7 @@ def test_silences_in_the_samples_match_the_content_pauses(with_piper: tuple) -> 
     audio, _, _, _, _ = with_piper
     content = load_content(ENGLISH_CONTENT_DIR)
     expected = [step.pause for step in content.practices[0].steps if step.pause >= 1]
-    runs = _silences(audio)
+    runs = silences(audio)
     assert len(runs) == len(expected), (runs, expected)
     for measured, pause in zip(runs, expected, strict=True):
         assert abs(measured - pause) <= 0.15, (measured, pause)

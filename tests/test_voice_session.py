@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from assistant.audio import read_wav, rms, write_wav
@@ -20,6 +19,7 @@ from assistant.journal.markdown import parse
 from tests.helpers import (
     KOREAN_YES,
     ROOT,
+    SILENT,
     Captions,
     answers_recording,
     answers_script,
@@ -28,10 +28,9 @@ from tests.helpers import (
     korean_yes_content,
     require_espeak,
     run_cli,
+    silences,
     start_session,
 )
-
-SILENT = 30.0  # rms below this is silence (full scale is 32767)
 
 
 @pytest.fixture(scope="module")
@@ -99,19 +98,7 @@ def test_silences_measured_from_the_samples_match_the_content_pauses(rendered_ex
     """Found from the samples alone, without the timeline: every run of silence of a second or
     more, in order, is one of the coach's pauses, within 150 ms."""
     audio, _, _ = rendered_exercise
-    frame = audio.rate // 100  # 10 ms
-    values = audio.array().astype(np.float64)
-    frames = len(values) // frame
-    levels = np.sqrt((values[: frames * frame].reshape(frames, frame) ** 2).mean(axis=1))
-    quiet = levels < SILENT
-    runs, start = [], None
-    for index, is_quiet in enumerate([*quiet, False]):
-        if is_quiet and start is None:
-            start = index
-        elif not is_quiet and start is not None:
-            if index - start >= 100:
-                runs.append((index - start) / 100)
-            start = None
+    runs = silences(audio)
     expected = [step.pause for step in content.practices[0].steps if step.pause >= 1]
     assert len(runs) == len(expected), (runs, expected)
     for measured, pause in zip(runs, expected, strict=True):

@@ -8,13 +8,12 @@ import queue
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any, Protocol
 
 import numpy as np
 
 from assistant.audio import AudioChunk, StreamResampler
-from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery
+from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery, sounddevice_module
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
 from assistant.microphone.base import MicrophoneError
@@ -57,18 +56,8 @@ class InputDevice:
     default_rate: int
 
 
-def _sounddevice() -> ModuleType:
-    try:
-        import sounddevice
-    except OSError as error:  # the PortAudio library itself is missing
-        raise MicrophoneError(
-            _(
-                "No audio input available ({error}). Install PortAudio "
-                "('sudo apt-get install libportaudio2') or use --mic FILE.wav."
-            ).format(error=error)
-        ) from None
-    module: ModuleType = sounddevice
-    return module
+def _sounddevice() -> Any:
+    return sounddevice_module(MicrophoneError)
 
 
 def find_input_device(device: str | int | None) -> InputDevice:

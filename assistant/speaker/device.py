@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.audio import resample
-from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery
+from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery, sounddevice_module
 from assistant.i18n import _
 from assistant.speaker.base import Segment, SpeakerError
 
@@ -30,16 +30,7 @@ STALL_SECONDS = 10.0  # a running stream whose callback is not called for this l
 
 
 def _sounddevice() -> Any:
-    try:
-        import sounddevice
-    except OSError as error:  # the Python package is there, the PortAudio library is not
-        raise SpeakerError(
-            _(
-                "Sound output needs the PortAudio library ({error}). On Debian or Raspberry Pi "
-                "OS: sudo apt-get install libportaudio2"
-            ).format(error=error)
-        ) from None
-    return sounddevice
+    return sounddevice_module(SpeakerError)
 
 
 class DeviceSpeaker:
