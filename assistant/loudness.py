@@ -27,6 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 import soxr
+from numpy.lib.stride_tricks import sliding_window_view
 
 from assistant.audio import AudioChunk
 
@@ -37,6 +38,7 @@ from assistant.audio import AudioChunk
 # loud enough at full volume. The listener's `volume` setting only ever takes it down from here.
 SPEECH_LUFS = -20.0
 PEAK_CEILING_DBFS = -1.0  # true peak; leaves room for the resampling to the device's rate
+MAX_LIMITING_DB = 6.0  # peaks limited by at most this much; beyond, the line stays quieter
 FADE_SECONDS = 0.008  # raised-cosine fade at each end of a speech item: no click, no lost onset
 
 BLOCK_SECONDS = 0.4  # BS.1770 gating block
@@ -47,6 +49,8 @@ _OFFSET = -0.691  # BS.1770: makes a 1 kHz sine read its RMS level in dBFS (+3 d
 _FULL_SCALE = 32768.0
 _PAD_SECONDS = 0.5  # longer than the K-weighting's impulse response at any rate
 _OVERSAMPLE = 4
+_LIMITER_SECONDS = 0.005  # the limiter's gain dips over this much on either side of a peak
+_LIMITER_MARGIN_DB = 0.3
 
 
 def integrated_loudness(chunk: AudioChunk) -> float:
@@ -83,22 +87,49 @@ def true_peak_dbfs(chunk: AudioChunk) -> float:
 def normalise_loudness(
     chunk: AudioChunk, target: float = SPEECH_LUFS, ceiling: float = PEAK_CEILING_DBFS
 ) -> AudioChunk:
-    """`chunk` brought to `target` LUFS by one gain, but never with a true peak above `ceiling`
-    dBFS: a line that would have to clip is left quieter instead (reported by `loudness_gain`).
-    Silence stays silence."""
+    """`chunk` brought to `target` LUFS, never with a true peak above `ceiling` dBFS. A few
+    peaks that would go over (a plosive, a voice's louder syllable) are limited, by at most
+    MAX_LIMITING_DB, so the line still plays as loud as the others; a line that would need
+    more than that is left quieter instead (reported by `loudness_gain`). Silence stays
+    silence."""
     gain = loudness_gain(chunk, target, ceiling)
-    return scale(chunk, 10.0 ** (gain / 20.0))
+    louder = scale(chunk, 10.0 ** (gain / 20.0))
+    if true_peak_dbfs(louder) <= ceiling:
+        return louder
+    limited = limit_peaks(louder, ceiling)
+    # Limiting aims a little under the ceiling and takes a little loudness: what room is
+    # left is given back, up to the ceiling and no further than the target.
+    room = min(ceiling - true_peak_dbfs(limited), target - integrated_loudness(limited))
+    return scale(limited, 10.0 ** (room / 20.0)) if room > 0 else limited
 
 
 def loudness_gain(
     chunk: AudioChunk, target: float = SPEECH_LUFS, ceiling: float = PEAK_CEILING_DBFS
 ) -> float:
-    """The gain in dB that `normalise_loudness` applies."""
+    """The gain in dB that `normalise_loudness` applies before limiting the peaks."""
     loudness = integrated_loudness(chunk)
     if not math.isfinite(loudness):
         return 0.0
     peak = true_peak_dbfs(chunk)
-    return min(target - loudness, ceiling - peak)
+    return min(target - loudness, ceiling + MAX_LIMITING_DB - peak)
+
+
+def limit_peaks(chunk: AudioChunk, ceiling: float = PEAK_CEILING_DBFS) -> AudioChunk:
+    """The peaks above `ceiling` dBFS brought under it by a gain that dips smoothly around
+    each (5 ms on either side: no click, no pumping), the rest of the line untouched."""
+    values = chunk.array().astype(np.float64)
+    # Samples aim a little lower, for the peaks between samples that true peak counts.
+    limit = _FULL_SCALE * 10.0 ** ((ceiling - _LIMITER_MARGIN_DB) / 20.0)
+    needed = np.minimum(1.0, limit / np.maximum(np.abs(values), 1e-9))
+    reach = max(1, round(_LIMITER_SECONDS * chunk.rate))
+    width = 2 * reach + 1
+    # The least gain any sample within reach needs, then its average over the same reach:
+    # every sample still gets no more gain than it needs, and the gain moves smoothly.
+    lowest = sliding_window_view(np.pad(needed, reach, mode="edge"), width).min(axis=1)
+    smooth = np.convolve(np.pad(lowest, reach, mode="edge"), np.ones(width) / width, "valid")
+    limited = AudioChunk.from_array(values * smooth, chunk.rate)
+    over = true_peak_dbfs(limited) - ceiling
+    return scale(limited, 10.0 ** (-over / 20.0)) if over > 0 else limited
 
 
 def scale(chunk: AudioChunk, factor: float) -> AudioChunk:

@@ -133,3 +133,26 @@ def test_volume_one_half_is_six_db_quieter() -> None:
     half = scale(tone, 0.5)
     assert integrated_loudness(half) - integrated_loudness(tone) == pytest.approx(-6.02, abs=0.05)
     assert scale(tone, 1.0) is tone
+
+
+def test_a_few_loud_peaks_are_limited_so_the_line_comes_near_the_target() -> None:
+    """Real speech with one loud click in it: one gain would leave the whole line quieter to
+    keep that click under the ceiling; the limiter takes the click down instead, smoothly."""
+    clip = read_wav(sorted(NL_HUMAN.glob("*.wav"))[0])
+    values = clip.array().astype(np.float64) * 10 ** (-3.5 / 20)  # speech with headroom
+    middle = len(values) // 2
+    values[middle : middle + 20] = 32000.0  # 1 ms at full scale
+    peaky = AudioChunk.from_array(values, clip.rate)
+    done = normalise_loudness(peaky)
+    one_gain = integrated_loudness(peaky) + PEAK_CEILING_DBFS - true_peak_dbfs(peaky)
+    assert one_gain < SPEECH_LUFS - 2.0  # one gain alone would leave it clearly quieter
+    # Limited, it comes within a dB (the click itself counted towards the loudness at first).
+    assert integrated_loudness(done) > SPEECH_LUFS - 1.0
+    assert true_peak_dbfs(done) <= PEAK_CEILING_DBFS + 0.05
+    # Away from the click the line is the plain gain of the original: nothing else changed.
+    ratio = done.array()[: middle - 2000].astype(np.float64)
+    original = peaky.array()[: middle - 2000].astype(np.float64)
+    loud = np.abs(original) > 1000
+    assert np.allclose(
+        ratio[loud] / original[loud], np.median(ratio[loud] / original[loud]), rtol=0.01
+    )
