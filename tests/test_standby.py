@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from assistant.audio import silence, write_wav
 from assistant.journal.markdown import parse
 from tests.helpers import (
@@ -37,15 +39,24 @@ def _recording(folder: Path) -> Path:
     return path
 
 
-def test_a_start_phrase_starts_one_session_and_standby_listens_again(tmp_path, ko_model_dir):
+@pytest.mark.parametrize("voice", ["the system voice", "no voice at all"])
+def test_a_start_phrase_starts_one_session_and_standby_listens_again(
+    tmp_path, ko_model_dir, voice
+):
+    """With a voice, and without one (the lines are then printed): either way the person's
+    words reach no output."""
     content = korean_standby_content(tmp_path)
     journal = tmp_path / "journal"
+    config = tmp_path / "config.yaml"
+    config.write_text("voice: geen-stem\n" if voice == "no voice at all" else "pace: 0\n")
     done = run_cli(
+        "--config",
+        str(config),
         "standby",
         "--mic",
         str(_recording(tmp_path)),
         "--speaker",
-        str(tmp_path / "out.wav"),
+        "none" if voice == "no voice at all" else str(tmp_path / "out.wav"),
         "--pace",
         "0",
         "--model",

@@ -43,8 +43,8 @@ def typed_input() -> Input:
     return TextInput(sys.stdin.buffer)
 
 
-def text_output(settings: Settings) -> Output:
-    return TextOutput(sys.stdout, settings.pace)
+def text_output(settings: Settings, personal: bool = True) -> Output:
+    return TextOutput(sys.stdout, settings.pace, personal=personal)
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def spoken_output(
                     problem=error.message
                 )
             )
-            return text_output(settings)
+            return text_output(settings, captions_personal)
     voice = make_voice(
         voice_settings(settings),
         config.cache_home() / "voice",
@@ -93,7 +93,7 @@ def spoken_output(
         if to_file:
             raise UserError(message) from None
         warn(_("{problem} The practice goes on with the text printed.").format(problem=message))
-        return text_output(settings)
+        return text_output(settings, captions_personal)
     shared = SharedVoice(voice)
     recordings = recorded_lines(content)
     if not to_file:

@@ -77,9 +77,12 @@ def write_line(stream: TextIO, text: str) -> bool:
 class TextOutput:
     """Prints each line at once; a pause takes its real time scaled by `pace`."""
 
-    def __init__(self, stream: TextIO, pace: float) -> None:
+    def __init__(self, stream: TextIO, pace: float, *, personal: bool = True) -> None:
         self.stream = stream
         self.pace = pace
+        # False where the output may end up in a log (standby without a voice): the lines
+        # that carry the person's words are left out.
+        self.personal = personal
         self._pauses = 1.0  # the person's *langzamer* / *sneller*
         self._until = 0.0
         self._stopped = threading.Event()
@@ -87,7 +90,8 @@ class TextOutput:
     def start(self, item: OutputItem) -> None:
         self._stopped.clear()
         if isinstance(item, Say):
-            write_line(self.stream, item.text)
+            if self.personal or not item.personal:
+                write_line(self.stream, item.text)
             self._until = 0.0
         elif isinstance(item, Pause):
             self._until = time.monotonic() + item.seconds * self.pace * self._pauses
