@@ -52,7 +52,7 @@ from assistant.journal.markdown import Labels  # noqa: E402
 from assistant.journal.store import Journal  # noqa: E402
 from assistant.microphone import Microphone, WavMicrophone  # noqa: E402
 from assistant.recognizer import load_model  # noqa: E402
-from assistant.session.ports import ListenMode  # noqa: E402
+from assistant.session.ports import ListenMode, Utterance  # noqa: E402
 from assistant.session.start import run_practice  # noqa: E402
 from assistant.session.voice_io import VoiceListening  # noqa: E402
 
@@ -227,6 +227,21 @@ def trend(values: list[float]) -> float:
 # --- idle listening ---------------------------------------------------------------------------
 
 
+def listen_idle(
+    listening: VoiceListening, mode: ListenMode, seconds: float
+) -> tuple[float, float, int]:
+    """Listen in MODE for SECONDS after a second to settle: (CPU seconds of this process, wall
+    seconds, utterances heard)."""
+    listening.listen(mode)
+    time.sleep(1.0)  # the stream settles; not counted
+    cpu, wall = time.process_time(), time.monotonic()
+    heard = 0
+    deadline = wall + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        heard += isinstance(listening.get(min(0.5, left)), Utterance)
+    return time.process_time() - cpu, time.monotonic() - wall, heard
+
+
 def idle(
     model_dir: Path, content_dir: Path, microphone: Microphone, seconds: float, label: str
 ) -> None:
@@ -238,15 +253,7 @@ def idle(
         model = load_model(model_dir)
         listening = VoiceListening.open(content, settings, microphone, model)
     try:
-        listening.listen(ListenMode.COMMAND)
-        time.sleep(1.0)  # the stream settles; not counted
-        cpu, wall = time.process_time(), time.monotonic()
-        heard = 0
-        deadline = wall + seconds
-        while time.monotonic() < deadline:
-            if listening.get(min(0.5, max(0.0, deadline - time.monotonic()))) is not None:
-                heard += 1
-        cpu, wall = time.process_time() - cpu, time.monotonic() - wall
+        cpu, wall, heard = listen_idle(listening, ListenMode.COMMAND, seconds)
     finally:
         listening.close()
     print(

@@ -63,7 +63,7 @@ from assistant.session.ports import ListenMode, Utterance  # noqa: E402
 from assistant.session.spoken import SpokenOutput  # noqa: E402
 from assistant.session.voice_io import VoiceListening  # noqa: E402
 from bench.recognizer_bench import speech_end  # noqa: E402
-from bench.soak import default_model, machine, quiet, status  # noqa: E402
+from bench.soak import default_model, listen_idle, machine, quiet, status  # noqa: E402
 
 RATE = 16000
 DUTCH_SPOKEN = ("hartsverbinding", "ik wil oefenen")  # start phrases espeak-ng says in Dutch
@@ -131,14 +131,7 @@ def idle_in_process(setup: Setup, seconds: float, runs: int, work: Path) -> None
                 content, settings, WavMicrophone(path, realtime=True), model, standby=True
             )
         try:
-            listening.listen(ListenMode.STANDBY)
-            time.sleep(1.0)  # the thread settles; not counted
-            cpu, wall = time.process_time(), time.monotonic()
-            heard = 0
-            deadline = wall + seconds
-            while (left := deadline - time.monotonic()) > 0:
-                heard += isinstance(listening.get(min(0.5, left)), Utterance)
-            cpu, wall = time.process_time() - cpu, time.monotonic() - wall
+            cpu, wall, heard = listen_idle(listening, ListenMode.STANDBY, seconds)
         finally:
             listening.close()
         shares.append(cpu / wall)
