@@ -11,7 +11,7 @@ the cached voice; lines take their real time on a clock, as with `--speaker none
 
 - The microphone is the real DeviceMicrophone, 48 kHz as many USB microphones on a Pi, fed
   through its `stream_factory` hook by a thread that delivers 100 ms blocks on the wall
-  clock, as PortAudio's callback would: when the recognizer falls behind, its 5 s queue fills
+  clock, as PortAudio's callback would: when the recognizer falls behind, its queue (30 s) fills
   and drops the oldest audio, and the drops are counted by DeviceMicrophone itself.
 - A person answers: after each question (0.7 s after the assistant starts listening) two
   real Dutch recordings from ../shared/audio/nl-human as one answer, and after the read-back
@@ -19,7 +19,7 @@ the cached voice; lines take their real time on a clock, as with `--speaker none
   spoken by espeak-ng. After ANSWERS answers the person says nothing more and the input
   ends, which ends the session.
 
-Per fraction it prints: audio lost (blocks dropped by the 5 s queue), the recognizer's largest
+Per fraction it prints: audio lost (blocks dropped by the queue), the recognizer's largest
 lag behind real time (audio waiting in the queue), the worst delay from the end of "ja" to the
 runtime acting on it (target: 1 s), the worst delay of a line (target: 0.5 s after what must
 come before it: the previous item's end, or the person's words being acted on), synthesis
@@ -476,7 +476,7 @@ class Result:
     cpu: float = 0.0
     throttled: int = 0  # periods in which the quota ran out
     periods: int = 0
-    dropped: int = 0  # blocks dropped by DeviceMicrophone's 5 s queue
+    dropped: int = 0  # blocks dropped by DeviceMicrophone's queue
     overflows: int = 0  # drops plus device overflow flags (none from the feed)
     max_lag: float = 0.0  # seconds of audio waiting to be recognised, at worst
     max_lag_in: str = ""  # the listening mode the runtime had asked for then

@@ -22,7 +22,10 @@ from assistant.sound_devices import SoundDevice, device_line, query_devices
 log = logging.getLogger(__name__)
 
 BLOCK_MS = 100
-QUEUE_SECONDS = 5.0  # audio kept for a slow reader before the oldest is dropped
+# Audio kept for a reader that falls behind (a slow Pi decoding a long answer) before the oldest
+# is dropped. Long, because a late answer is better than lost words: the recognizer catches up
+# in the silence that ends every answer. 30 s of 48 kHz stereo is under 6 MB.
+QUEUE_SECONDS = 30.0
 REPORT_EVERY = 10.0  # seconds between two log lines about lost audio
 STALL_SECONDS = 10.0  # a running stream that delivers nothing for this long has failed
 

@@ -37,7 +37,7 @@ class SharedVoice:
                 if self._closing.is_set():
                     return
                 try:
-                    self.render(text, style)
+                    self.voice.prepare([(text, style)])  # a cached line is not even read
                 except VoiceError:
                     return  # the session will say (or print) it when it comes
 
