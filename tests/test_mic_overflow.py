@@ -53,14 +53,19 @@ class FloodingStream:
         self.active = False
 
 
-def _flooded(blocks: int, queue_seconds: float) -> tuple[DeviceMicrophone, FloodingStream]:
+def _flooded(
+    blocks: int, queue_seconds: float | None = None
+) -> tuple[DeviceMicrophone, FloodingStream]:
     made: list[FloodingStream] = []
 
     def factory(device: Any, callback: Callback, finished: Callable[[], None]) -> FloodingStream:
         made.append(FloodingStream(callback, finished, blocks))
         return made[0]
 
-    mic = DeviceMicrophone("fake", queue_seconds=queue_seconds, stream_factory=factory)
+    if queue_seconds is None:
+        mic = DeviceMicrophone("fake", stream_factory=factory)  # the queue a session has
+    else:
+        mic = DeviceMicrophone("fake", queue_seconds=queue_seconds, stream_factory=factory)
     mic.start()
     assert made[0].done.wait(10)
     return mic, made[0]
@@ -85,6 +90,19 @@ def test_a_flood_keeps_the_newest_audio_and_counts_the_rest(
     assert levels == [block + 1 for block in range(490, 500)]
     assert all(c.rate == 16000 and c.frames == 1600 for c in chunks)
     assert any("lost audio" in r.getMessage() for r in caplog.records)
+    mic.close()
+
+
+def test_a_slow_reader_twenty_seconds_behind_loses_nothing() -> None:
+    # A slow machine decoding a long answer: the answer comes late, but whole.
+    mic, _stream = _flooded(blocks=200)  # 20 s of audio delivered before anything is read
+    chunks = []
+    while (chunk := mic.read(0.05)) is not None:
+        chunks.append(chunk)
+    assert len(chunks) == 200
+    assert mic.dropped == 0
+    levels = [round(float(np.median(c.array()[900:1500]))) for c in chunks]
+    assert levels == [block + 1 for block in range(200)]
     mic.close()
 
 
