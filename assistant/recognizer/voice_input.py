@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 from assistant.audio import SAMPLE_WIDTH, AudioChunk
 from assistant.backoff import Backoff
 from assistant.microphone import Microphone, MicrophoneError
+from assistant.microphone.device import BLOCK_MS, QUEUE_SECONDS
 from assistant.recognizer.answers import AnswerRecorder, EndedBy, SpokenAnswer
 from assistant.recognizer.commands import CommandRecognizer
 from assistant.recognizer.settings import ListenSettings
@@ -27,7 +28,9 @@ Mode = Literal["off", "command", "answer", "standby"]
 MODES: tuple[Mode, ...] = ("off", "command", "answer", "standby")
 READ_TIMEOUT = 0.1  # how often the thread looks up from the microphone to notice a close
 RETRY_FIRST = 0.5  # seconds to wait after an unexpected error, so that it cannot spin
-DRAIN_LIMIT = 200  # chunks; a queue that never empties is a source that is not real time
+# Chunks: more than a device microphone can hold (a queue that never empties is a source that
+# is not real time, which must not hang the switch).
+DRAIN_LIMIT = round(QUEUE_SECONDS * 1000 / BLOCK_MS) + 100
 UTTERANCE_TAIL_CHUNKS = 100  # at most this many chunks read to finish a heard phrase
 
 
