@@ -93,7 +93,7 @@ from assistant.session.runtime import Session  # noqa: E402
 from assistant.speaker.base import Segment  # noqa: E402
 from assistant.speaker.clock import ClockSpeaker  # noqa: E402
 from bench.recognizer_bench import speech_end  # noqa: E402
-from bench.soak import default_model, machine, quiet, status  # noqa: E402
+from bench.soak import default_model, descendants, load_average, machine, quiet, status  # noqa: E402
 
 RATE = 16000
 DEVICE_RATE = 48000  # what many USB microphones on a Pi deliver; resampled as in the app
@@ -439,15 +439,6 @@ def enter_limit(
     )
 
 
-def descendants(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            for child in (task / "children").read_text().split():
-                found += [int(child), *descendants(int(child))]
-    return found
-
-
 def cgroup_stat(group: Path | None) -> dict[str, int]:
     if group is None:
         return {}
@@ -680,10 +671,6 @@ def prepare(work: Path, answers: int, answer_clips: tuple[int, ...]) -> Path:
     finally:
         voice.close()
     return work
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def run_fraction(args: argparse.Namespace, work: Path, limiter: str, fraction: float) -> Result:

