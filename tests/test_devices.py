@@ -27,14 +27,6 @@ from assistant.speaker import DeviceSpeaker, Segment
 from tests.helpers import run_cli
 from tests.pulse import PulseServer, name_alsa_devices
 
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The messages these tests read, in English whatever the translations say (child
-    processes inherit it)."""
-    monkeypatch.setenv("LANGUAGE", "en")
-
-
 # What PortAudio lists on a Raspberry Pi 4 with a USB microphone (Raspberry Pi OS Bookworm).
 PI_DEVICES = [
     ("bcm2835 Headphones: - (hw:0,0)", 0, 8),

@@ -32,21 +32,12 @@ from tests.fakes import RecordingRunner
 from tests.helpers import korean_model_dir, run_cli
 from tests.pulse import PulseServer
 
-ENGLISH = {"LANGUAGE": "en"}
-
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The messages these tests read, in English whatever the translations say."""
-    monkeypatch.setenv("LANGUAGE", "en")
-
 
 def _quiet_env(tmp_path: Path) -> dict[str, str]:
     """A user with no sound server, no model, and folders of their own."""
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
     return {
-        **ENGLISH,
         "XDG_RUNTIME_DIR": str(runtime),
         "PULSE_RUNTIME_PATH": str(runtime / "pulse"),
         "HOME": str(tmp_path / "home"),
@@ -141,7 +132,7 @@ _PULSE_KEYS = ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "HOME")
 
 def test_record_needs_a_wav_name_in_an_existing_folder(tmp_path: Path) -> None:
     for bad in (tmp_path / "test.mp3", tmp_path / "missing" / "test.wav"):
-        done = run_cli("doctor", "--record", str(bad), env=ENGLISH)
+        done = run_cli("doctor", "--record", str(bad))
         assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
         assert "--record" in done.stderr
 

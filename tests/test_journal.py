@@ -185,9 +185,7 @@ def test_a_write_failure_keeps_the_answer_in_memory_and_retry_writes_it(tmp_path
     assert "niet verloren" in journal.path.read_text(encoding="utf-8")
 
 
-def test_a_failed_recording_write_keeps_answer_and_audio_for_the_next_write(
-    tmp_path, monkeypatch
-):
+def test_a_failed_recording_write_keeps_answer_and_audio_for_the_next_write(tmp_path, monkeypatch):
     """Any exception while writing (here a bug-like RuntimeError on the recording) leaves the
     answer and its audio in memory; the next write puts both on disk."""
     journal = Journal(tmp_path, LABELS)

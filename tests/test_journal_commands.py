@@ -22,7 +22,6 @@ LABELS = Labels(
     page_title="Dagboek",
 )
 SECRET = "wachtzin van test"
-ENGLISH = {"LANGUAGE": "en"}  # the msgids; the Dutch catalogue is tested on its own
 
 
 def make_journal(folder: Path, encrypted: bool) -> Path:
@@ -49,7 +48,7 @@ def make_journal(folder: Path, encrypted: bool) -> Path:
 
 
 def journal_cli(folder: Path, *words: str, stdin: str = ""):
-    return run_cli("journal", *words, "--journal", str(folder), stdin=stdin, env=ENGLISH)
+    return run_cli("journal", *words, "--journal", str(folder), stdin=stdin)
 
 
 @pytest.fixture(params=["plain", "encrypted"])

@@ -5,18 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.cli import journal_text
 from assistant.journal.lookup import answers_to, fold, search
 from assistant.journal.markdown import Entry, SessionRecord
-
-
-@pytest.fixture(autouse=True)
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LANGUAGE", "en")  # the msgids; Dutch comes from the catalogue
 
 
 def session(when: str, *answers: Entry, seconds: float = 0, finished: bool = False):

@@ -131,7 +131,7 @@ def _export(folder: Path, target: Path, encrypted: bool):
     stdin = SECRET + "\n" if encrypted else ""
     done = run_cli(
         "journal", "export", str(target), "--html", "--journal", str(folder),
-        stdin=stdin, env={"LANGUAGE": "en"},
+        stdin=stdin,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""

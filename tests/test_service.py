@@ -30,13 +30,6 @@ from tests.fakes import RecordingRunner
 from tests.helpers import run_cli
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The messages these tests read, in English whatever the translations say (child
-    processes inherit it)."""
-    monkeypatch.setenv("LANGUAGE", "en")
-
-
 def _host(tmp_path: Path, *, root: bool = False, lingering: bool = False) -> Host:
     marker = tmp_path / "run-systemd-system"
     marker.mkdir(parents=True, exist_ok=True)

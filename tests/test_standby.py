@@ -40,9 +40,7 @@ def _recording(folder: Path) -> Path:
 
 
 @pytest.mark.parametrize("voice", ["the system voice", "no voice at all"])
-def test_a_start_phrase_starts_one_session_and_standby_listens_again(
-    tmp_path, ko_model_dir, voice
-):
+def test_a_start_phrase_starts_one_session_and_standby_listens_again(tmp_path, ko_model_dir, voice):
     """With a voice, and without one (the lines are then printed): either way the person's
     words reach no output."""
     content = korean_standby_content(tmp_path)
