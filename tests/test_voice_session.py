@@ -158,7 +158,7 @@ def test_no_model_says_how_to_fetch_it_and_goes_on_with_typing(monkeypatch, caps
     from assistant.session.text_io import TextInput
 
     monkeypatch.delenv("HARTSVERBINDING_MODEL", raising=False)
-    monkeypatch.setattr(model_module, "DEFAULT_MODEL_DIR", Path("/nonexistent/model"))
+    monkeypatch.setattr(model_module, "default_model_dirs", lambda: [Path("/nonexistent/model")])
     input_, fell_back = voice_or_typed_input(content, Settings(journal=Path("/unused")))
     assert isinstance(input_, TextInput) and fell_back
     message = capsys.readouterr().err

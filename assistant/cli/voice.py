@@ -9,24 +9,19 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from assistant import places
 from assistant.errors import UserError
 from assistant.i18n import _
-from assistant.voice.piper_catalogue import CATALOGUE, DEFAULT_VOICE, find, installed, voices_home
+from assistant.voice.piper_catalogue import CATALOGUE, DEFAULT_VOICE, find, installed
+
+__all__ = ["DEFAULT_VOICE", "download_command", "list_command"]
 
 if TYPE_CHECKING:
     from assistant.config import Settings
 
 
-def voice_command(words: list[str], settings: Settings) -> int:
-    if words == ["list"]:
-        return list_command(settings)
-    if words[:1] == ["download"] and len(words) <= 2:
-        return download_command(words[1] if len(words) == 2 else DEFAULT_VOICE, settings)
-    raise UserError(_("Use 'voice list' or 'voice download [NAME]'."))
-
-
 def list_command(settings: Settings) -> int:
-    folder = voices_home()
+    folder = places.voices_dir()
     present = installed(folder)
     print(_("Piper voices that 'hartsverbinding voice download NAME' can fetch:"))
     for voice in CATALOGUE:
@@ -58,7 +53,7 @@ def download_command(name: str, settings: Settings) -> int:
     from assistant.voice.factory import INSTALL_PIPER, piper_installed
     from assistant.voice.piper_download import download_voice
 
-    download_voice(voice, voices_home(), ProgressBar(sys.stderr))
+    download_voice(voice, places.voices_dir(), ProgressBar(sys.stderr))
     if not piper_installed():
         print(
             _("Piper itself is not installed; to speak with this voice: {command}").format(

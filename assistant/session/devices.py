@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from assistant import config
+from assistant import places
 from assistant.backoff import Backoff
 from assistant.config import Settings
 from assistant.content.model import Content
@@ -82,7 +82,7 @@ def spoken_output(
             return text_output(settings, captions_personal)
     voice = make_voice(
         voice_settings(settings),
-        config.cache_home() / "voice",
+        places.cache_home() / "voice",
         cache_bytes=settings.voice_cache_mb * 1_000_000,
     )
     try:
