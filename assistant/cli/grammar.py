@@ -64,6 +64,9 @@ OPTIONS: dict[str, Option] = {
     "again": Option("--again", N_("record lines that have a recording too")),
     "dry_run": Option("--dry-run", N_("only show the unit and what would be run")),
     "record": Option("--record", N_("keep the microphone test"), N_("FILE.wav"), Path),
+    "if_online": Option(
+        "--if-online", N_("only if the site answers within seconds, else go on (scripts/practice)")
+    ),
 }
 
 # What every session shares: the menu, each practice, and (without --text) standby.
@@ -109,7 +112,11 @@ COMMANDS = (
         tuple(option for option in SESSION if option != "text"),
     ),
     Command(("devices",), N_("list the audio devices"), ("verbose",)),
-    Command(("model", "download"), N_("fetch the Dutch speech model"), ("config", "verbose")),
+    Command(
+        ("model", "download"),
+        N_("fetch the Dutch speech model"),
+        ("config", "if_online", "verbose"),
+    ),
     Command(
         ("voice", "list"),
         N_("the Piper voices that can be downloaded, and those installed"),
@@ -118,7 +125,7 @@ COMMANDS = (
     Command(
         ("voice", "download"),
         N_("fetch a Dutch Piper voice (needs the piper extra to speak)"),
-        ("config", "verbose"),
+        ("config", "if_online", "verbose"),
         (Word("name", N_("NAME"), N_("the voice (default: the one 'voice list' marks)"), "?"),),
     ),
     Command(

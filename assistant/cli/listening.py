@@ -5,15 +5,18 @@ Results go to standard output, status and progress to standard error.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant import places
+from assistant.download import reachable
 from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
 from assistant.recognizer.model import (
+    MODEL_ENV,
     default_model_dirs,
     find_model,
     load_model,
@@ -24,9 +27,19 @@ if TYPE_CHECKING:
     from assistant.config import Settings
 
 
-def download_command(settings: Settings) -> int:
+def download_command(settings: Settings, *, if_online: bool = False) -> int:
+    """Fetch the default model. `if_online` (as scripts/practice asks before a practice): quiet
+    when a model is there or chosen, and quiet when the site does not answer within seconds,
+    for the practice itself then says, in one line, that it has no model and what fetches it."""
     # Where it is found already (the data folder, or a clone's models/), else the data folder.
     model = next((found for found in default_model_dirs() if found.exists()), None)
+    if if_online and (
+        settings.model is not None
+        or os.environ.get(MODEL_ENV)
+        or model is not None
+        or not reachable(MODEL_URL)
+    ):
+        return 0
     folder = model.parent if model is not None else places.models_dir()
     download_model(MODEL_URL, folder, MODEL_SIZE, ProgressBar(sys.stderr))
     if settings.model is not None:

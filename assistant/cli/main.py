@@ -87,7 +87,7 @@ def _run(parsed: Parsed) -> int:
 def _model_download(parsed: Parsed, settings: Settings) -> int:
     from assistant.cli.listening import download_command
 
-    return download_command(settings)
+    return download_command(settings, if_online=parsed.value("if_online"))
 
 
 def _devices(parsed: Parsed, settings: Settings) -> int:
@@ -107,7 +107,8 @@ def _voice(parsed: Parsed, settings: Settings) -> int:
 
     if parsed.words == ("voice", "list"):
         return voice.list_command(settings)
-    return voice.download_command(parsed.value("name") or voice.DEFAULT_VOICE, settings)
+    name = parsed.value("name") or voice.DEFAULT_VOICE
+    return voice.download_command(name, settings, if_online=parsed.value("if_online"))
 
 
 def _service(parsed: Parsed, settings: Settings) -> int:
