@@ -7,11 +7,10 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from platformdirs import PlatformDirs
-
 from assistant.content.nodes import Node, parse_file
 from assistant.errors import ContentError, UserError
 from assistant.i18n import N_, _
+from assistant.places import config_home, data_home
 
 
 @dataclass(frozen=True)
@@ -41,26 +40,6 @@ class Settings:
 _PATH_FIELDS = {"journal", "model"}
 _DEVICE_FIELDS = {"mic", "speaker"}  # a name (best: it survives a reboot) or an index
 _INT = "tag:yaml.org,2002:int"
-
-
-# Each platform's own places (XDG on Linux and the Pi, Application Support and Caches on macOS,
-# AppData on Windows). Read on every call: the XDG variables may change (tests set them).
-_FOLDERS = PlatformDirs("hartsverbinding", appauthor=False, roaming=True)
-
-
-def data_home() -> Path:
-    """Where the journal lives by default."""
-    return Path(_FOLDERS.user_data_dir)
-
-
-def config_home() -> Path:
-    """Where config.yaml (and the small state file beside it) live."""
-    return Path(_FOLDERS.user_config_dir)
-
-
-def cache_home() -> Path:
-    """Where rendered speech is kept; anything here can be deleted and made again."""
-    return Path(_FOLDERS.user_cache_dir)
 
 
 def load_settings(config_file: Path | None) -> Settings:

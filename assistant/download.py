@@ -14,8 +14,10 @@ import hashlib
 import http.client
 import os
 import shutil
+import socket
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlparse
 
 from assistant.durable import fsync_folder
 from assistant.errors import UserError
@@ -82,6 +85,32 @@ class ProgressBar:
         bar = "#" * filled + "." * (self.width - filled)
         amount = _("{done} of {total} MB").format(done=megabytes, total=f"{total / 1e6:.1f}")
         return f"  [{bar}] {share:4.0%}  {amount}"
+
+
+def reachable(url: str, within: float = 5.0) -> bool:
+    """Whether the server of `url` (or the proxy that reaches it) accepts a connection within
+    `within` seconds, the name lookup included: that has no timeout of its own, and on a machine
+    whose network is down it can hang for long. The probe connects and closes, nothing more."""
+    target = urlparse(url)
+    proxy = urllib.request.getproxies().get(target.scheme)
+    if proxy and not urllib.request.proxy_bypass(target.hostname or ""):
+        target = urlparse(proxy if "://" in proxy else f"http://{proxy}")
+    default_port = 443 if target.scheme == "https" else 80
+    host, port = target.hostname, target.port or default_port
+    answered: list[bool] = []
+
+    def probe() -> None:
+        try:
+            socket.create_connection((host, port), timeout=within).close()
+            answered.append(True)
+        except OSError:
+            answered.append(False)
+
+    # A refusal or a failed lookup ends the wait at once; silence, at `within`.
+    prober = threading.Thread(target=probe, daemon=True)
+    prober.start()
+    prober.join(within)
+    return answered == [True]
 
 
 def say_on_stderr(line: str) -> None:

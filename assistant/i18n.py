@@ -14,10 +14,11 @@ from __future__ import annotations
 import functools
 import gettext
 import os
-from pathlib import Path
+
+from assistant.places import locale_dir
 
 DOMAIN = "hartsverbinding"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = locale_dir()
 _LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 

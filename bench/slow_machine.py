@@ -502,14 +502,14 @@ def run_child(args: argparse.Namespace) -> int:
     yes = read_wav(work / "yes.wav")
     result.command_audio_delay = command_in_audio_time(model, content, yes)
 
-    from assistant import config
+    from assistant import places
     from assistant.session.devices import voice_settings
     from assistant.session.spoken import SpokenOutput
     from assistant.session.voice_io import VoiceListening
     from assistant.voice import make_voice
     from assistant.voice.shared import SharedVoice
 
-    voice = make_voice(voice_settings(settings), config.cache_home() / "voice")
+    voice = make_voice(voice_settings(settings), places.cache_home() / "voice")
     voice.identity(Style.PROMPT)  # as spoken_output does: the voice found, a worker ready
     speaker = TimedSpeaker()
     captions = open(os.devnull, "w")  # noqa: SIM115 - closed by the output's close
@@ -642,7 +642,7 @@ def _is_yes(event: Event) -> bool:
 
 def prepare(work: Path, answers: int, answer_clips: tuple[int, ...]) -> Path:
     """Content, the person's recordings and a filled voice cache, shared by every child."""
-    from assistant import config
+    from assistant import places
     from assistant.dialog.lines import known_lines
     from assistant.session.devices import voice_settings
     from assistant.voice import make_voice
@@ -664,7 +664,7 @@ def prepare(work: Path, answers: int, answer_clips: tuple[int, ...]) -> Path:
     os.environ["XDG_CACHE_HOME"] = str(work / "cache")
     os.environ["XDG_CONFIG_HOME"] = str(work / "config")
     content = load_content(work / "content")
-    voice = make_voice(voice_settings(Settings(journal=work)), config.cache_home() / "voice")
+    voice = make_voice(voice_settings(Settings(journal=work)), places.cache_home() / "voice")
     try:
         for text, style in known_lines(content):
             voice.render(text, style)

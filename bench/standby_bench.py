@@ -278,11 +278,11 @@ def timing_hooks(marks: dict[str, float]) -> Iterator[None]:
 def warm_voice_cache(content: Content, settings: Settings) -> None:
     """Render every known line once, as the first start of standby does in the background,
     so that this background work does not run during the measurements."""
-    from assistant import config
+    from assistant import places
     from assistant.session.devices import voice_settings
     from assistant.voice import make_voice
 
-    voice = make_voice(voice_settings(settings), config.cache_home() / "voice")
+    voice = make_voice(voice_settings(settings), places.cache_home() / "voice")
     lines = known_lines(content)
     began = time.monotonic()
     try:

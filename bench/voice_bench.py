@@ -53,9 +53,9 @@ def piper_model(explicit: Path | None) -> Path | None:
 
     if not piper_installed():
         return None
-    from assistant.voice.piper_catalogue import voices_home
+    from assistant import places
 
-    downloaded = piper_model(None, voices_home())
+    downloaded = piper_model(None, places.voices_dir())
     if downloaded is not None:
         return downloaded
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import config
+from assistant import places
 from assistant.config import load_settings
 from tests.helpers import run_cli
 
@@ -18,9 +18,9 @@ linux_only = pytest.mark.skipif(sys.platform != "linux", reason="XDG is the Linu
 def test_folders_follow_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for kind in ("DATA", "CONFIG", "CACHE"):
         monkeypatch.setenv(f"XDG_{kind}_HOME", str(tmp_path / kind.lower()))
-    assert config.data_home() == tmp_path / "data" / "hartsverbinding"
-    assert config.config_home() == tmp_path / "config" / "hartsverbinding"
-    assert config.cache_home() == tmp_path / "cache" / "hartsverbinding"
+    assert places.data_home() == tmp_path / "data" / "hartsverbinding"
+    assert places.config_home() == tmp_path / "config" / "hartsverbinding"
+    assert places.cache_home() == tmp_path / "cache" / "hartsverbinding"
     assert load_settings(None).journal == tmp_path / "data" / "hartsverbinding" / "journal"
 
 
@@ -29,8 +29,8 @@ def test_without_xdg_the_usual_hidden_folders(monkeypatch: pytest.MonkeyPatch, t
     for kind in ("DATA", "CONFIG", "CACHE"):
         monkeypatch.delenv(f"XDG_{kind}_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert config.data_home() == tmp_path / ".local" / "share" / "hartsverbinding"
-    assert config.cache_home() == tmp_path / ".cache" / "hartsverbinding"
+    assert places.data_home() == tmp_path / ".local" / "share" / "hartsverbinding"
+    assert places.cache_home() == tmp_path / ".cache" / "hartsverbinding"
 
 
 @linux_only

@@ -10,8 +10,8 @@ import pytest
 from assistant.content import Content
 from assistant.errors import UserError
 from assistant.recognizer import (
-    DEFAULT_MODEL_DIR,
     MODEL_ENV,
+    default_model_dirs,
     describe_missing,
     find_model,
     load_model,
@@ -28,7 +28,7 @@ def test_find_model_prefers_explicit_then_environment_then_default(
     explicit, from_env, default = (tmp_path / name for name in ("explicit", "env", "default"))
     for folder in (explicit, from_env, default):
         folder.mkdir()
-    monkeypatch.setattr(model_module, "DEFAULT_MODEL_DIR", default)
+    monkeypatch.setattr(model_module, "default_model_dirs", lambda: [default])
     monkeypatch.setenv(MODEL_ENV, str(from_env))
     assert find_model(explicit) == explicit
     assert find_model(None) == from_env
@@ -48,11 +48,17 @@ def test_a_named_folder_that_is_not_there_is_an_error_not_a_fallback(
         find_model(None)
 
 
-def test_default_folder_and_the_message_without_a_model() -> None:
+def test_default_folders_and_the_message_without_a_model(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Downloaded into the data folder; a clone's models/ is looked in too, for development."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     repo = Path(__file__).resolve().parents[1]
-    assert repo / "models" / "vosk-model-small-nl-0.22" == DEFAULT_MODEL_DIR
+    data, clone = default_model_dirs()
+    assert data == tmp_path / "hartsverbinding" / "models" / "vosk-model-small-nl-0.22"
+    assert clone == repo / "models" / "vosk-model-small-nl-0.22"
     message = missing_model_message()
-    assert "hartsverbinding model download" in message and str(DEFAULT_MODEL_DIR) in message
+    assert "hartsverbinding model download" in message and str(data) in message
 
 
 def test_the_model_loads_once_per_process(ko_model_dir: Path) -> None:

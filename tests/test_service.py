@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import places
 from assistant.appliance.service import (
     Host,
     NoSystemd,
@@ -24,10 +25,10 @@ from assistant.appliance.service import (
     systemd_version,
 )
 from assistant.appliance.unit import UNIT_NAME, UnitSpec, unit_text
-from assistant.cli.main import build_parser
+from assistant.cli.grammar import parse
 from assistant.cli.service import service_command, standby_spec
 from tests.fakes import RecordingRunner
-from tests.helpers import run_cli
+from tests.helpers import ROOT, run_cli
 
 
 def _host(tmp_path: Path, *, root: bool = False, lingering: bool = False) -> Host:
@@ -41,7 +42,7 @@ def _host(tmp_path: Path, *, root: bool = False, lingering: bool = False) -> Hos
 
 
 def _args(*argv: str) -> argparse.Namespace:
-    return build_parser().parse_intermixed_args(["service", "install", *argv])
+    return parse(["service", "install", *argv]).args
 
 
 def verify(unit: str, folder: Path) -> subprocess.CompletedProcess[str]:
@@ -75,18 +76,23 @@ def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     done = verify(unit, tmp_path)
     assert (done.returncode, done.stderr) == (0, "")
     # The check is real: a unit whose program is not there fails it.
-    broken = unit.replace(os.path.abspath(sys.executable), "/nonexistent/python")
+    broken = unit.replace(str(places.installed_program()), "/nonexistent/hartsverbinding")
     assert verify(broken, tmp_path).returncode != 0
 
 
-def test_the_unit_runs_standby_with_this_python_and_never_verbose(tmp_path: Path) -> None:
+def test_the_unit_runs_standby_with_the_installed_program_and_never_verbose(
+    tmp_path: Path,
+) -> None:
+    """The program pip installed (here: editable, in .venv), from no particular folder; a
+    pipx install is checked for real in tests/test_wheel.py."""
+    program = places.installed_program()
+    assert program == Path(sys.executable).parent / "hartsverbinding"
     args = _args("--mic", "USB PnP Sound Device: Audio", "--journal", "relative/journal")
     unit = unit_text(standby_spec(args, 252))
     lines = unit.splitlines()
     exec_start = next(line for line in lines if line.startswith("ExecStart="))
-    assert exec_start.startswith(
-        f"ExecStart={os.path.abspath(sys.executable)} -m assistant standby"
-    )
+    assert exec_start.startswith(f"ExecStart={program} standby")
+    assert not any(line.startswith("WorkingDirectory=") for line in lines)
     assert '--mic "USB PnP Sound Device: Audio"' in exec_start
     assert f"--journal {Path('relative/journal').absolute()}" in exec_start
     assert "--verbose" not in unit
@@ -94,6 +100,15 @@ def test_the_unit_runs_standby_with_this_python_and_never_verbose(tmp_path: Path
     assert "Restart=on-failure" in lines and "StartLimitIntervalSec=0" in lines
     assert "WantedBy=default.target" in lines
     assert any(line.startswith("After=pipewire.service pipewire-pulse.service") for line in lines)
+
+
+def test_code_that_is_not_installed_runs_with_this_python_from_its_clone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(places, "installed_program", lambda: None)
+    lines = unit_text(standby_spec(_args(), 252)).splitlines()
+    assert f"ExecStart={os.path.abspath(sys.executable)} -m assistant standby" in lines
+    assert f"WorkingDirectory={ROOT}" in lines
 
 
 def test_systemd_254_and_later_back_off_instead_of_a_fixed_delay() -> None:
@@ -213,14 +228,14 @@ def test_status_says_installed_enabled_active_lingering_and_where_the_log_is(
         f"systemctl --user is-active {UNIT_NAME}": Ran(0, "active\n", ""),
     }
     install(host, RecordingRunner(), "[Unit]\n")
-    assert service_command(["status"], _args(), host, RecordingRunner(answers)) == 0
+    assert service_command("status", _args(), host, RecordingRunner(answers)) == 0
     out = capsys.readouterr().out
     assert "installed" in out and "enabled" in out and "active" in out
     assert "lingering: on" in out and f"journalctl --user -u {UNIT_NAME}" in out
 
     stopped = dict(answers)
     stopped[f"systemctl --user is-active {UNIT_NAME}"] = Ran(3, "failed\n", "")
-    assert service_command(["status"], _args(), host, RecordingRunner(stopped)) == 1
+    assert service_command("status", _args(), host, RecordingRunner(stopped)) == 1
     assert "failed" in capsys.readouterr().out
 
 
@@ -230,7 +245,7 @@ def test_remove_stops_disables_deletes_and_leaves_lingering(
     host = _host(tmp_path, lingering=True)
     install(host, RecordingRunner(), "[Unit]\n")
     runner = RecordingRunner()
-    assert service_command(["remove"], _args(), host, runner) == 0
+    assert service_command("remove", _args(), host, runner) == 0
     assert not host.unit_path.exists()
     assert ["systemctl", "--user", "disable", "--now", UNIT_NAME] in runner.commands
     assert not any("linger" in " ".join(command) for command in runner.commands)

@@ -20,7 +20,8 @@ _PLAIN = re.compile(r"[A-Za-z0-9_./:=@+,-]+")
 @dataclass(frozen=True)
 class UnitSpec:
     command: tuple[str, ...]  # an absolute program path, then its arguments
-    working_directory: str  # absolute; the folder `python -m assistant` is found from
+    # absolute: the folder `python -m assistant` is found from, for code that is not installed
+    working_directory: str | None = None
     environment: tuple[tuple[str, str], ...] = ()
     systemd_version: int = OLDEST_SYSTEMD
 
@@ -29,8 +30,9 @@ def unit_text(spec: UnitSpec) -> str:
     """The unit file, ready for ~/.config/systemd/user/hartsverbinding.service."""
     if not spec.command or not spec.command[0].startswith("/"):
         raise ValueError(f"the program must be an absolute path: {spec.command!r}")
-    if not spec.working_directory.startswith("/") or "\n" in spec.working_directory:
-        raise ValueError(f"not an absolute folder: {spec.working_directory!r}")
+    folder = spec.working_directory
+    if folder is not None and (not folder.startswith("/") or "\n" in folder):
+        raise ValueError(f"not an absolute folder: {folder!r}")
     environment = (("PYTHONUNBUFFERED", "1"), *spec.environment)
     if spec.systemd_version >= GROWING_DELAY_SINCE:
         restart_delay = [
@@ -62,7 +64,7 @@ def unit_text(spec: UnitSpec) -> str:
         "Type=exec",
         f"ExecStart={' '.join(_exec_word(word) for word in spec.command)}",
         # Taken as it is, no quotes: only a specifier's % needs escaping.
-        f"WorkingDirectory={spec.working_directory.replace('%', '%%')}",
+        *([f"WorkingDirectory={folder.replace('%', '%%')}"] if folder is not None else []),
         *(f"Environment={_quoted(f'{key}={value}')}" for key, value in environment),
         "Restart=on-failure",
         *restart_delay,

@@ -1,5 +1,6 @@
 """`hartsverbinding journal list | read [ID] | search WORDS | question [PRACTICE] N |
-export DIR [--html] | encrypt`: the journal outside a session.
+export DIR [--html] | encrypt`: the journal outside a session (the words are checked by
+grammar.py).
 
 What the person asked for goes to standard output, everything else to standard error. An
 encrypted journal asks its passphrase once per command, and only after everything that can be
@@ -15,15 +16,17 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from assistant import config
+from assistant import places
 from assistant.cli import journal_text
+from assistant.cli.grammar import Parsed
+from assistant.config import Settings
 from assistant.content.model import Content, QuestionList
 from assistant.durable import ensure_private_folder, write_durably
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
 from assistant.journal.crypt import KEY_FILE, SEALED, Opener, create_key
 from assistant.journal.lookup import answers_to, search
-from assistant.journal.markdown import SessionRecord
+from assistant.journal.markdown import Labels, SessionRecord
 from assistant.journal.page import PAGE_NAME, render_page
 from assistant.journal.reading import Locked, read_recording, read_sessions, session_text
 from assistant.journal.store import PROGRESS, Journal
@@ -33,34 +36,27 @@ from assistant.voice.cache import remove_old_versions
 BOLD = ("\x1b[1m", "\x1b[0m")
 
 
-def journal_command(words: list[str], journal: Journal, content: Content, html: bool) -> int:
-    """Run one `journal ...` command; `html` is the --html option of `journal export`."""
-    verb, rest = (words[0], words[1:]) if words else ("", [])
-    if html and not (verb == "export" and len(rest) == 1):
-        raise UserError(_("--html goes with 'journal export DIR'."))
-    if verb == "list" and not rest:
+def journal_command(parsed: Parsed, content: Content, settings: Settings) -> int:
+    """Run one `journal VERB ...` command, on the journal the settings name."""
+    journal = Journal(settings.journal, Labels(**content.journal), settings.keep_audio)
+    verb = parsed.words[1]
+    if verb == "list":
         return list_command(journal)
-    if verb == "read" and len(rest) <= 1:
-        return read_command(journal, rest[0] if rest else None)
-    if verb == "search" and rest:
-        return search_command(journal, rest)
-    if verb == "question" and 1 <= len(rest) <= 2:
-        return question_command(journal, content, rest)
-    if verb == "export" and len(rest) == 1:
-        if not rest[0].strip():  # Path("") is the current folder, which would be made private
+    if verb == "read":
+        return read_command(journal, parsed.value("id"))
+    if verb == "search":
+        return search_command(journal, parsed.value("words"))
+    if verb == "question":
+        words = [parsed.value("practice"), parsed.value("number")]
+        return question_command(journal, content, [word for word in words if word is not None])
+    if verb == "export":
+        folder: str = parsed.value("folder")
+        if not folder.strip():  # Path("") is the current folder, which would be made private
             raise UserError(_("Give the folder to export to."))
-        if html:
-            return export_html_command(journal, Path(rest[0]), content)
-        return export_command(journal, Path(rest[0]))
-    if verb == "encrypt" and not rest:
-        return encrypt_command(journal)
-    raise UserError(
-        _(
-            "Use 'journal list', 'journal read [ID]', 'journal search WORDS', "
-            "'journal question [PRACTICE] N', 'journal export DIR [--html]' or "
-            "'journal encrypt'."
-        )
-    )
+        if parsed.value("html"):
+            return export_html_command(journal, Path(folder), content)
+        return export_command(journal, Path(folder))
+    return encrypt_command(journal)
 
 
 def read_passphrase(prompt: str, confirm: bool = False) -> str:
@@ -81,7 +77,7 @@ def encrypt_command(journal: Journal) -> int:
     passphrase = read_passphrase(_("Passphrase for your journal: "), confirm=True)
     count = journal.seal_everything(create_key(folder, passphrase))
     # An older version cached spoken read-backs of answers: they must not outlive this.
-    remove_old_versions(config.cache_home() / "voice")
+    remove_old_versions(places.cache_home() / "voice")
     warn(
         ngettext(
             "The journal in {folder} is now encrypted ({count} session). Keep your "

@@ -5,21 +5,43 @@ Results go to standard output, status and progress to standard error.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant import places
+from assistant.download import reachable
 from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
-from assistant.recognizer.model import MODELS_DIR, find_model, load_model, missing_model_message
+from assistant.recognizer.model import (
+    MODEL_ENV,
+    default_model_dirs,
+    find_model,
+    load_model,
+    missing_model_message,
+)
 
 if TYPE_CHECKING:
     from assistant.config import Settings
 
 
-def download_command(settings: Settings) -> int:
-    download_model(MODEL_URL, MODELS_DIR, MODEL_SIZE, ProgressBar(sys.stderr))
+def download_command(settings: Settings, *, if_online: bool = False) -> int:
+    """Fetch the default model. `if_online` (as scripts/practice asks before a practice): quiet
+    when a model is there or chosen, and quiet when the site does not answer within seconds,
+    for the practice itself then says, in one line, that it has no model and what fetches it."""
+    # Where it is found already (the data folder, or a clone's models/), else the data folder.
+    model = next((found for found in default_model_dirs() if found.exists()), None)
+    if if_online and (
+        settings.model is not None
+        or os.environ.get(MODEL_ENV)
+        or model is not None
+        or not reachable(MODEL_URL)
+    ):
+        return 0
+    folder = model.parent if model is not None else places.models_dir()
+    download_model(MODEL_URL, folder, MODEL_SIZE, ProgressBar(sys.stderr))
     if settings.model is not None:
         print(
             _(
@@ -33,7 +55,6 @@ def download_command(settings: Settings) -> int:
 
 def devices_command() -> int:
     """Microphones and speakers, each with the config line that chooses it by name."""
-    from assistant import config
     from assistant.sound_devices import (
         Kind,
         config_line,
@@ -66,7 +87,7 @@ def devices_command() -> int:
         _(
             "Copy the lines for your microphone and speaker into {config}. A name stays the "
             "same after a restart; a number may not."
-        ).format(config=config.config_home() / "config.yaml"),
+        ).format(config=places.config_home() / "config.yaml"),
         file=sys.stderr,
     )
     return 0

@@ -1,4 +1,5 @@
-"""The command line: `hartsverbinding [oefening|vragen|...] [options]`.
+"""The command line: `hartsverbinding [COMMAND [VERB]] [OPTIONS]` (see grammar.py), each
+command run by the module of its group of verbs.
 
 Status and problems go to standard error, what the assistant says to standard output. Anything
 the user can fix ends in one message and exit status 2, never a traceback.
@@ -6,127 +7,33 @@ the user can fix ends in one message and exit status 2, never a traceback.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
+from assistant.cli.grammar import Parsed, parse
 from assistant.config import Settings, load_settings
-from assistant.content import Content, default_content_dir, load_content
+from assistant.content import default_content_dir, load_content
 from assistant.errors import UserError
-from assistant.i18n import N_, _, translate_argparse
+from assistant.i18n import _
 from assistant.report import warn
-
-USAGE_WORDS = N_(
-    """\
-what to do (default: welcome, then choose):
-  oefening               start the breathing and visualization exercise
-  vragen                 start the ten reflection questions
-  PRACTICE-ID            start another practice from the content folder
-  opnemen [PRACTICE]     record the lines in the coach's own voice (or only PRACTICE's,
-                         'text' or 'say'); goes on where the last run stopped
-  standby                wait to be called ("hartsverbinding"), then a session; again
-  devices                list the audio devices
-  model download         fetch the Dutch speech model into models/
-  voice list             the Piper voices that can be downloaded, and those installed
-  voice download [NAME]  fetch a Dutch Piper voice (needs the piper extra to speak)
-  transcribe FILE.wav    print the transcript of a recording
-  journal list           one line a session: date, practices, answers, duration, finished
-  journal read [ID]      print the journal, or one session (as Markdown)
-  journal search WORDS   the answers that hold all these words (case and accents ignored)
-  journal question [PRACTICE] N
-                         every answer to question N through time
-  journal export DIR     write a readable copy of the journal (Markdown, recordings) to DIR
-  journal export DIR --html
-                         write one page to read and print, DIR/journal.html, recordings beside it
-  journal encrypt        encrypt the journal with a passphrase, from now on
-  service install        run standby as a systemd user service, from boot on (--dry-run: show it)
-  service status         whether the service is installed, enabled, running; where its log is
-  service remove         stop and remove the service
-  doctor                 check sound, voice, model, journal and service; say what to fix
-  (an encrypted journal asks its passphrase once; 'journal list' needs none)
-"""
-)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a mistake is one line like every other problem, not a usage dump."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UserError(_("{message}. See 'hartsverbinding --help'.").format(message=message))
-
-
-def build_parser() -> argparse.ArgumentParser:
-    translate_argparse()
-    parser = _Parser(
-        prog="hartsverbinding",
-        description=_(
-            "Hartsverbinding: a Dutch self-compassion practice, guided by voice, offline."
-        ),
-        epilog=_(USAGE_WORDS),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("words", nargs="*", help=argparse.SUPPRESS)
-    parser.add_argument("--text", action="store_true", help=_("type and read instead of talk"))
-    parser.add_argument(
-        "--pace", type=_pace, metavar=_("PACE"), help=_("scale every pause (0: no waiting)")
-    )
-    parser.add_argument("--journal", type=Path, metavar=_("DIR"), help=_("journal folder"))
-    parser.add_argument("--content", type=Path, metavar=_("DIR"), help=_("another content folder"))
-    parser.add_argument("--config", type=Path, metavar=_("FILE"), help=_("another config file"))
-    parser.add_argument("--model", type=Path, metavar=_("DIR"), help=_("Vosk model folder"))
-    parser.add_argument(
-        "--mic", metavar=_("NAME|INDEX|FILE.wav"), help=_("microphone or recording")
-    )
-    parser.add_argument(
-        "--speaker", metavar=_("NAME|FILE.wav"), help=_("audio output or a WAV file")
-    )
-    parser.add_argument("--timeline", type=Path, metavar=_("FILE.json"), help=_("segments played"))
-    parser.add_argument(
-        "--html", action="store_true", help=_("with 'journal export': one HTML page")
-    )
-    parser.add_argument(
-        "--again", action="store_true", help=_("opnemen: record lines that have a recording too")
-    )
-    parser.add_argument("--verbose", action="store_true", help=_("log details on stderr"))
-    parser.add_argument("--dry-run", action="store_true", help=_("service install: only show"))
-    parser.add_argument(
-        "--record", type=Path, metavar=_("FILE.wav"), help=_("doctor: keep the test")
-    )
-    # parse_intermixed_args keeps the usage for its messages by cutting the English "usage: "
-    # (7 characters) off it, which leaves half of a translated one: so it is set here, whole.
-    usage = parser.format_usage().removeprefix(_("usage: ")).rstrip("\n")
-    parser.usage = usage.replace("%", "%%")
-    return parser
-
-
-def _pace(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(_("'{text}' is not a number").format(text=text)) from None
-    if not 0 <= value <= 10:
-        raise argparse.ArgumentTypeError(_("give a factor from 0 to 10"))
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_intermixed_args(argv)
+        parsed = parse(sys.argv[1:] if argv is None else argv)
     except UserError as error:
         warn(error.message)
         return error.exit_status
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.DEBUG if parsed.value("verbose") else logging.WARNING,
         format="hartsverbinding: %(message)s",
         stream=sys.stderr,
     )
     try:
-        return _run(parser, args)
+        return _run(parsed)
     except UserError as error:
         warn(error.message)
         return error.exit_status
@@ -135,57 +42,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    words: list[str] = args.words
-    if words[:2] == ["model", "download"] and len(words) == 2:
-        from assistant.cli.listening import download_command
+def _run(parsed: Parsed) -> int:
+    settings = _settings(parsed)
+    run = _WITHOUT_CONTENT.get(parsed.words)
+    if run is not None:
+        return run(parsed, settings)
+    content = load_content(parsed.value("content") or default_content_dir(), settings.language)
+    if parsed.words[:1] == ("journal",):
+        from assistant.cli.journal import journal_command
 
-        return download_command(settings)
-    if words[:1] == ["voice"]:
-        from assistant.cli.voice import voice_command
-
-        return voice_command(words[1:], settings)
-    if words == ["devices"]:
-        from assistant.cli.listening import devices_command
-
-        return devices_command()
-    if words[:1] == ["service"]:
-        from assistant.cli.service import service_command
-
-        return service_command(words[1:], args)
-    if words == ["doctor"]:
-        from assistant.cli.doctor import doctor_command
-
-        return doctor_command(settings, args)
-    if len(words) == 2 and words[0] == "transcribe":
-        from assistant.cli.listening import transcribe_command
-
-        return transcribe_command(Path(words[1]), settings)
-    content = load_content(args.content or default_content_dir(), settings.language)
-    if words[:1] == ["journal"]:
-        return _journal_command(words[1:], content, settings, args.html)
-    if words[:1] == ["opnemen"] and len(words) <= 2:
+        return journal_command(parsed, content, settings)
+    if parsed.words == ("opnemen",):
         from assistant.cli.recording import record_command
 
         return record_command(
             content,
             settings,
-            words[1] if len(words) == 2 else None,
-            again=args.again,
-            timeline=args.timeline,
+            parsed.value("selection"),
+            again=parsed.value("again"),
+            timeline=parsed.value("timeline"),
         )
-    if words == ["standby"]:
-        if args.text:
-            raise UserError(
-                _("standby listens for its start phrase: it needs a microphone, not --text.")
-            )
+    if parsed.words == ("standby",):
         from assistant.session.standby import run_standby
 
-        return run_standby(content, settings, timeline=args.timeline)
-    if len(words) > 1:
-        parser.error(_("unknown command: {words}").format(words=" ".join(words)))
-    practice_id = words[0] if words else None
+        return run_standby(content, settings, timeline=parsed.value("timeline"))
+    practice_id = parsed.practice
     if practice_id is not None and content.practice(practice_id) is None:
         known = ", ".join(p.id for p in content.practices)
         raise UserError(
@@ -193,31 +74,75 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         )
     from assistant.session.start import run_practice
 
-    run_practice(content, settings, practice_id, text_only=args.text, timeline=args.timeline)
+    run_practice(
+        content,
+        settings,
+        practice_id,
+        text_only=parsed.value("text"),
+        timeline=parsed.value("timeline"),
+    )
     return 0
 
 
-def _journal_command(words: list[str], content: Content, settings: Settings, html: bool) -> int:
-    from assistant.cli.journal import journal_command
-    from assistant.journal.markdown import Labels
-    from assistant.journal.store import Journal
+def _model_download(parsed: Parsed, settings: Settings) -> int:
+    from assistant.cli.listening import download_command
 
-    journal = Journal(settings.journal, Labels(**content.journal), settings.keep_audio)
-    return journal_command(words, journal, content, html)
+    return download_command(settings, if_online=parsed.value("if_online"))
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings(args.config)
+def _devices(parsed: Parsed, settings: Settings) -> int:
+    from assistant.cli.listening import devices_command
+
+    return devices_command()
+
+
+def _transcribe(parsed: Parsed, settings: Settings) -> int:
+    from assistant.cli.listening import transcribe_command
+
+    return transcribe_command(parsed.value("file"), settings)
+
+
+def _voice(parsed: Parsed, settings: Settings) -> int:
+    from assistant.cli import voice
+
+    if parsed.words == ("voice", "list"):
+        return voice.list_command(settings)
+    name = parsed.value("name") or voice.DEFAULT_VOICE
+    return voice.download_command(name, settings, if_online=parsed.value("if_online"))
+
+
+def _service(parsed: Parsed, settings: Settings) -> int:
+    from assistant.cli.service import service_command
+
+    return service_command(parsed.words[1], parsed.args)
+
+
+def _doctor(parsed: Parsed, settings: Settings) -> int:
+    from assistant.cli.doctor import doctor_command
+
+    return doctor_command(settings, parsed.args)
+
+
+# The commands that need no content.
+_WITHOUT_CONTENT: dict[tuple[str, ...], Callable[[Parsed, Settings], int]] = {
+    ("model", "download"): _model_download,
+    ("devices",): _devices,
+    ("transcribe",): _transcribe,
+    ("voice", "list"): _voice,
+    ("voice", "download"): _voice,
+    ("service", "install"): _service,
+    ("service", "status"): _service,
+    ("service", "remove"): _service,
+    ("doctor",): _doctor,
+}
+
+
+def _settings(parsed: Parsed) -> Settings:
+    settings = load_settings(parsed.value("config"))
     overrides: dict[str, Any] = {
-        key: value
-        for key, value in (
-            ("pace", args.pace),
-            ("journal", args.journal),
-            ("model", args.model),
-            ("mic", args.mic),
-            ("speaker", args.speaker),
-        )
-        if value is not None
+        key: parsed.value(key)
+        for key in ("pace", "journal", "model", "mic", "speaker")
+        if parsed.value(key) is not None
     }
     return replace(settings, **overrides)
 

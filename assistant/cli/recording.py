@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant import config
+from assistant import places
 from assistant.config import Settings
 from assistant.content.model import Content
 from assistant.content.recordings import RecordingFolder, problems
@@ -49,6 +49,15 @@ def record_command(
     from assistant.speaker import make_speaker
 
     lines = selected_lines(content, selection)
+    if places.is_packaged_content(Path(content.source_dir)):
+        # An update of the program replaces that copy, and the recordings with it.
+        raise UserError(
+            _(
+                "The content that comes with the program cannot hold recordings: an update "
+                "would lose them. Copy {folder} to a folder of your own and give it with "
+                "--content DIR."
+            ).format(folder=content.source_dir)
+        )
     folder = RecordingFolder(Path(content.source_dir))
     folder.check_writable()
     every = {line.key: line.text for line in recordable_lines(content)}
@@ -123,7 +132,7 @@ def _voice(settings: Settings) -> CachedVoice | None:
 
     voice = make_voice(
         voice_settings(settings),
-        config.cache_home() / "voice",
+        places.cache_home() / "voice",
         cache_bytes=settings.voice_cache_mb * 1_000_000,
     )
     try:

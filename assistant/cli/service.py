@@ -12,41 +12,42 @@ import os
 import sys
 from pathlib import Path
 
+from assistant import places
 from assistant.appliance import service
 from assistant.appliance.service import Host, Runner, SubprocessRunner
 from assistant.appliance.unit import OLDEST_SYSTEMD, UnitSpec, unit_text
-from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.recognizer.model import MODEL_ENV
 
 
 def service_command(
-    words: list[str],
+    verb: str,
     args: argparse.Namespace,
     host: Host | None = None,
     runner: Runner | None = None,
 ) -> int:
-    dry_run = bool(getattr(args, "dry_run", False))
-    if dry_run and words != ["install"]:
-        raise UserError(_("--dry-run goes with 'service install'."))
-    if words not in (["install"], ["remove"], ["status"]):
-        raise UserError(
-            _("Use 'service install [--dry-run]', 'service status' or 'service remove'.")
-        )
+    """`service install`, `service status` or `service remove` (`args`: the command line's)."""
     host = host or Host.current()
     runner = runner or SubprocessRunner()
-    if words == ["install"]:
-        return install_command(args, host, runner, dry_run)
-    if words == ["remove"]:
+    if verb == "install":
+        return install_command(args, host, runner, bool(args.dry_run))
+    if verb == "remove":
         return remove_command(host, runner)
     return status_command(host, runner)
 
 
 def standby_spec(args: argparse.Namespace, systemd_version: int) -> UnitSpec:
-    """`standby` run by this very interpreter, with the options given to `service install`
-    (paths made absolute: the service starts in another folder). Never --verbose: under
-    systemd, standard error goes to the system journal."""
-    command = [os.path.abspath(sys.executable), "-m", "assistant", "standby"]
+    """`standby` run by the installed program (pip, pipx, or editable: whatever stays where it
+    is), else, for code run from a clone that is not installed, by this very interpreter from
+    the clone; with the options given to `service install` (paths made absolute: the service
+    starts in another folder). Never --verbose: under systemd, standard error goes to the
+    system journal."""
+    program = places.installed_program()
+    if program is not None:
+        command, folder = [str(program), "standby"], None
+    else:
+        command = [os.path.abspath(sys.executable), "-m", "assistant", "standby"]
+        folder = str(places.import_root())  # so `-m assistant` finds the code that is not installed
     for option, path in (
         ("--config", args.config),
         ("--journal", args.journal),
@@ -63,9 +64,7 @@ def standby_spec(args: argparse.Namespace, systemd_version: int) -> UnitSpec:
     if args.model is None and os.environ.get(MODEL_ENV):
         model = Path(os.environ[MODEL_ENV]).expanduser().absolute()
         environment.append((MODEL_ENV, str(model)))
-    # The folder that holds the package, so `-m assistant` finds it installed or not.
-    package_root = Path(__file__).resolve().parents[2]
-    return UnitSpec(tuple(command), str(package_root), tuple(environment), systemd_version)
+    return UnitSpec(tuple(command), folder, tuple(environment), systemd_version)
 
 
 def install_command(args: argparse.Namespace, host: Host, runner: Runner, dry_run: bool) -> int:

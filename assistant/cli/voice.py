@@ -8,25 +8,22 @@ from __future__ import annotations
 
 import sys
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
+from assistant import places
 from assistant.errors import UserError
 from assistant.i18n import _
-from assistant.voice.piper_catalogue import CATALOGUE, DEFAULT_VOICE, find, installed, voices_home
+from assistant.report import warn
+from assistant.voice.piper_catalogue import CATALOGUE, DEFAULT_VOICE, find, installed
+
+__all__ = ["DEFAULT_VOICE", "download_command", "list_command"]
 
 if TYPE_CHECKING:
     from assistant.config import Settings
 
 
-def voice_command(words: list[str], settings: Settings) -> int:
-    if words == ["list"]:
-        return list_command(settings)
-    if words[:1] == ["download"] and len(words) <= 2:
-        return download_command(words[1] if len(words) == 2 else DEFAULT_VOICE, settings)
-    raise UserError(_("Use 'voice list' or 'voice download [NAME]'."))
-
-
 def list_command(settings: Settings) -> int:
-    folder = voices_home()
+    folder = places.voices_dir()
     present = installed(folder)
     print(_("Piper voices that 'hartsverbinding voice download NAME' can fetch:"))
     for voice in CATALOGUE:
@@ -45,7 +42,11 @@ def list_command(settings: Settings) -> int:
     return 0
 
 
-def download_command(name: str, settings: Settings) -> int:
+def download_command(name: str, settings: Settings, *, if_online: bool = False) -> int:
+    """Fetch a voice. `if_online` (as scripts/practice asks before a practice): only the default
+    voice, only when the settings choose none, quiet when it is there (unless Piper itself is
+    missing), and one line instead of a download when the site does not answer within seconds:
+    the practice says nothing about Piper, so this line is the one that does."""
     voice = find(name)
     if voice is None:
         known = ", ".join(entry.name for entry in CATALOGUE)
@@ -54,11 +55,33 @@ def download_command(name: str, settings: Settings) -> int:
                 name=name, known=known
             )
         )
-    from assistant.download import ProgressBar
-    from assistant.voice.factory import INSTALL_PIPER, piper_installed
-    from assistant.voice.piper_download import download_voice
+    from assistant.download import ProgressBar, reachable
+    from assistant.voice.piper_download import DOWNLOAD_COMMAND, download_voice
 
-    download_voice(voice, voices_home(), ProgressBar(sys.stderr))
+    if if_online:
+        if settings.voice is not None:
+            return 0
+        if voice.name not in installed(places.voices_dir()):
+            if not reachable(voice.model.url):
+                warn(
+                    _(
+                        "The natural voice cannot be fetched now ({host} does not answer): the "
+                        "system voice speaks. '{command}' fetches it later."
+                    ).format(host=urlparse(voice.model.url).hostname, command=DOWNLOAD_COMMAND)
+                )
+                return 0
+            download_voice(voice, places.voices_dir(), ProgressBar(sys.stderr))
+        _say_if_piper_is_missing()
+        return 0
+    download_voice(voice, places.voices_dir(), ProgressBar(sys.stderr))
+    _say_if_piper_is_missing()
+    _say_which_is_used(settings)
+    return 0
+
+
+def _say_if_piper_is_missing() -> None:
+    from assistant.voice.factory import INSTALL_PIPER, piper_installed
+
     if not piper_installed():
         print(
             _("Piper itself is not installed; to speak with this voice: {command}").format(
@@ -66,8 +89,6 @@ def download_command(name: str, settings: Settings) -> int:
             ),
             file=sys.stderr,
         )
-    _say_which_is_used(settings)
-    return 0
 
 
 def _say_which_is_used(settings: Settings) -> None:

@@ -6,6 +6,7 @@ import os
 import string
 from pathlib import Path
 
+from assistant import places
 from assistant.content.model import Command, Content, Exercise, Practice, QuestionList, Step, Text
 from assistant.content.nodes import Node, parse_file
 from assistant.content.phrases import normalise
@@ -91,11 +92,11 @@ JOURNAL_KEYS: dict[str, frozenset[str]] = {
 
 
 def default_content_dir() -> Path:
-    """`HARTSVERBINDING_CONTENT`, else the `content/nl` folder that ships beside the package."""
+    """`HARTSVERBINDING_CONTENT`, else the Dutch content that comes with the program."""
     configured = os.environ.get("HARTSVERBINDING_CONTENT")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "content" / "nl"
+    return places.content_dir() / "nl"
 
 
 def language_folder(folder: Path, language: str) -> Path:

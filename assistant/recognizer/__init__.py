@@ -8,9 +8,8 @@ from assistant.recognizer.commands import CommandRecognizer
 from assistant.recognizer.dictation import Dictation, transcribe
 from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
 from assistant.recognizer.model import (
-    DEFAULT_MODEL_DIR,
     MODEL_ENV,
-    MODELS_DIR,
+    default_model_dirs,
     find_model,
     load_model,
     missing_model_message,
@@ -25,8 +24,6 @@ from assistant.recognizer.voice_input import (
 )
 
 __all__ = [
-    "DEFAULT_MODEL_DIR",
-    "MODELS_DIR",
     "MODEL_ENV",
     "MODEL_SIZE",
     "MODEL_URL",
@@ -39,6 +36,7 @@ __all__ = [
     "RecordingEnded",
     "SpokenAnswer",
     "VoiceInput",
+    "default_model_dirs",
     "describe_missing",
     "download_model",
     "find_model",

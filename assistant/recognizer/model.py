@@ -10,15 +10,13 @@ from typing import Any
 
 from assistant.errors import UserError
 from assistant.i18n import _
+from assistant.places import model_folders
 from assistant.recognizer import engine
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "vosk-model-small-nl-0.22"
 MODEL_ENV = "HARTSVERBINDING_MODEL"
-REPO = Path(__file__).resolve().parents[2]
-MODELS_DIR = REPO / "models"
-DEFAULT_MODEL_DIR = MODELS_DIR / MODEL_NAME
 DOWNLOAD_COMMAND = "hartsverbinding model download"
 
 _cache: dict[Path, Any] = {}
@@ -27,14 +25,20 @@ _cache_lock = threading.Lock()
 
 def find_model(explicit: Path | None) -> Path | None:
     """The model to use: `explicit` (--model or the config), else $HARTSVERBINDING_MODEL, else
-    the default download folder. None when no model is there at all (the practice then runs in
-    text mode). A folder the user named that does not exist is an error, not a quiet fallback."""
+    the default model where it is downloaded (or in a clone's models/). None when no model is
+    there at all (the practice then runs in text mode). A folder the user named that does not
+    exist is an error, not a quiet fallback."""
     if explicit is not None:
         return _must_exist(explicit, "--model")
     from_env = os.environ.get(MODEL_ENV)
     if from_env:
         return _must_exist(Path(from_env), MODEL_ENV)
-    return DEFAULT_MODEL_DIR if DEFAULT_MODEL_DIR.is_dir() else None
+    return next((folder for folder in default_model_dirs() if folder.is_dir()), None)
+
+
+def default_model_dirs() -> list[Path]:
+    """Where the default model is looked for, in order; the first is where it is downloaded."""
+    return [folder / MODEL_NAME for folder in model_folders()]
 
 
 def _must_exist(path: Path, given_by: str) -> Path:
@@ -53,7 +57,10 @@ def missing_model_message() -> str:
         "No speech model found (looked in {folder} and ${variable}). Run '{command}' to fetch "
         "{model} (40 MB), or choose a model with --model DIR."
     ).format(
-        folder=DEFAULT_MODEL_DIR, variable=MODEL_ENV, command=DOWNLOAD_COMMAND, model=MODEL_NAME
+        folder=", ".join(str(folder) for folder in default_model_dirs()),
+        variable=MODEL_ENV,
+        command=DOWNLOAD_COMMAND,
+        model=MODEL_NAME,
     )
 
 

@@ -1,8 +1,9 @@
 """Choosing the devices for a session, each with its fallback.
 
-No model or no microphone means typing (said once, on stderr and by the assistant); no sound
-output or no Dutch voice means the lines are printed. Only what the person explicitly asked
-for and cannot have (a file to render into, a model folder that is not there) stops with exit 2.
+No model or no microphone means typing (said once on stderr; a microphone that fails is also
+said by the assistant, to the person who was going to talk); no sound output or no Dutch voice
+means the lines are printed. Only what the person explicitly asked for and cannot have (a file
+to render into, a model folder that is not there) stops with exit 2.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from assistant import config
+from assistant import places
 from assistant.backoff import Backoff
 from assistant.config import Settings
 from assistant.content.model import Content
@@ -82,7 +83,7 @@ def spoken_output(
             return text_output(settings, captions_personal)
     voice = make_voice(
         voice_settings(settings),
-        config.cache_home() / "voice",
+        places.cache_home() / "voice",
         cache_bytes=settings.voice_cache_mb * 1_000_000,
     )
     try:
@@ -163,7 +164,9 @@ def voice_settings(settings: Settings) -> VoiceSettings:
 
 
 def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, bool]:
-    """The microphone with the speech model, or typing (True: fell back, said once)."""
+    """The microphone with the speech model, or typing. Why is said once, in one line; the
+    flag is True when the microphone was the cause, which the assistant then says too (so a
+    missing model is never called a missing microphone)."""
     if renders_to_file(settings) and settings.mic is None:
         return typed_input(), False  # a rendering to a file is not something to talk to
     from assistant.microphone import MicrophoneError, open_microphone
@@ -172,13 +175,15 @@ def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, b
 
     model_dir = find_model(settings.model)
     if model_dir is None:
-        warn(missing_model_message())
-        return typed_input(), True
+        warn(
+            _("{problem} The practice goes on with typing.").format(problem=missing_model_message())
+        )
+        return typed_input(), False
     try:
         model = load_model(model_dir)
     except UserError as error:
         warn(_("{problem} The practice goes on with typing.").format(problem=error.message))
-        return typed_input(), True
+        return typed_input(), False
     report_missing_words(content, model)
     realtime = not (settings.mic or "").lower().endswith(".wav") or settings.pace > 0
     try:

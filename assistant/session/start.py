@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from assistant import config
+from assistant import places
 from assistant.config import Settings
 from assistant.content.model import Content
 from assistant.dialog.messages import Begin
@@ -58,7 +58,7 @@ def prepare_session(
 ) -> tuple[Session, Begin]:
     """A session on these devices, with what is kept between sessions: where to resume, the
     voice preferences, the earlier answers. From standby the devices outlive the session."""
-    state = config.config_home()
+    state = places.config_home()
     session = Session(
         content,
         output,

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from assistant import places
 from assistant.i18n import _
 from assistant.report import warn
 from assistant.voice.base import KeyedVoice, VoiceError
 from assistant.voice.cache import DEFAULT_MAX_BYTES, CachedVoice
-from assistant.voice.piper_catalogue import DEFAULT_VOICE, find, installed, model_path, voices_home
+from assistant.voice.piper_catalogue import DEFAULT_VOICE, find, installed, model_path
 from assistant.voice.pyttsx3_voice import Pyttsx3Voice
 from assistant.voice.settings import VoiceSettings
 
@@ -38,7 +39,7 @@ def make_voice(
     say: Callable[[str], None] = warn,
 ) -> CachedVoice:
     inner: KeyedVoice | None = None
-    folder = voices_home() if voices_dir is None else voices_dir
+    folder = places.voices_dir() if voices_dir is None else voices_dir
     wanted = piper_model(settings.voice, folder)
     if wanted is not None:
         inner = _piper_or_say_why(wanted, settings, explicit=settings.voice is not None, say=say)

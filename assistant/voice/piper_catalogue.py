@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant import config
 from assistant.download import Remote
 from assistant.i18n import N_
 
@@ -139,11 +138,6 @@ def find(name: str) -> CatalogueVoice | None:
         if voice.name == name:
             return voice
     return None
-
-
-def voices_home() -> Path:
-    """Where downloaded voices live (beside the journal, in the user's data folder)."""
-    return config.data_home() / "voices"
 
 
 def model_path(name: str, folder: Path) -> Path:

@@ -16,23 +16,24 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import IO
 
+from assistant.places import import_root
 from assistant.voice.base import VoiceError
 from assistant.voice.worker import RenderLine, Reply, Request, read_message, write_message
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TARGET = "assistant.voice.worker:serve"
-_SOURCE_ROOT = str(Path(__file__).resolve().parents[2])  # so a worker imports this very code
 _REAP_AFTER = 5.0  # seconds a finished worker gets to exit by itself before it is killed
 
 
 class _Worker:
     def __init__(self, target: str) -> None:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([_SOURCE_ROOT, *filter(None, [env.get("PYTHONPATH")])])
+        # The worker imports this very code, wherever it was started from.
+        paths = [str(import_root()), *filter(None, [env.get("PYTHONPATH")])]
+        env["PYTHONPATH"] = os.pathsep.join(paths)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "assistant.voice.worker", target],
             stdin=subprocess.PIPE,
