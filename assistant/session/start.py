@@ -9,6 +9,8 @@ from assistant import config
 from assistant.config import Settings
 from assistant.content.model import Content
 from assistant.dialog.messages import Begin
+from assistant.durable import is_private
+from assistant.i18n import _
 from assistant.journal.look_back import history
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
@@ -42,7 +44,17 @@ def run_practice(
 
 
 def open_journal(content: Content, settings: Settings) -> Journal:
-    return Journal(settings.journal, Labels(**content.journal), keep_audio=settings.keep_audio)
+    """The journal a session writes; a folder others can read is said, not changed (its mode
+    is the person's choice, and doctor checks it too)."""
+    journal = Journal(settings.journal, Labels(**content.journal), keep_audio=settings.keep_audio)
+    if not is_private(journal.folder):
+        folder, mode = journal.folder, journal.folder.stat().st_mode & 0o777
+        warn(
+            _("{folder} can be read by others (mode {mode:o})").format(folder=folder, mode=mode)
+            + ". "
+            + _("Make it private: chmod 700 {folder}").format(folder=folder)
+        )
+    return journal
 
 
 def prepare_session(
