@@ -65,6 +65,7 @@ class Journal:
         self._pending_audio: dict[str, AudioChunk] = {}  # recordings not yet on disk, by name
         self._unwritten: set[tuple[str, int]] = set()  # confirmed answers not yet on disk
         self._lock: Lock | None = None  # on the session this process writes
+        self.last_error = ""  # why the last write failed
         try:
             make_folder(folder)  # an existing one is left as the person made it
         except OSError as error:
@@ -332,13 +333,15 @@ class Journal:
             if self.sealer is not None:
                 self.write_progress(record)
                 self._drop_plaintext(record)
-        except JournalWriteError:
+        except JournalWriteError as error:
+            self.last_error = str(error)
             raise
         except Exception as error:
             # Whatever goes wrong in writing (a bug included) must not end the session: the
             # record stays in memory and the next write tries again.
             log.exception("writing the journal")
-            raise JournalWriteError(f"{self.folder}: {error}") from error
+            self.last_error = f"{self.folder}: {error}"
+            raise JournalWriteError(self.last_error) from error
         self._dirty = False
         self._unwritten.clear()
 
