@@ -22,9 +22,22 @@ def _type(process: subprocess.Popen[str], *lines: str) -> None:
     process.stdin.flush()
 
 
-def _unplug(folder: Path, away: Path) -> None:
-    folder.rename(away)
-    folder.write_text("geen map")
+def _second_answer_unwritable(folder: Path, away: Path) -> tuple[subprocess.Popen[str], Captions]:
+    """A session whose first answer is written; then the folder goes, and the second answer
+    is given and confirmed: the session is at question 3."""
+    process = start_session("vragen", "--text", "--pace", "0", "--journal", str(folder))
+    said = Captions(process)
+    try:
+        _type(process, "eerste antwoord", "ja")
+        assert said.wait_for(r"Vraag 2 van 10\.", 30)
+        folder.rename(away)
+        folder.write_text("geen map")
+        _type(process, "tweede antwoord", "ja")
+        assert said.wait_for(r"Vraag 3 van 10\.", 30)
+    except BaseException:
+        process.kill()
+        raise
+    return process, said
 
 
 def _plug_back(folder: Path, away: Path) -> None:
@@ -44,14 +57,8 @@ def _saved_lines(text: str, content) -> int:
 
 def test_an_answer_that_cannot_be_written_is_never_called_kept(tmp_path, content):
     folder, away = tmp_path / "journal", tmp_path / "away"
-    process = start_session("vragen", "--text", "--pace", "0", "--journal", str(folder))
-    said = Captions(process)
+    process, said = _second_answer_unwritable(folder, away)
     try:
-        _type(process, "eerste antwoord", "ja")
-        assert said.wait_for(r"Vraag 2 van 10\.", 30)
-        _unplug(folder, away)
-        _type(process, "tweede antwoord", "ja")
-        assert said.wait_for(r"Vraag 3 van 10\.", 30)
         _type(process, "stop")
         assert process.stdin
         process.stdin.close()
@@ -84,14 +91,8 @@ def test_what_waits_is_written_once_the_folder_is_back_with_nothing_else_happeni
     """The README's promise: written as soon as the folder can be written again. Nothing is
     typed after the folder is back; then the power goes (kill -9)."""
     folder, away = tmp_path / "journal", tmp_path / "away"
-    process = start_session("vragen", "--text", "--pace", "0", "--journal", str(folder))
-    said = Captions(process)
+    process, said = _second_answer_unwritable(folder, away)
     try:
-        _type(process, "eerste antwoord", "ja")
-        assert said.wait_for(r"Vraag 2 van 10\.", 30)
-        _unplug(folder, away)
-        _type(process, "tweede antwoord", "ja")
-        assert said.wait_for(r"Vraag 3 van 10\.", 30)
         assert content.line("journal_failed") in said.text()
         _plug_back(folder, away)
         deadline = time.monotonic() + 20

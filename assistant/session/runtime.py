@@ -90,6 +90,7 @@ class Session:
         self._started = clock()
         self._earlier_duration = 0.0  # of a resumed session, before this run
         self._next_retry = 0.0  # when to try again to write what the journal could not
+        self._closed = False
 
     def run(self, begin: Begin) -> bool:
         """Run the dialog to its end; True when every chosen practice was finished."""
@@ -112,6 +113,9 @@ class Session:
 
     def close(self) -> None:
         """Write what is known so far, whatever happened; safe to call more than once."""
+        if self._closed:
+            return  # the journal has let go of the session: no more writes to it
+        self._closed = True
         finished = self._agenda.ended is not None and self._agenda.ended.finished
         duration = self._earlier_duration + self.clock() - self._started
         try:
