@@ -189,6 +189,7 @@ def test_one_file_that_will_not_decrypt_hides_only_itself(tmp_path):
     assert read.returncode == 0, read.stderr
     assert "antwoord van dag 0" in read.stdout and "laatste 3" in read.stdout
     assert "antwoord van dag 1" not in read.stdout
+    assert "antwoord van dag 2" in read.stdout  # its progress file is damaged, not its words
     assert broken in read.stderr and "Traceback" not in read.stderr
     search = journal_cli(folder, "search", "antwoord", stdin=SECRET + "\n")
     assert search.returncode == 0, search.stderr

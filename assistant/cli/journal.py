@@ -142,8 +142,11 @@ def list_command(journal: Journal) -> int:
 
 
 def read_command(journal: Journal, record_id: str | None) -> int:
-    """Print the sessions (or one) as Markdown, as they are kept, decrypting them when needed."""
+    """Print the sessions (or one) as Markdown, as they are kept, decrypting them when needed
+    (a sealed session whose progress file is damaged is still read)."""
     ids = [record.id for record in _known_sessions(journal)]
+    if journal.sealer is not None:
+        ids = journal.session_ids()
     if record_id is not None and record_id not in ids:
         raise UserError(
             _("There is no session '{id}' in {folder}; 'journal list' shows them.").format(
