@@ -15,6 +15,7 @@ from assistant.dialog.messages import (
     Event,
     Heard,
     InputEnded,
+    JournalWritten,
     Listen,
     OutputDone,
     ResumePoint,
@@ -33,6 +34,7 @@ class Driver:
     dialog: Dialog = field(init=False)
     actions: list[Action] = field(default_factory=list)  # everything, in order
     agenda: Agenda = field(default_factory=Agenda)  # the runtime's own bookkeeping
+    journal_ok: bool = True  # whether writing the journal succeeds, as the runtime reports it
 
     def __post_init__(self) -> None:
         self.dialog = Dialog(self.content)
@@ -55,11 +57,16 @@ class Driver:
         return bool(self.agenda.queue)
 
     def send(self, event: Event) -> list[Action]:
-        actions = self.dialog.handle(event)
-        for action in actions:
+        """The dialog's actions for `event`, and, right after each SaveAnswer, those for the
+        runtime's answer to it (JournalWritten), as the runtime interleaves them."""
+        done: list[Action] = []
+        for action in self.dialog.handle(event):
             self.agenda.take(action)
-        self.actions += actions
-        return actions
+            self.actions.append(action)
+            done.append(action)
+            if isinstance(action, SaveAnswer):
+                done += self.send(JournalWritten(self.journal_ok))
+        return done
 
     def begin(
         self,

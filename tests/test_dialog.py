@@ -18,6 +18,7 @@ from assistant.dialog.messages import (
     End,
     Heard,
     InputEnded,
+    JournalWritten,
     Listen,
     Notice,
     NoticeKind,
@@ -443,6 +444,35 @@ def test_stop_at_a_question_ends_with_what_was_saved(drv, content):
     said = drv.said(drv.say("ik wil stoppen"))
     assert said == [line(content, "goodbye_saved", count=3), line(content, "goodbye")]
     assert drv.ended == End(finished=False)
+
+
+def test_an_answer_the_journal_could_not_write_is_not_called_kept(drv, content):
+    """The runtime answers SaveAnswer with JournalWritten(ok=False): no "Bewaard", the line
+    that says so, the next question; the goodbye counts only what is on disk."""
+    _at_question(drv, 2)
+    drv.journal_ok = False
+    drv.say("tweede")
+    said = drv.said(drv.say("ja"))
+    assert said[0] == line(content, "journal_failed")
+    assert not set(said) & set(content.lines["saved"])
+    assert said[1].startswith("Vraag 3 van 10.")
+    assert drv.said(drv.say("stop")) == [
+        line(content, "goodbye_saved", count=1),
+        line(content, "goodbye_unwritten", count=1),
+        line(content, "goodbye"),
+    ]
+
+
+def test_what_waited_is_counted_kept_once_the_journal_has_written_it(drv, content):
+    _at_question(drv, 2)
+    drv.journal_ok = False
+    drv.say("tweede")
+    drv.say("ja")
+    said = drv.said(drv.send(JournalWritten(ok=True)))  # the runtime's retry succeeded
+    assert said == [line(content, "journal_written")]
+    assert drv.listen == Listen(answer=True, patient=False)
+    assert drv.said(drv.send(JournalWritten(ok=True))) == []  # nothing more to tell
+    assert drv.said(drv.say("stop"))[0] == line(content, "goodbye_saved", count=2)
 
 
 def test_stop_during_a_read_back_keeps_the_draft(drv):

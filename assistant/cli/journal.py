@@ -9,11 +9,13 @@ checked without it (the journal is not empty, the id or question exists) has bee
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import shutil
 import sys
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from assistant import places
@@ -21,15 +23,23 @@ from assistant.cli import journal_text
 from assistant.cli.grammar import Parsed
 from assistant.config import Settings
 from assistant.content.model import Content, QuestionList
-from assistant.durable import ensure_private_folder, write_durably
+from assistant.durable import FOLDER_MODE, is_regular_file, make_folder, write_durably
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
-from assistant.journal.crypt import KEY_FILE, SEALED, Opener, create_key
+from assistant.journal.crypt import (
+    KEY_FILE,
+    SEALED,
+    NotDecrypted,
+    Opener,
+    create_key,
+    restore_recipient,
+)
 from assistant.journal.lookup import answers_to, search
 from assistant.journal.markdown import Labels, SessionRecord
 from assistant.journal.page import PAGE_NAME, render_page
 from assistant.journal.reading import Locked, read_recording, read_sessions, session_text
-from assistant.journal.store import PROGRESS, Journal
+from assistant.journal.sealing import plaintext_left, seal_plaintext
+from assistant.journal.store import PROGRESS, Journal, JournalWriteError
 from assistant.report import warn
 from assistant.voice.cache import remove_old_versions
 
@@ -70,12 +80,26 @@ def read_passphrase(prompt: str, confirm: bool = False) -> str:
 
 
 def encrypt_command(journal: Journal) -> int:
-    """Encrypt the journal from now on, and every file already in it."""
+    """Encrypt the journal from now on, and every file already in it. Run again, it finishes
+    what a run cut off left (a kill, a full disk) and says when there is nothing left."""
     folder = journal.folder
-    if (folder / KEY_FILE).exists():
-        raise UserError(_("The journal in {folder} is already encrypted.").format(folder=folder))
-    passphrase = read_passphrase(_("Passphrase for your journal: "), confirm=True)
-    count = journal.seal_everything(create_key(folder, passphrase))
+    if not (folder / KEY_FILE).exists():
+        passphrase = read_passphrase(_("Passphrase for your journal: "), confirm=True)
+        journal.sealer = create_key(folder, passphrase)
+    elif journal.sealer is None:  # cut off between the private key and the public one
+        journal.sealer = restore_recipient(folder, read_passphrase(_("Passphrase: ")))
+    elif not plaintext_left(journal):
+        warn(_("The journal in {folder} is already encrypted.").format(folder=folder))
+        return 0
+    try:
+        sealed = seal_plaintext(journal)
+    except (OSError, JournalWriteError) as error:
+        raise UserError(
+            _(
+                "Encrypting stopped ({error}); nothing is lost. Run 'journal encrypt' again "
+                "to finish."
+            ).format(error=getattr(error, "strerror", None) or error)
+        ) from None
     # An older version cached spoken read-backs of answers: they must not outlive this.
     remove_old_versions(places.cache_home() / "voice")
     warn(
@@ -84,8 +108,23 @@ def encrypt_command(journal: Journal) -> int:
             "passphrase safe: without it nobody, you included, can read the journal.",
             "The journal in {folder} is now encrypted ({count} sessions). Keep your "
             "passphrase safe: without it nobody, you included, can read the journal.",
-            count,
-        ).format(folder=folder, count=count)
+            sealed.sessions,
+        ).format(folder=folder, count=sealed.sessions)
+    )
+    if sealed.running:
+        warn(
+            ngettext(
+                "{count} session is running now: it encrypts its own files at its next write.",
+                "{count} sessions are running now: they encrypt their own files at their next "
+                "write.",
+                sealed.running,
+            ).format(count=sealed.running)
+        )
+    warn(
+        _(
+            "Copies made earlier with 'journal export' are not encrypted: delete them if they "
+            "should not stay readable."
+        )
     )
     return 0
 
@@ -99,8 +138,11 @@ def list_command(journal: Journal) -> int:
 
 
 def read_command(journal: Journal, record_id: str | None) -> int:
-    """Print the sessions (or one) as Markdown, as they are kept, decrypting them when needed."""
+    """Print the sessions (or one) as Markdown, as they are kept, decrypting them when needed
+    (a sealed session whose progress file is damaged is still read)."""
     ids = [record.id for record in _known_sessions(journal)]
+    if journal.sealer is not None:
+        ids = journal.session_ids()
     if record_id is not None and record_id not in ids:
         raise UserError(
             _("There is no session '{id}' in {folder}; 'journal list' shows them.").format(
@@ -111,10 +153,13 @@ def read_command(journal: Journal, record_id: str | None) -> int:
     for one in [record_id] if record_id else ids:
         try:
             sys.stdout.write(session_text(journal, one, opener))
-        except (OSError, UnicodeDecodeError) as error:
-            raise UserError(
-                _("Session {id} cannot be read ({error}).").format(id=one, error=error)
-            ) from None
+        except (OSError, UnicodeDecodeError, NotDecrypted) as error:
+            message = _("Session {id} cannot be read ({error}).").format(
+                id=one, error=error.message if isinstance(error, NotDecrypted) else error
+            )
+            if record_id is not None:
+                raise UserError(message) from None
+            warn(message)  # one bad file hides only itself
     return 0
 
 
@@ -154,18 +199,24 @@ def question_command(journal: Journal, content: Content, words: list[str]) -> in
 
 
 def export_command(journal: Journal, target: Path) -> int:
-    """Write a readable copy of the journal (Markdown and recordings) to a private folder."""
+    """Write a readable copy of the journal (Markdown and recordings) to a folder of its own."""
     _known_sessions(journal)
-    _private_target(journal, target)
+    target = _export_folder(journal, target)
     opener = _opener(journal)
     count = 0
     for path in sorted(journal.folder.iterdir()):
         if path.name.startswith(".") or path.name.endswith(PROGRESS) or "journal-" in path.name:
             continue
+        if not is_regular_file(path):  # a folder (an earlier export put there), a symlink
+            continue
         data = path.read_bytes()
         name = path.name
         if opener is not None and name.endswith(SEALED):
-            data, name = opener.open(data, path), name.removesuffix(SEALED)
+            try:
+                data, name = opener.open(data, path), name.removesuffix(SEALED)
+            except NotDecrypted as error:
+                warn(error.message)  # one bad file hides only itself
+                continue
         _write(target / name, data)
         count += 1
     warn(
@@ -178,9 +229,9 @@ def export_command(journal: Journal, target: Path) -> int:
 
 def export_html_command(journal: Journal, target: Path, content: Content) -> int:
     """One HTML page with every session, newest first, and the recordings beside it
-    (decrypted), in a private folder."""
+    (decrypted), in a folder of its own."""
     records, opener = _sessions_with_words(journal)
-    _private_target(journal, target)
+    target = _export_folder(journal, target)
     kept, recordings = [], 0
     for record in records:
         answers = []
@@ -214,6 +265,12 @@ def _known_sessions(journal: Journal) -> list[SessionRecord]:
     if not records:
         raise UserError(
             _("The journal in {folder} holds no sessions yet.").format(folder=journal.folder)
+        )
+    if journal.sealer is not None and plaintext_left(journal):
+        warn(
+            _(
+                "Some files in {folder} are not encrypted yet: 'journal encrypt' finishes the job."
+            ).format(folder=journal.folder)
         )
     return records
 
@@ -270,11 +327,25 @@ def _question(content: Content, words: list[str]) -> tuple[QuestionList, int]:
     return practice, number
 
 
-def _private_target(journal: Journal, target: Path) -> None:
-    if target.resolve() == journal.folder.resolve():
-        raise UserError(_("Export to another folder than the journal itself."))
+def _export_folder(journal: Journal, target: Path) -> Path:
+    """Where an export goes: `target` when this makes it (private); in a folder that is already
+    there, a new private folder inside it, so that nothing there is overwritten and its mode is
+    left as it is."""
+    inside = target.resolve()
+    if inside == journal.folder.resolve() or journal.folder.resolve() in inside.parents:
+        raise UserError(
+            _("Export to a folder outside the journal {folder}.").format(folder=journal.folder)
+        )
     try:
-        ensure_private_folder(target)
+        if make_folder(target):
+            return target
+        stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+        for counter in range(1, 100):
+            folder = target / (f"hartsverbinding-{stamp}" + (f"-{counter}" if counter > 1 else ""))
+            with contextlib.suppress(FileExistsError):
+                folder.mkdir(mode=FOLDER_MODE)
+                return folder
+        raise FileExistsError(17, os.strerror(17), str(folder))
     except OSError as error:
         raise UserError(
             _("Cannot write to {target} ({error}).").format(target=target, error=error.strerror)
@@ -282,6 +353,7 @@ def _private_target(journal: Journal, target: Path) -> None:
 
 
 def _write(path: Path, data: bytes) -> None:
+    """Into a folder this export made: nothing there that it did not write."""
     try:
         write_durably(path, data)
     except OSError as error:

@@ -78,6 +78,9 @@ LINE_KEYS: dict[str, frozenset[str]] = {
         "speaker_lost": (),
         "speaker_back": (),
         "journal_failed": (),
+        "journal_written": (),
+        "goodbye_unwritten": ("count",),
+        "resume_elsewhere": (),
         "input_replaced": (),
     }.items()
 }

@@ -2,7 +2,8 @@
 
 No I/O and no clock. The runtime plays the actions in order, tells the dialog when output has
 finished (`OutputDone`) and when the user has been silent for a while (`Silence`), and writes the
-journal when asked (`SaveAnswer`) before it runs the next action.
+journal when asked (`SaveAnswer`) and says how that went (`JournalWritten`) before anything else:
+"Bewaard" is said only for what is on disk.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from assistant.dialog.messages import (
     FetchRecording,
     Heard,
     InputEnded,
+    JournalWritten,
     Listen,
     Notice,
     OutputDone,
@@ -122,7 +124,9 @@ class Dialog:
         self.finished_all = False
         self.step = 0
         self.question = 0
-        self.saved = 0  # answers confirmed in this session, for the goodbye
+        self.saved = 0  # answers confirmed in this session and on disk, for the goodbye
+        self.unwritten = 0  # answers confirmed in this session, not on disk (yet)
+        self._after_write: Callable[[], list[Action]] | None = None  # once SaveAnswer is done
         self.resume: ResumePoint | None = None
         self.chosen: Practice | None = None  # asked for at the start (the command line)
         self.preferences = Preferences()
@@ -162,6 +166,8 @@ class Dialog:
             return self._pressed()
         if isinstance(event, RecordingFetched):
             return self._fetched(event)
+        if isinstance(event, JournalWritten):
+            return self._written(event)
         return self._heard(event)
 
     # --- events -------------------------------------------------------------------------
@@ -204,7 +210,25 @@ class Dialog:
         return reprompt + self._listen(answer=answering, patient=False)
 
     def _notice(self, event: Notice) -> list[Action]:
-        said = self._say(event.kind.value)
+        return self._tell(event.kind.value)
+
+    def _written(self, event: JournalWritten) -> list[Action]:
+        """ "Bewaard" only for what is on disk; what is not is said, and counted apart."""
+        after, self._after_write = self._after_write, None
+        if after is None:  # news: what waited is written now (or an unconfirmed answer was)
+            if not event.ok or not self.unwritten:
+                return []
+            self.saved, self.unwritten = self.saved + self.unwritten, 0
+            return self._tell("journal_written")
+        if not event.ok:
+            self.unwritten += 1
+            return self._say("journal_failed") + after()
+        self.saved, self.unwritten = self.saved + self.unwritten + 1, 0
+        return self._say("saved") + after()
+
+    def _tell(self, key: str) -> list[Action]:
+        """Say a line in between, then carry on where the dialog was."""
+        said = self._say(key)
         if self.state not in _LISTENING:
             return said  # the exercise goes on; the line follows the current pause
         return said + self._listen(answer=self.state is State.ASKING, patient=False)
@@ -330,14 +354,11 @@ class Dialog:
         draft = self._draft
         assert draft is not None
         if meaning in (Command.JA, Command.VOLGENDE, Command.KLAAR):
-            self.saved += 1
             self._draft = None
             self._kept_here[(self._practice_id(), self.question + 1)] = draft
-            return [
-                self._save(draft, confirmed=True),
-                *self._say("saved"),
-                *self._ask(self.question + 1),
-            ]
+            # "Bewaard" and the next question once the journal says how the write went.
+            self._after_write = lambda: self._ask(self.question + 1)
+            return [self._save(draft, confirmed=True)]
         if meaning in (Command.OPNIEUW, Command.NEE):
             return self._ask(self.question)
         if meaning is Command.HERHAAL:
@@ -665,6 +686,8 @@ class Dialog:
         out: list[Action] = []
         if self.saved:
             out += self._say("goodbye_saved", count=self.saved)
+        if self.unwritten:
+            out += self._say("goodbye_unwritten", count=self.unwritten)
         return [*out, *self._say(line), End(finished)]
 
     def _prompt(self, said: Sequence[Action], answer: bool = False) -> list[Action]:

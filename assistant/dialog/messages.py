@@ -80,6 +80,7 @@ class NoticeKind(enum.Enum):
     SPEAKER_LOST = "speaker_lost"
     SPEAKER_BACK = "speaker_back"
     JOURNAL_FAILED = "journal_failed"
+    RESUME_ELSEWHERE = "resume_elsewhere"  # the session to go on with is open elsewhere
     INPUT_REPLACED = "input_replaced"  # typed bytes that were not text, replaced
 
 
@@ -105,12 +106,29 @@ class RecordingFetched:
 
 
 @dataclass(frozen=True)
+class JournalWritten:
+    """What came of writing the journal: the runtime's answer to each SaveAnswer, and, unasked,
+    news that what could not be written before is on disk now. `ok`: everything the journal
+    holds is on disk."""
+
+    ok: bool
+
+
+@dataclass(frozen=True)
 class ButtonPressed:
     """The start button (an alternative to the voice): *pauze*, or *verder* when paused."""
 
 
 Event = (
-    Begin | Heard | OutputDone | Silence | InputEnded | Notice | ButtonPressed | RecordingFetched
+    Begin
+    | Heard
+    | OutputDone
+    | Silence
+    | InputEnded
+    | Notice
+    | ButtonPressed
+    | RecordingFetched
+    | JournalWritten
 )
 
 # --- actions: what to do ------------------------------------------------------------------
@@ -177,7 +195,8 @@ class StartPractice:
 
 @dataclass(frozen=True)
 class SaveAnswer:
-    """Written durably before the dialog's next action runs."""
+    """Written durably before the dialog's next action runs; the runtime answers with
+    JournalWritten."""
 
     practice_id: str
     number: int  # 1-based

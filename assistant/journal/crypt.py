@@ -30,11 +30,15 @@ def _pyrage() -> Any:
     return pyrage
 
 
+class NotDecrypted(UserError):
+    """One sealed file that this journal's key does not open (damaged, or from elsewhere)."""
+
+
 class Sealer:
     """Encrypts to the journal's recipient. Holds no secret."""
 
     def __init__(self, recipient: Any) -> None:
-        self._recipient = recipient
+        self.recipient = recipient
 
     @staticmethod
     def load(folder: Path) -> Sealer | None:
@@ -54,7 +58,7 @@ class Sealer:
         return Sealer(recipient)
 
     def seal(self, data: bytes) -> bytes:
-        return bytes(_pyrage().encrypt(data, [self._recipient]))
+        return bytes(_pyrage().encrypt(data, [self.recipient]))
 
 
 class Opener:
@@ -79,14 +83,24 @@ class Opener:
             raise UserError(_("That passphrase does not open this journal.")) from None
         return Opener(pyrage.x25519.Identity.from_str(bytes(secret).decode("ascii")))
 
+    def sealer(self) -> Sealer:
+        return Sealer(self._identity.to_public())
+
     def open(self, data: bytes, path: Path) -> bytes:
         pyrage = _pyrage()
         try:
             return bytes(pyrage.decrypt(data, [self._identity]))
         except pyrage.DecryptError as error:
-            raise UserError(
+            raise NotDecrypted(
                 _("{path} cannot be decrypted ({error}).").format(path=path, error=error)
             ) from None
+
+
+def restore_recipient(folder: Path, passphrase: str) -> Sealer:
+    """The public key again, from the private one: for an encryption cut off between the two."""
+    sealer = Opener.unlock(folder, passphrase).sealer()
+    write_durably(folder / RECIPIENT_FILE, f"{sealer.recipient}\n".encode("ascii"))
+    return sealer
 
 
 def create_key(folder: Path, passphrase: str) -> Sealer:

@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
-from assistant.journal.markdown import Entry, Labels, SessionRecord
+from assistant.journal.markdown import Entry, Labels, SessionRecord, session_order
 
 PAGE_NAME = "journal.html"
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; media-src 'self'"
@@ -59,7 +59,7 @@ def render_page(
 ) -> str:
     """The sessions newest first, each answer under its question, with an audio player for each
     answer whose `recording` is set (a file name beside the page)."""
-    newest_first = sorted(records, key=lambda record: record.id, reverse=True)
+    newest_first = sorted(records, key=lambda record: session_order(record.id), reverse=True)
     body = "".join(_session(record, labels, practice_titles) for record in newest_first)
     return (
         "<!DOCTYPE html>\n"

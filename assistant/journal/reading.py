@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from assistant.journal.crypt import SEALED, Opener
+from assistant.journal.crypt import SEALED, NotDecrypted, Opener
 from assistant.journal.markdown import JournalFormatError, SessionRecord, parse
 from assistant.journal.store import Journal
 
@@ -36,34 +36,32 @@ def is_encrypted(journal: Journal) -> bool:
 
 def read_sessions(journal: Journal, opener: Opener | None = None) -> list[SessionRecord] | Locked:
     """Every session with its answers' words, oldest first; `Locked` when the journal is
-    encrypted and there is no opener. Unreadable files are skipped with a log line, as in
-    `Journal.sessions`; a file that does not decrypt with this opener is a UserError."""
+    encrypted and there is no opener. A file that cannot be read, or does not decrypt, is
+    skipped with a log line, plain or encrypted alike: one bad file hides only itself."""
     if not is_encrypted(journal):
         return journal.sessions()
     if opener is None:
         return Locked(journal.sessions())
     records = []
-    for path in sorted(journal.folder.glob(f"*.md{SEALED}")):
-        record_id = path.name.removesuffix(f".md{SEALED}")
+    for record_id in journal.session_ids():
         try:
-            text = opener.open(path.read_bytes(), path).decode("utf-8")
-            records.append(parse(text, record_id))
-        except (OSError, UnicodeDecodeError, JournalFormatError) as error:
-            log.warning("skipping unreadable journal file %s: %s", path, error)
+            records.append(parse(session_text(journal, record_id, opener), record_id))
+        except (OSError, UnicodeDecodeError, JournalFormatError, NotDecrypted) as error:
+            log.warning("skipping unreadable journal file of %s: %s", record_id, _why(error))
     return records
 
 
-def session_ids(journal: Journal) -> list[str]:
-    """The ids of every session, oldest first, known without any passphrase."""
-    return [record.id for record in journal.sessions()]
-
-
 def session_text(journal: Journal, record_id: str, opener: Opener | None) -> str:
-    """One session's Markdown as it is kept (decrypted with `opener` when sealed)."""
-    if opener is None:
+    """One session's Markdown as it is kept (decrypted with `opener` when sealed; a session
+    not sealed yet, in a journal being encrypted, from its plaintext)."""
+    sealed = journal.folder / f"{record_id}.md{SEALED}"
+    if opener is None or not sealed.exists():
         return (journal.folder / f"{record_id}.md").read_text(encoding="utf-8")
-    path = journal.folder / f"{record_id}.md{SEALED}"
-    return opener.open(path.read_bytes(), path).decode("utf-8")
+    return opener.open(sealed.read_bytes(), sealed).decode("utf-8")
+
+
+def _why(error: Exception) -> str:
+    return error.message if isinstance(error, NotDecrypted) else str(error)
 
 
 def read_recording(journal: Journal, name: str, opener: Opener | None) -> bytes | None:
@@ -77,6 +75,6 @@ def read_recording(journal: Journal, name: str, opener: Opener | None) -> bytes 
         if opener is not None and sealed.exists():
             return opener.open(sealed.read_bytes(), sealed)
         return plain.read_bytes()
-    except OSError as error:
-        log.warning("recording %s not readable: %s", name, error)
+    except (OSError, NotDecrypted) as error:
+        log.warning("recording %s not readable: %s", name, _why(error))
         return None

@@ -3,6 +3,13 @@
 Encrypted journals (see crypt.py) keep the same Markdown sealed in `<id>.md.age`, recordings in
 `<name>.wav.age`, and beside each session its front matter alone in `<id>.progress.yaml`, which
 holds no words of the user: so the next start can offer to resume without the passphrase.
+
+One process writes a session (see lock.py): a second one that wants to go on with the same
+session writes a new one that says which it continues. A journal encrypted while a session
+runs is noticed before that session's next write, which seals its files from then on. Until
+every file is sealed (an encryption cut off, a session killed before its next write) the
+plaintext ones are read, listed and offered like the rest, and sealed by the next
+`journal encrypt` (see sealing.py).
 """
 
 from __future__ import annotations
@@ -17,14 +24,11 @@ import yaml
 from assistant.audio import AudioChunk, wav_bytes
 from assistant.content.model import Content, QuestionList
 from assistant.dialog.messages import ResumePoint
-from assistant.durable import (
-    ensure_private_folder,
-    remove_stale_temp_files,
-    write_durably,
-)
+from assistant.durable import is_regular_file, make_folder, write_durably
 from assistant.errors import UserError
 from assistant.i18n import _
-from assistant.journal.crypt import SEALED, Sealer
+from assistant.journal.crypt import RECIPIENT_FILE, SEALED, Sealer
+from assistant.journal.lock import Lock, held_elsewhere, open_folder, take_session
 from assistant.journal.markdown import (
     Entry,
     JournalFormatError,
@@ -34,6 +38,7 @@ from assistant.journal.markdown import (
     parse,
     parse_front_matter,
     render,
+    session_order,
     storable,
 )
 
@@ -55,11 +60,14 @@ class Journal:
         self.labels = labels
         self.keep_audio = keep_audio
         self.record: SessionRecord | None = None
+        self.continued_elsewhere = False  # the session to go on with was open in another process
         self._dirty = False  # the record holds something not yet on disk
         self._pending_audio: dict[str, AudioChunk] = {}  # recordings not yet on disk, by name
+        self._unwritten: set[tuple[str, int]] = set()  # confirmed answers not yet on disk
+        self._lock: Lock | None = None  # on the session this process writes
+        self.last_error = ""  # why the last write failed
         try:
-            ensure_private_folder(folder)
-            remove_stale_temp_files(folder)
+            make_folder(folder)  # an existing one is left as the person made it
         except OSError as error:
             raise UserError(
                 _(
@@ -67,45 +75,64 @@ class Journal:
                     "Choose another one with --journal DIR."
                 ).format(folder=folder, reason=error.strerror)
             ) from None
+        self._folder_lock: Lock | None = None
+        try:
+            self._folder_lock = open_folder(folder)
+        except OSError as error:  # a read-only journal can still be read
+            log.warning("the journal folder cannot be locked (%s); reading only", error)
         self.sealer = Sealer.load(folder)
 
     @property
     def path(self) -> Path | None:
         return self._session_path(self.record.id) if self.record else None
 
+    @property
+    def pending(self) -> bool:
+        """Something in the record is not on disk yet (see `retry`)."""
+        return self._dirty
+
+    @property
+    def unwritten_answers(self) -> int:
+        """Confirmed answers of this session not on disk yet."""
+        return len(self._unwritten) if self._dirty else 0
+
     # --- what the dialog asks for ------------------------------------------------------
 
     def start(self, practice_id: str, now: datetime) -> None:
         if self.record is None:
-            self.record = SessionRecord(id=self._new_id(now), started=now)
+            self.record = SessionRecord(id=self._claim_new_id(now), started=now)
         if practice_id not in self.record.practices:
             self.record.practices.append(practice_id)
         self._flush()
 
     def continue_session(self, record_id: str, now: datetime) -> None:
-        """Go on with an earlier session: in its own file, or (encrypted, where its words
-        cannot be read without the passphrase) in a new file that says which one it continues."""
-        if self.sealer is None:
+        """Go on with an earlier session: in its own file, or in a new file that says which one
+        it continues when its words cannot be read without the passphrase (encrypted) or when
+        another process is writing it right now (`continued_elsewhere`)."""
+        self._notice_encryption()
+        lock = _take(self.folder, record_id)
+        if lock is None:
+            log.warning("session %s is open in another process; continuing in a new one", record_id)
+            self.continued_elsewhere = True
+            self._continue_in_new_file(record_id, now)
+            return
+        if self.sealer is None and self._session_path(record_id).exists():
             try:
                 self.record = self._read(self._session_path(record_id))
-            except (OSError, JournalFormatError) as error:
+            except (OSError, ValueError, JournalFormatError) as error:
                 # Gone or damaged since it was offered: the answers go into a new session.
                 log.warning("cannot continue session %s (%s); starting a new one", record_id, error)
-                self.record = SessionRecord(id=self._new_id(now), started=now)
+                lock.release()
+                self.record = SessionRecord(id=self._claim_new_id(now), started=now)
                 return
+            self._lock = lock
             self.record.resumable = True
             return
-        earlier = self._read_progress(record_id)
-        before = {p: sorted(earlier.confirmed(p)) for p in earlier.practices}
-        self.record = SessionRecord(
-            id=self._new_id(now),
-            started=now,
-            practices=list(earlier.practices),
-            continues=record_id,
-            answered_before=before,
-        )
-        self.close_resume(record_id)
-        self._flush()
+        try:
+            self._continue_in_new_file(record_id, now)
+            self._close_resume_held(record_id)
+        finally:
+            lock.release()
 
     def save_answer(self, entry: Entry, recording: AudioChunk | None) -> None:
         """On disk (audio first, then the Markdown) before this returns, or JournalWriteError.
@@ -120,40 +147,39 @@ class Journal:
             entry.recording = f"{record.id}-{entry.practice_id}-{entry.number:02d}.wav"
             self._pending_audio[entry.recording] = recording
         record.put(entry)
+        key = (entry.practice_id, entry.number)
+        if entry.confirmed:
+            self._unwritten.add(key)
+        else:
+            self._unwritten.discard(key)
         self._flush()
 
     def finish(self, finished: bool, duration_seconds: float) -> None:
+        """The session's last write; once it is on disk the session is free for others."""
         if self.record is None:
             return
         self.record.finished = finished
         self.record.duration_seconds = duration_seconds
         self._flush()
+        if self._lock is not None:
+            self._lock.release()
+
+    def close(self) -> None:
+        """Let go of the folder (what is still pending is lost now)."""
+        for lock in (self._lock, self._folder_lock):
+            if lock is not None:
+                lock.release()
 
     def close_resume(self, record_id: str) -> None:
         """The user chose not to go on with that session: do not offer it again."""
-        with contextlib.suppress(OSError, JournalFormatError, JournalWriteError):
-            if self.sealer is None:
-                old = self._read(self._session_path(record_id))
-                old.resumable = False
-                self._write(self._session_path(record_id), self._markdown(old))
-            else:
-                old = self._read_progress(record_id)
-                old.resumable = False
-                self._write_progress(old)
-
-    def seal_everything(self, sealer: Sealer) -> int:
-        """Encrypt the sessions and recordings already here; from now on write sealed. The
-        plaintext files go only once every sealed copy is on disk. Returns the session count."""
-        records = self.sessions()
-        plaintext = sorted([*self.folder.glob("*.md"), *self.folder.glob("*.wav")])
-        self.sealer = sealer
-        for path in plaintext:
-            self._write(path, path.read_bytes())
-        for record in records:
-            self._write_progress(record)
-        for path in plaintext:
-            path.unlink()
-        return len(records)
+        self._notice_encryption()
+        lock = _take(self.folder, record_id)
+        if lock is None:  # another process goes on with it: it is not ours to close
+            return
+        try:
+            self._close_resume_held(record_id)
+        finally:
+            lock.release()
 
     def retry(self) -> bool:
         """Write what is pending after an earlier failure; True when nothing is pending."""
@@ -164,24 +190,35 @@ class Journal:
 
     # --- reading back -------------------------------------------------------------------
 
+    def session_ids(self) -> list[str]:
+        """Every session that has a file here, oldest first (in the order they began)."""
+        ids = set()
+        for ending in _ENDINGS:
+            for path in self.folder.glob(f"*{ending}"):
+                if is_regular_file(path):
+                    ids.add(path.name.removesuffix(ending))
+        return sorted(ids, key=session_order)
+
     def sessions(self) -> list[SessionRecord]:
-        """Every session, oldest first (encrypted ones without the words of the answers)."""
+        """Every session, oldest first (encrypted ones without the words of the answers; one
+        not sealed yet is read from its plaintext)."""
         records = []
-        paths = (
-            self.folder.glob("*.md") if self.sealer is None else self.folder.glob(f"*{PROGRESS}")
-        )
-        for path in sorted(paths):
+        for record_id in self.session_ids():
+            progress, plain = self._progress_path(record_id), self._session_path(record_id)
             try:
-                if self.sealer is None:
-                    records.append(self._read(path))
+                if self.sealer is not None and progress.exists():
+                    records.append(self._read_progress(record_id))
+                elif plain.exists():
+                    records.append(self._read(plain))
                 else:
-                    records.append(self._read_progress(path.name.removesuffix(PROGRESS)))
-            except (OSError, JournalFormatError) as error:
-                log.warning("skipping unreadable journal file %s: %s", path, error)
+                    log.warning("skipping session %s: only its sealed file is left", record_id)
+            except (OSError, ValueError, JournalFormatError) as error:
+                log.warning("skipping unreadable journal file of %s: %s", record_id, error)
         return records
 
     def resume_point(self, content: Content) -> ResumePoint | None:
-        """The newest unfinished session with a confirmed answer and questions still open."""
+        """The newest unfinished session with a confirmed answer and questions still open,
+        that no other process is writing now."""
         for record in reversed(self.sessions()):
             if record.finished or not record.resumable:
                 continue
@@ -191,7 +228,7 @@ class Journal:
                     continue
                 done = record.confirmed(practice_id)
                 open_numbers = [n for n in range(1, len(practice.questions) + 1) if n not in done]
-                if done and open_numbers:
+                if done and open_numbers and not _held(self.folder, record.id):
                     return ResumePoint(record.id, practice_id, open_numbers[0] - 1)
         return None
 
@@ -200,58 +237,155 @@ class Journal:
     def _session_path(self, record_id: str) -> Path:
         return self.folder / f"{record_id}.md"
 
-    def _new_id(self, now: datetime) -> str:
+    def _progress_path(self, record_id: str) -> Path:
+        return self.folder / f"{record_id}{PROGRESS}"
+
+    def _claim_new_id(self, now: datetime) -> str:
+        """A new session id, locked for this process: two sessions started in the same second
+        (or after the clock went back) get ids that sort in the order they began."""
         base = now.strftime("%Y-%m-%d_%H%M%S")
-        candidate, counter = base, 1
-        while any((self.folder / f"{candidate}{end}").exists() for end in _ENDINGS):
+        counter = 1
+        while True:
+            candidate = base if counter == 1 else f"{base}-{counter}"
             counter += 1
-            candidate = f"{base}-{counter}"
-        return candidate
+            if self._taken(candidate):
+                continue
+            try:
+                lock = take_session(self.folder, candidate)
+            except OSError:  # an unwritable folder: no lock, and the writes will say so
+                return candidate
+            if lock is None:
+                continue
+            if self._taken(candidate):  # made and let go of while we looked
+                lock.release()
+                continue
+            self._lock = lock
+            return candidate
+
+    def _taken(self, candidate: str) -> bool:
+        if any((self.folder / f"{candidate}{end}").exists() for end in _ENDINGS):
+            return True
+        # A later one of the same second is there: this one would sort before it.
+        return any(self.folder.glob(f"{candidate}-*.md*")) or any(
+            self.folder.glob(f".{candidate}-*.lock")
+        )
+
+    def _continue_in_new_file(self, record_id: str, now: datetime) -> None:
+        try:
+            earlier = self._read_front(record_id)
+        except (OSError, ValueError, JournalFormatError) as error:
+            log.warning("cannot read session %s (%s); starting a new one", record_id, error)
+            earlier = SessionRecord(id=record_id, started=now)
+        before = {p: sorted(earlier.confirmed(p)) for p in earlier.practices}
+        self.record = SessionRecord(
+            id=self._claim_new_id(now),
+            started=now,
+            practices=list(earlier.practices),
+            continues=record_id if before else None,
+            answered_before=before if before else {},
+        )
+        self._flush()
+
+    def _close_resume_held(self, record_id: str) -> None:
+        """Mark session `record_id` (whose lock this process holds) as not to be offered."""
+        with contextlib.suppress(OSError, ValueError, JournalFormatError, JournalWriteError):
+            old = self._read_front(record_id)
+            old.resumable = False
+            if self.sealer is None:
+                self.write_file(self._session_path(record_id), self._markdown(old))
+            else:
+                self.write_progress(old)
+
+    def _read_front(self, record_id: str) -> SessionRecord:
+        """What is known of a session without its words: its progress file, or its plaintext."""
+        if self.sealer is not None and self._progress_path(record_id).exists():
+            return self._read_progress(record_id)
+        return self._read(self._session_path(record_id))
 
     def _read(self, path: Path) -> SessionRecord:
-        return parse(path.read_text(encoding="utf-8"), path.stem)
+        return parse(path.read_text(encoding="utf-8"), path.name.removesuffix(".md"))
 
     def _read_progress(self, record_id: str) -> SessionRecord:
-        path = self.folder / f"{record_id}{PROGRESS}"
-        return parse_front_matter(path.read_text(encoding="utf-8"), record_id)
+        text = self._progress_path(record_id).read_text(encoding="utf-8")
+        return parse_front_matter(text, record_id)
 
     def _markdown(self, record: SessionRecord) -> bytes:
         return render(record, self.labels).encode("utf-8")
+
+    def _notice_encryption(self) -> None:
+        """The journal was encrypted since this process opened it: seal from now on."""
+        if self.sealer is None and (self.folder / RECIPIENT_FILE).exists():
+            try:
+                self.sealer = Sealer.load(self.folder)
+            except UserError as error:
+                raise JournalWriteError(error.message) from None
 
     def _flush(self) -> None:
         record = self.record
         assert record is not None
         self._dirty = True
         try:
+            self._notice_encryption()
             for name, audio in list(self._pending_audio.items()):
-                self._write(self.folder / name, wav_bytes(audio))
+                self.write_file(self.folder / name, wav_bytes(audio))
                 del self._pending_audio[name]
-            self._write(self._session_path(record.id), self._markdown(record))
+            self.write_file(self._session_path(record.id), self._markdown(record))
             if self.sealer is not None:
-                self._write_progress(record)
-        except JournalWriteError:
+                self.write_progress(record)
+                self._drop_plaintext(record)
+        except JournalWriteError as error:
+            self.last_error = str(error)
             raise
         except Exception as error:
             # Whatever goes wrong in writing (a bug included) must not end the session: the
             # record stays in memory and the next write tries again.
             log.exception("writing the journal")
-            raise JournalWriteError(f"{self.folder}: {error}") from error
+            self.last_error = f"{self.folder}: {error}"
+            raise JournalWriteError(self.last_error) from error
         self._dirty = False
+        self._unwritten.clear()
 
-    def _write_progress(self, record: SessionRecord) -> None:
+    def _drop_plaintext(self, record: SessionRecord) -> None:
+        """This session's plaintext from before the journal was encrypted: sealed, then gone."""
+        for entry in record.answers:
+            plain = self.folder / (entry.recording or "")
+            if entry.recording and is_regular_file(plain):
+                self.write_file(plain, plain.read_bytes())
+                plain.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            self._session_path(record.id).unlink()
+
+    def write_progress(self, record: SessionRecord) -> None:
+        """A session's front matter alone, beside its sealed file (no words in it)."""
         text = yaml.safe_dump(front_matter(record), allow_unicode=True, sort_keys=False)
-        path = self.folder / f"{record.id}{PROGRESS}"
+        path = self._progress_path(record.id)
         try:
             write_durably(path, text.encode("utf-8"))
         except OSError as error:
             raise JournalWriteError(f"{path}: {error.strerror or error}") from error
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def write_file(self, path: Path, data: bytes) -> None:
         """Durably, and sealed (as `<name>.age`) when the journal is encrypted."""
         if self.sealer is not None:
             path, data = path.with_name(path.name + SEALED), self.sealer.seal(data)
         try:
-            ensure_private_folder(self.folder)
+            make_folder(self.folder)  # a folder that went away (a removed drive) comes back
             write_durably(path, data)
         except OSError as error:
             raise JournalWriteError(f"{path}: {error.strerror or error}") from error
+
+
+def _take(folder: Path, record_id: str) -> Lock | None:
+    """The session's lock, or None when another process holds it (an unwritable folder has
+    no locks: nobody else can write there either)."""
+    try:
+        return take_session(folder, record_id)
+    except OSError:
+        return Lock.unheld(folder)
+
+
+def _held(folder: Path, record_id: str) -> bool:
+    try:
+        return held_elsewhere(folder, record_id)
+    except OSError:
+        return False

@@ -3,6 +3,10 @@
 One loop, one thread. Output plays item by item; while a timed pause runs, and whenever the
 dialog listens, input is taken and handed to the dialog. Input is never taken while a line or
 a cue plays (half-duplex: the assistant must not hear itself).
+
+What the journal could not write (a full disk, a folder gone) stays in memory and is tried
+again every few seconds while the session runs, whatever else happens or does not, and before
+every event the dialog gets, so that what it says it kept is what is on disk.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from assistant.dialog.messages import (
     FetchRecording,
     Heard,
     InputEnded,
+    JournalWritten,
     Listen,
     Notice,
     NoticeKind,
@@ -50,6 +55,7 @@ from assistant.session.ports import Input, ListenMode, Output, Utterance
 log = logging.getLogger(__name__)
 
 _POLL = 0.05  # seconds between looks at the input while output plays
+RETRY_SECONDS = 2.0  # between tries to write what the journal could not write
 
 
 class Session:
@@ -83,6 +89,8 @@ class Session:
         self._notices: list[NoticeKind] = []
         self._started = clock()
         self._earlier_duration = 0.0  # of a resumed session, before this run
+        self._next_retry = 0.0  # when to try again to write what the journal could not
+        self._closed = False
 
     def run(self, begin: Begin) -> bool:
         """Run the dialog to its end; True when every chosen practice was finished."""
@@ -105,12 +113,16 @@ class Session:
 
     def close(self) -> None:
         """Write what is known so far, whatever happened; safe to call more than once."""
+        if self._closed:
+            return  # the journal has let go of the session: no more writes to it
+        self._closed = True
         finished = self._agenda.ended is not None and self._agenda.ended.finished
         duration = self._earlier_duration + self.clock() - self._started
         try:
             self.journal.finish(finished, duration)
         except JournalWriteError as error:
             self.warn(_("The journal could not be written: {error}").format(error=error))
+        self.journal.close()
         if self.close_devices:
             self.output.close()
             self.input.close()
@@ -131,6 +143,7 @@ class Session:
         self.output.start(item)
         self._notices += self.output.take_notices()
         while True:
+            self._catch_up()
             # Input is looked at before the end is checked, so that even a pause of zero
             # seconds (--pace 0) hears a command that is already waiting.
             if hearing:
@@ -150,6 +163,8 @@ class Session:
         self.input.listen(ListenMode.ANSWER if listen.answer else ListenMode.COMMAND)
         deadline = self.clock() + self.patience if listen.patient else None
         while True:
+            if self._catch_up():
+                return
             got = self.input.get(_POLL * 10)
             if got is not None:
                 self._dispatch(self._event(got))
@@ -170,6 +185,8 @@ class Session:
     # --- the dialog's actions -----------------------------------------------------------
 
     def _dispatch(self, event: Event) -> None:
+        if not isinstance(event, JournalWritten):
+            self._catch_up(now=True)  # so the dialog knows what is on disk when it speaks
         for action in self.dialog.handle(event):
             self._do(action)
         self._dispatch_notices()  # told after the actions that caused them, never in between
@@ -214,6 +231,18 @@ class Session:
             log.warning("recording %s not readable: %s", action.name, error)
             return None
 
+    def _catch_up(self, now: bool = False) -> bool:
+        """Write what the journal could not write before (every RETRY_SECONDS, or `now`); True
+        when that has just succeeded, and the dialog has been told."""
+        if not self.journal.pending or (not now and self.clock() < self._next_retry):
+            return False
+        self._next_retry = self.clock() + RETRY_SECONDS
+        if not self.journal.retry():
+            return False
+        self.warn(_("The journal can be written again: everything is on disk now."))
+        self._dispatch(JournalWritten(ok=True))
+        return True
+
     def _journal(self, action: StartPractice | SaveAnswer | ContinueJournal | CloseResume) -> None:
         try:
             if isinstance(action, StartPractice):
@@ -235,7 +264,7 @@ class Session:
                 self.journal.close_resume(action.journal_id)
         except Exception as error:
             # Nothing in the journal may end a session: the answer stays in memory and goes
-            # to disk with the next successful write.
+            # to disk as soon as a write succeeds (see _catch_up).
             if not isinstance(error, JournalWriteError):
                 log.exception("the journal failed on %s", type(action).__name__)
             self.warn(
@@ -244,4 +273,13 @@ class Session:
                     "and written as soon as the journal folder can be written again."
                 ).format(error=error)
             )
-            self._notices.append(NoticeKind.JOURNAL_FAILED)
+            self._next_retry = self.clock() + RETRY_SECONDS
+            if isinstance(action, SaveAnswer):
+                self._dispatch(JournalWritten(ok=False))
+            else:
+                self._notices.append(NoticeKind.JOURNAL_FAILED)
+            return
+        if isinstance(action, SaveAnswer):
+            self._dispatch(JournalWritten(ok=True))
+        elif isinstance(action, ContinueJournal) and self.journal.continued_elsewhere:
+            self._dispatch(Notice(NoticeKind.RESUME_ELSEWHERE))  # before the question

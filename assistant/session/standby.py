@@ -26,9 +26,10 @@ from assistant.content.model import Content
 from assistant.dialog.messages import ButtonPressed, Cue, CueKind, InputEnded
 from assistant.errors import UserError
 from assistant.i18n import N_, _
+from assistant.report import warn
 from assistant.session import devices
 from assistant.session.ports import Input, ListenMode, Output, Utterance
-from assistant.session.start import open_journal, prepare_session
+from assistant.session.start import NotKept, open_journal, prepare_session
 
 if TYPE_CHECKING:
     from assistant.speaker import Speaker
@@ -128,6 +129,8 @@ def _one_session(content: Content, settings: Settings, input_: Input, output: Ou
     except Exception:
         # An appliance goes back to waiting rather than dying; what was confirmed is saved.
         log.exception("the session failed; back to standby")
+    if journal.pending:  # said aloud too; the next session writes a journal of its own
+        warn(NotKept(journal).message)
     log.info("standby: the session ended")
     return not session.input_ended
 

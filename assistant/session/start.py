@@ -9,6 +9,9 @@ from assistant import places
 from assistant.config import Settings
 from assistant.content.model import Content
 from assistant.dialog.messages import Begin
+from assistant.durable import is_private
+from assistant.errors import UserError
+from assistant.i18n import _, ngettext
 from assistant.journal.look_back import history
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
@@ -38,11 +41,46 @@ def run_practice(
     session, begin = prepare_session(
         content, settings, journal, output, input_, practice_id=practice_id, text_input=fell_back
     )
-    return session.run(begin)
+    finished = session.run(begin)
+    if journal.pending:
+        raise NotKept(journal)
+    return finished
+
+
+class NotKept(UserError):
+    """The session ended with something the journal could not write: said, with status 1."""
+
+    exit_status = 1
+
+    def __init__(self, journal: Journal) -> None:
+        count, folder = journal.unwritten_answers, journal.folder
+        super().__init__(
+            ngettext(
+                "{count} confirmed answer could not be written to {folder} ({error}); it is "
+                "not kept.",
+                "{count} confirmed answers could not be written to {folder} ({error}); they "
+                "are not kept.",
+                count,
+            ).format(count=count, folder=folder, error=journal.last_error)
+            if count
+            else _("The end of the session could not be written to {folder} ({error}).").format(
+                folder=folder, error=journal.last_error
+            )
+        )
 
 
 def open_journal(content: Content, settings: Settings) -> Journal:
-    return Journal(settings.journal, Labels(**content.journal), keep_audio=settings.keep_audio)
+    """The journal a session writes; a folder others can read is said, not changed (its mode
+    is the person's choice, and doctor checks it too)."""
+    journal = Journal(settings.journal, Labels(**content.journal), keep_audio=settings.keep_audio)
+    if not is_private(journal.folder):
+        folder, mode = journal.folder, journal.folder.stat().st_mode & 0o777
+        warn(
+            _("{folder} can be read by others (mode {mode:o})").format(folder=folder, mode=mode)
+            + ". "
+            + _("Make it private: chmod 700 {folder}").format(folder=folder)
+        )
+    return journal
 
 
 def prepare_session(

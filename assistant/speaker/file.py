@@ -1,13 +1,20 @@
-"""Output to a WAV file plus a timeline of its segments, as fast as the audio can be written."""
+"""Output to a WAV file plus a timeline of its segments, as fast as the audio can be written.
+
+Both hold the person's words (the read-back of an answer is spoken, and its text is in the
+timeline), so both are private (0600), like the journal, whatever the umask.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import wave
 from pathlib import Path
 from typing import Any
 
 from assistant.audio import SAMPLE_WIDTH, resample
+from assistant.durable import FILE_MODE, write_durably
 from assistant.i18n import _
 from assistant.speaker.base import Segment, SpeakerError
 
@@ -30,7 +37,10 @@ class FileSpeaker:
         try:
             # Open for the whole session: segments are appended as they come. Opened here, not
             # by wave.open(path), which leaves a half-made writer behind when the open fails.
-            self._file = open(wav_path, "wb")  # noqa: SIM115
+            descriptor = os.open(wav_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            if os.name == "posix" and stat.S_ISREG(os.fstat(descriptor).st_mode):
+                os.fchmod(descriptor, FILE_MODE)  # one made before, by anyone's umask
+            self._file = os.fdopen(descriptor, "wb")
         except OSError as error:
             raise SpeakerError(
                 _("{path}: cannot write the audio file ({error}).").format(
@@ -77,11 +87,9 @@ class FileSpeaker:
         self._file.close()
         self._wav = None
         if self.timeline_path is not None:
+            text = json.dumps(self._timeline, indent=1, ensure_ascii=False) + "\n"
             try:
-                self.timeline_path.write_text(
-                    json.dumps(self._timeline, indent=1, ensure_ascii=False) + "\n",
-                    encoding="utf-8",
-                )
+                write_durably(self.timeline_path, text.encode("utf-8"))
             except OSError as error:
                 raise SpeakerError(
                     _("{path}: cannot write the timeline ({error}).").format(

@@ -1,0 +1,147 @@
+"""Who may write where in the journal folder: one writer per session, and no clean-up while
+another process has the folder open.
+
+A session's file is written from the record one process holds in memory; two processes writing
+the same file from two records would lose whichever wrote first. So a process holds an exclusive
+lock on `.<id>.lock` for as long as it keeps session <id>, and every process that has the
+folder open holds a shared lock on the folder itself: temporary files (of a write in progress)
+and lock files are cleaned up only by a process that can lock the folder exclusively.
+
+The locks are flock(2) locks: the kernel drops them when the process ends, however it ends
+(kill -9, a power cut), so a lock can never outlive its holder. Where there is no flock
+(Windows) a session lock is msvcrt's byte lock, and the folder is not locked: clean-up then
+removes only leftovers older than an hour.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from pathlib import Path
+
+from assistant.durable import FILE_MODE, TEMP_MARK
+
+if sys.platform != "win32":
+    import fcntl
+
+_SESSION_LOCK = ".{id}.lock"
+_STALE_WITHOUT_FLOCK = 3600.0  # seconds: no write takes that long
+_OPEN = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+
+
+class Lock:
+    """A lock held on a file until `release` or the end of the process."""
+
+    def __init__(self, path: Path, descriptor: int | None, remove: bool) -> None:
+        self.path = path
+        self._descriptor: int | None = descriptor
+        self._remove = remove
+
+    @staticmethod
+    def take(path: Path) -> Lock | None:
+        """The exclusive lock on `path`, or None at once when another process holds it. The
+        file is made for it, and goes when the lock is released."""
+        while True:
+            descriptor = os.open(path, _OPEN, FILE_MODE)
+            if not _lock(descriptor, shared=False):
+                os.close(descriptor)
+                return None
+            # The holder before us may have removed the file after we opened it: a lock on a
+            # file no longer there guards nothing, so take the one there now.
+            try:
+                same = os.path.samestat(os.fstat(descriptor), os.stat(path, follow_symlinks=False))
+            except FileNotFoundError:
+                same = False
+            if same:
+                return Lock(path, descriptor, remove=True)
+            os.close(descriptor)
+
+    @staticmethod
+    def unheld(path: Path) -> Lock:
+        """Where no lock file can be made (a read-only folder, where nobody writes either)."""
+        return Lock(path, None, remove=False)
+
+    @property
+    def held(self) -> bool:
+        return self._descriptor is not None
+
+    def release(self) -> None:
+        if self._descriptor is None:
+            return
+        if self._remove:  # while still held, so nobody locks a file that is going
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        os.close(self._descriptor)  # closing drops the lock
+        self._descriptor = None
+
+
+def _lock(descriptor: int, shared: bool) -> bool:
+    if sys.platform == "win32":
+        if shared:
+            return True  # no shared locks without flock: see the module's note
+        import msvcrt
+
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(descriptor, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def session_lock_path(folder: Path, record_id: str) -> Path:
+    return folder / _SESSION_LOCK.format(id=record_id)
+
+
+def take_session(folder: Path, record_id: str) -> Lock | None:
+    """Session `record_id` to write, or None when another process is writing it."""
+    return Lock.take(session_lock_path(folder, record_id))
+
+
+def locked_ids(folder: Path) -> set[str]:
+    """Sessions with a lock file: one may be running that has no file of its own yet."""
+    return {p.name[1:].removesuffix(".lock") for p in folder.glob(_SESSION_LOCK.format(id="*"))}
+
+
+def held_elsewhere(folder: Path, record_id: str) -> bool:
+    """Another process is writing session `record_id` now."""
+    if not session_lock_path(folder, record_id).exists():
+        return False
+    probe = take_session(folder, record_id)
+    if probe is None:
+        return True
+    probe.release()
+    return False
+
+
+def open_folder(folder: Path) -> Lock | None:
+    """The shared lock every process holds on the folder while it has the journal open; first,
+    when no other process has it open, the leftovers of killed processes are removed
+    (temporary files of writes in progress, session lock files)."""
+    if sys.platform == "win32":
+        _remove_leftovers(folder, older_than=_STALE_WITHOUT_FLOCK)
+        return None
+    descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        if _lock(descriptor, shared=False):
+            _remove_leftovers(folder, older_than=0.0)
+        # Shared from now on; this waits only for another process's clean-up (milliseconds).
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return Lock(folder, descriptor, remove=False)
+
+
+def _remove_leftovers(folder: Path, older_than: float) -> None:
+    now = time.time()
+    for path in [*folder.glob(f".*{TEMP_MARK}*"), *folder.glob(_SESSION_LOCK.format(id="*"))]:
+        with contextlib.suppress(OSError):
+            if now - path.lstat().st_mtime >= older_than:
+                path.unlink()
