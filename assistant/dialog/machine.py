@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from assistant.audio import AudioChunk
+from assistant.content.lines import Line
 from assistant.content.model import Command, Content, Exercise, Practice, QuestionList
-from assistant.dialog.history import History, Kept, spoken_date
 from assistant.dialog.messages import (
     Action,
     Adjust,
@@ -31,9 +29,9 @@ from assistant.dialog.messages import (
     InputEnded,
     Listen,
     Notice,
+    NoticeKind,
     OutputDone,
     Pause,
-    PlayRecording,
     ReadText,
     RecordingFetched,
     ResumePoint,
@@ -44,6 +42,8 @@ from assistant.dialog.messages import (
     StopOutput,
     Style,
 )
+from assistant.dialog.readout import Answer, Readout
+from assistant.dialog.wording import Wording
 from assistant.preferences import Preferences
 
 
@@ -62,54 +62,46 @@ class State(enum.Enum):
     ENDED = "ended"
 
 
-# States in which the dialog waits for the user, with the help and reprompt line for each.
-_LISTENING = {
-    State.RESUME_OFFER: "resume",
-    State.MENU: "menu",
-    State.ASKING: "answer",
-    State.CONFIRMING: "confirm",
-    State.REVIEWING: "review",
-    State.READ_OFFER: "read_offer",
-    State.PAUSED: "paused",  # listens, but never reminds
+# States in which the dialog waits for the user, with the line that asks again after a silence.
+_REPROMPT = {
+    State.RESUME_OFFER: Line.REPROMPT_RESUME,
+    State.MENU: Line.REPROMPT_MENU,
+    State.ASKING: Line.REPROMPT_ANSWER,
+    State.CONFIRMING: Line.REPROMPT_CONFIRM,
+    State.REVIEWING: Line.REPROMPT_REVIEW,
+    State.READ_OFFER: Line.REPROMPT_READ_OFFER,
 }
+_LISTENING = frozenset({*_REPROMPT, State.PAUSED})  # a pause listens, but never reminds
 # Where a session started from standby ends when nobody answers (back to waiting).
 _STANDBY_GIVES_UP = (State.MENU, State.RESUME_OFFER, State.READ_OFFER)
-READOUT_PAUSE = 2.0  # seconds of quiet after each answer read aloud (commands are heard)
 # What each voice command changes, the line that says so, and the line at its limit.
-_ADJUSTMENTS: dict[Command, tuple[Callable[[Preferences], Preferences | None], str, str]] = {
-    Command.HARDER: (lambda p: p.louder(1), "louder", "loudest"),
-    Command.ZACHTER: (lambda p: p.louder(-1), "softer", "softest"),
-    Command.SNELLER: (lambda p: p.faster(1), "faster", "fastest"),
-    Command.LANGZAMER: (lambda p: p.faster(-1), "slower", "slowest"),
+_ADJUSTMENTS: dict[Command, tuple[Callable[[Preferences], Preferences | None], Line, Line]] = {
+    Command.HARDER: (lambda p: p.louder(1), Line.LOUDER, Line.LOUDEST),
+    Command.ZACHTER: (lambda p: p.louder(-1), Line.SOFTER, Line.SOFTEST),
+    Command.SNELLER: (lambda p: p.faster(1), Line.FASTER, Line.FASTEST),
+    Command.LANGZAMER: (lambda p: p.faster(-1), Line.SLOWER, Line.SLOWEST),
 }
 _HELP = {
-    State.RESUME_OFFER: "help_resume",
-    State.MENU: "help_menu",
-    State.READING: "help_menu",
-    State.EXERCISE: "help_exercise",
-    State.ASKING: "help_question",
-    State.CONFIRMING: "help_confirm",
-    State.REVIEWING: "help_review",
-    State.READ_OFFER: "help_read_offer",
-    State.READING_ANSWERS: "help_reading_answers",
-    State.PAUSED: "help_paused",
+    State.RESUME_OFFER: Line.HELP_RESUME,
+    State.MENU: Line.HELP_MENU,
+    State.READING: Line.HELP_MENU,
+    State.EXERCISE: Line.HELP_EXERCISE,
+    State.ASKING: Line.HELP_QUESTION,
+    State.CONFIRMING: Line.HELP_CONFIRM,
+    State.REVIEWING: Line.HELP_REVIEW,
+    State.READ_OFFER: Line.HELP_READ_OFFER,
+    State.READING_ANSWERS: Line.HELP_READING_ANSWERS,
+    State.PAUSED: Line.HELP_PAUSED,
 }
-
-
-@dataclass(frozen=True)
-class _Readout:
-    """One kept answer to read aloud, with where its recording is."""
-
-    number: int
-    question: str
-    answer: str
-    audio: AudioChunk | None = None  # this session's own recording
-    stored: tuple[str, str] | None = None  # (session id, file name) of an earlier one
-
-    @staticmethod
-    def of(kept: Kept) -> _Readout:
-        stored = (kept.session_id, kept.recording) if kept.recording else None
-        return _Readout(kept.number, kept.question, kept.text, stored=stored)
+# What the dialog says for each notice (the loader insists that every Line has a wording).
+NOTICE_LINES = {
+    NoticeKind.MICROPHONE_LOST: Line.MICROPHONE_LOST,
+    NoticeKind.MICROPHONE_BACK: Line.MICROPHONE_BACK,
+    NoticeKind.SPEAKER_LOST: Line.SPEAKER_LOST,
+    NoticeKind.SPEAKER_BACK: Line.SPEAKER_BACK,
+    NoticeKind.JOURNAL_FAILED: Line.JOURNAL_FAILED,
+    NoticeKind.INPUT_REPLACED: Line.INPUT_REPLACED,
+}
 
 
 class Dialog:
@@ -132,14 +124,10 @@ class Dialog:
         self._reprompted = False  # the one "ask once more" after silence has been used
         self._empty_retried = False
         self._draft: Heard | None = None
-        self._turns: dict[str, int] = {}
-        # Looking back.
-        self.history = History()
-        self._kept_here: dict[tuple[str, int], Heard] = {}  # confirmed in this session
-        self._looked: _Readout | None = None  # the earlier answer last said, for "opname"
         self._review = 0  # the question whose kept answer is being reviewed
-        self._readout: list[_Readout] = []
-        self._readout_at = 0
+        self.wording = Wording(content)
+        # Looking back (READING_ANSWERS is the readout's; what follows it is the dialog's).
+        self.readout = Readout(self.wording)
         self._after_readout: Callable[[], list[Action]] = self._menu
 
     # --- the one entry point -----------------------------------------------------------
@@ -161,7 +149,7 @@ class Dialog:
         if isinstance(event, ButtonPressed):
             return self._pressed()
         if isinstance(event, RecordingFetched):
-            return self._fetched(event)
+            return self.readout.handle(event) + self._resume()
         return self._heard(event)
 
     # --- events -------------------------------------------------------------------------
@@ -169,10 +157,10 @@ class Dialog:
     def _begin(self, event: Begin) -> list[Action]:
         self.preferences = event.preferences
         self.standby = event.standby
-        self.history = event.history
+        self.readout.history = event.history
         out: list[Action] = []
         if event.text_input:
-            out += self._say("no_microphone")
+            out += self._say(Line.NO_MICROPHONE)
         resume = event.resume
         chosen = self.content.practice(event.practice_id) if event.practice_id else None
         self.chosen = chosen
@@ -182,12 +170,12 @@ class Dialog:
             title = practice.title if practice else resume.practice_id
             self.state = State.RESUME_OFFER
             return out + self._prompt(
-                self._say("resume_offer", number=resume.next_question + 1, title=title)
+                self._say(Line.RESUME_OFFER, number=resume.next_question + 1, title=title)
             )
         if chosen is not None:
             self.plan = [chosen]
             return out + self._start_practice()
-        return out + self._say("welcome") + self._say("how_it_works") + self._menu()
+        return out + self._say(Line.WELCOME) + self._say(Line.HOW_IT_WORKS) + self._menu()
 
     def _silence(self) -> list[Action]:
         # A pause is the user's own quiet: it is never interrupted by a reminder.
@@ -196,15 +184,14 @@ class Dialog:
         if self._reprompted:
             if self.standby and self.state in _STANDBY_GIVES_UP:
                 # Nobody chose anything: the assistant goes back to waiting to be called.
-                return self._goodbye(finished=False, line="standby_timeout")
+                return self._goodbye(finished=False, line=Line.STANDBY_TIMEOUT)
             return []
         self._reprompted = True
         answering = self.state is State.ASKING
-        reprompt = self._say(f"reprompt_{_LISTENING[self.state]}")
-        return reprompt + self._listen(answer=answering, patient=False)
+        return self._say(_REPROMPT[self.state]) + self._listen(answer=answering, patient=False)
 
     def _notice(self, event: Notice) -> list[Action]:
-        said = self._say(event.kind.value)
+        said = self._say(NOTICE_LINES[event.kind])
         if self.state not in _LISTENING:
             return said  # the exercise goes on; the line follows the current pause
         return said + self._listen(answer=self.state is State.ASKING, patient=False)
@@ -215,7 +202,7 @@ class Dialog:
         if self.state is State.READING:
             return self._menu()
         if self.state is State.READING_ANSWERS:
-            return self._readout_item(self._readout_at + 1)
+            return self._reading(self.readout.handle(OutputDone()))
         return []
 
     def _pressed(self) -> list[Action]:
@@ -245,7 +232,7 @@ class Dialog:
             State.CONFIRMING: self._heard_confirm,
             State.REVIEWING: self._heard_review,
             State.READ_OFFER: self._heard_read_offer,
-            State.READING_ANSWERS: self._heard_reading_answers,
+            State.READING_ANSWERS: lambda heard: self._reading(self.readout.handle(heard)),
             State.PAUSED: self._heard_paused,
         }.get(self.state, lambda _: [])
         return handler(event)
@@ -263,7 +250,7 @@ class Dialog:
         if event.meaning in (Command.NEE, Command.OPNIEUW) or (
             event.meaning is not None and practice is None
         ):
-            out = [CloseResume(resume.journal_id), *self._say("resume_declined")]
+            out = [CloseResume(resume.journal_id), *self._say(Line.RESUME_DECLINED)]
             if self.chosen is not None:  # what was asked for at the start, not the menu
                 self.plan = [self.chosen]
                 return out + self._start_practice()
@@ -282,7 +269,7 @@ class Dialog:
         if isinstance(meaning, ReadText):
             return self._read_text(meaning.text_id)
         if meaning is Command.VOORLEZEN:
-            return self._read_last_answers()
+            return self._read(self.readout.read_last(), then=self._menu)
         if meaning is Command.HERHAAL:
             return self._menu()
         return self._not_understood()
@@ -299,29 +286,31 @@ class Dialog:
             return []
         target = self.step + moves[event.meaning]
         if target < 0:
-            return [StopOutput(), *self._say("first_step"), *self._exercise_step(0)]
+            return [StopOutput(), *self._say(Line.FIRST_STEP), *self._exercise_step(0)]
         return [StopOutput(), *self._exercise_step(target)]
 
     def _heard_answer(self, event: Heard) -> list[Action]:
         meaning = event.meaning
         if meaning in (Command.VOLGENDE, Command.OVERSLAAN):
-            return self._say("skipped") + self._ask(self.question + 1)
+            return self._say(Line.SKIPPED) + self._ask(self.question + 1)
         if meaning is Command.VORIGE:
             if self.question == 0:
-                return self._say("first_question") + self._ask(0)
+                return self._say(Line.FIRST_QUESTION) + self._ask(0)
             return self._back_to(self.question - 1)
         if meaning is Command.HERHAAL:
             return self._ask(self.question)
         if meaning is Command.VORIGE_KEER:
-            return self._look_back()
+            return self.readout.look_back(self._practice_id(), self.question + 1) + self._ask(
+                self.question
+            )
         if meaning is Command.OPNAME:
-            return self._play(self._looked)
+            return self._play(self.readout.looked)
         text = "" if meaning is Command.KLAAR else event.text.strip()
         if not text:
             if self._empty_retried:
                 return self._listen(answer=True, patient=False)
             self._empty_retried = True
-            return self._say("empty_answer") + self._listen(answer=True)
+            return self._say(Line.EMPTY_ANSWER) + self._listen(answer=True)
         # Any other words, a lone "ja" or "nee" included, are the answer to the question.
         return self._take_answer(Heard(text, None, event.recording))
 
@@ -332,10 +321,10 @@ class Dialog:
         if meaning in (Command.JA, Command.VOLGENDE, Command.KLAAR):
             self.saved += 1
             self._draft = None
-            self._kept_here[(self._practice_id(), self.question + 1)] = draft
+            self.readout.keep(self._practice_id(), self.question + 1, draft)
             return [
                 self._save(draft, confirmed=True),
-                *self._say("saved"),
+                *self._say(Line.SAVED),
                 *self._ask(self.question + 1),
             ]
         if meaning in (Command.OPNIEUW, Command.NEE):
@@ -343,11 +332,11 @@ class Dialog:
         if meaning is Command.HERHAAL:
             return self._read_back(draft)
         if meaning is Command.OVERSLAAN:
-            return self._say("skipped") + self._ask(self.question + 1)
+            return self._say(Line.SKIPPED) + self._ask(self.question + 1)
         if meaning is Command.VORIGE:
             return self._back_to(max(0, self.question - 1))
         if meaning is Command.OPNAME:
-            return self._play(_Readout(self.question + 1, "", draft.text, audio=draft.recording))
+            return self._play(Answer(self.question + 1, "", draft.text, audio=draft.recording))
         return self._not_understood()
 
     def _heard_review(self, event: Heard) -> list[Action]:
@@ -360,30 +349,18 @@ class Dialog:
             return self._back_to(self._review)
         if meaning is Command.VORIGE:
             if self._review == 0:
-                return self._say("first_question") + self._back_to(0)
+                return self._say(Line.FIRST_QUESTION) + self._back_to(0)
             return self._back_to(self._review - 1)
         if meaning is Command.OPNAME:
-            return self._play(self._kept_readout(self._review))
+            return self._play(self.readout.kept(self._practice_id(), self._review + 1))
         return self._not_understood()
 
     def _heard_read_offer(self, event: Heard) -> list[Action]:
         if event.meaning in (Command.JA, Command.VOORLEZEN, Command.START):
-            return self._read_answers(self._this_sessions_answers(), self._continue_plan)
+            return self._read(self.readout.read_this_session(), then=self._continue_plan)
         if event.meaning is None:
             return self._not_understood()
         return self._continue_plan()  # nee, or on with anything else
-
-    def _heard_reading_answers(self, event: Heard) -> list[Action]:
-        moves = {Command.VOLGENDE: 1, Command.OVERSLAAN: 1, Command.HERHAAL: 0, Command.VORIGE: -1}
-        meaning = event.meaning
-        if isinstance(meaning, Command) and meaning in moves:
-            target = max(0, self._readout_at + moves[meaning])
-            return [StopOutput(), *self._readout_item(target)]
-        if meaning is Command.OPNAME:
-            return [StopOutput(), *self._play(self._readout[self._readout_at])]
-        if meaning in (Command.KLAAR, Command.VERDER):
-            return [StopOutput(), *self._readout_item(len(self._readout))]
-        return []  # like the exercise: other words do not interrupt the reading
 
     def _heard_paused(self, event: Heard) -> list[Action]:
         if event.meaning in (Command.VERDER, Command.START, Command.JA, Command.HERHAAL):
@@ -410,10 +387,10 @@ class Dialog:
             return [Say(practice.outro, Style.GUIDE), Cue(CueKind.BELL), *self._continue_plan()]
         out: list[Action] = [Say(practice.outro)]
         self.finished_all = not self.plan  # whatever comes after the offer
-        if self.history.enabled and self._this_sessions_answers():
+        if self.readout.offers_reading():
             # Offered once, never pushed: "nee" (or anything else) simply goes on.
             self.state = State.READ_OFFER
-            return out + self._prompt(self._say("read_offer"))
+            return out + self._prompt(self._say(Line.READ_OFFER))
         return out + self._continue_plan()
 
     def _continue_plan(self) -> list[Action]:
@@ -437,11 +414,11 @@ class Dialog:
         if index >= len(practice.questions):
             return self._finish_practice()
         if index != self.question:
-            self._looked = None  # "opname" plays the earlier answer to this question only
+            self.readout.looked = None  # *opname* plays the earlier answer to this question only
         self.state, self.question = State.ASKING, index
         self._empty_retried = False
         line = self._line(
-            "question",
+            Line.QUESTION,
             number=index + 1,
             total=len(practice.questions),
             question=practice.questions[index],
@@ -459,7 +436,7 @@ class Dialog:
         ]
 
     def _read_back(self, answer: Heard) -> list[Action]:
-        line = self._line("read_back", answer=answer.text.rstrip(".!? "))
+        line = self._line(Line.READ_BACK, answer=answer.text.rstrip(".!? "))
         return self._prompt([Say(line, personal=True)])
 
     def _save(self, answer: Heard, confirmed: bool) -> SaveAnswer:
@@ -477,12 +454,12 @@ class Dialog:
     def _menu(self) -> list[Action]:
         self.state = State.MENU
         choices = [
-            self._line("menu_choice", phrase=p.phrasings[0], title=p.title)
+            self._line(Line.MENU_CHOICE, phrase=p.phrasings[0], title=p.title)
             for p in self.content.practices
         ]
         if len(self.content.practices) > 1:
-            choices.append(self._line("menu_all", phrase=self._phrase_for(Command.ALLES)))
-        return self._prompt(self._say("menu", choices=", ".join(choices)))
+            choices.append(self._line(Line.MENU_ALL, phrase=self._phrase_for(Command.ALLES)))
+        return self._prompt(self._say(Line.MENU, choices=", ".join(choices)))
 
     def _read_text(self, text_id: str) -> list[Action]:
         text = next((t for t in self.content.texts if t.id == text_id), None)
@@ -495,7 +472,7 @@ class Dialog:
     def _pause(self) -> list[Action]:
         self.paused_from = self.state
         self.state = State.PAUSED
-        return [StopOutput(), *self._say("paused"), *self._listen(patient=False)]
+        return [StopOutput(), *self._say(Line.PAUSED), *self._listen(patient=False)]
 
     def _help(self) -> list[Action]:
         key = _HELP.get(self.state)
@@ -536,13 +513,13 @@ class Dialog:
             return self._read_back(self._draft)
         if self.state is State.RESUME_OFFER and self.resume is not None:
             self.state = State.IDLE
-            return self._begin(Begin(None, self.resume, history=self.history))
+            return self._begin(Begin(None, self.resume, history=self.readout.history))
         if self.state is State.REVIEWING:
             return self._back_to(self._review)
         if self.state is State.READ_OFFER:
-            return self._prompt(self._say("read_offer"))
+            return self._prompt(self._say(Line.READ_OFFER))
         if self.state is State.READING_ANSWERS:
-            return self._readout_item(self._readout_at)
+            return self._reading(self.readout.again())
         return self._menu()
 
     # --- looking back ---------------------------------------------------------------------
@@ -553,46 +530,30 @@ class Dialog:
     def _back_to(self, index: int) -> list[Action]:
         """*Vorige*: a question answered in this session says its kept answer (then *opnieuw*
         replaces it, *volgende* keeps it); one not answered yet is simply asked again."""
-        kept = self._kept_here.get((self._practice_id(), index + 1))
+        kept = self.readout.kept(self._practice_id(), index + 1)
         if kept is None:
             return self._ask(index)
         self.state, self._review = State.REVIEWING, index
-        line = self._line("kept_answer", number=index + 1, answer=kept.text.rstrip(".!? "))
+        line = self._line(Line.KEPT_ANSWER, number=index + 1, answer=kept.text.rstrip(".!? "))
         return self._prompt([Say(line, personal=True)])
 
-    def _kept_readout(self, index: int) -> _Readout | None:
-        kept = self._kept_here.get((self._practice_id(), index + 1))
-        return None if kept is None else _Readout(index + 1, "", kept.text, kept.recording)
+    def _read(self, said: list[Action], then: Callable[[], list[Action]]) -> list[Action]:
+        """What the readout said on being asked to read; while it reads the dialog is in
+        READING_ANSWERS, and `then` follows the last answer (at once when nothing is read)."""
+        if not self.readout.reading:
+            return said + then()
+        self.state, self._after_readout = State.READING_ANSWERS, then
+        return said
 
-    def _look_back(self) -> list[Action]:
-        """*Wat zei ik de vorige keer*: the latest earlier answer to this question, with its
-        date; then the question again."""
-        history = self.history
-        if not history.enabled:
-            return self._say("look_back_off") + self._ask(self.question)
-        if history.locked:
-            return self._say("look_back_locked") + self._ask(self.question)
-        kept = history.latest(self._practice_id(), self.question + 1)
-        if kept is None:
-            return self._say("look_back_none") + self._ask(self.question)
-        self._looked = _Readout.of(kept)
-        day = spoken_date(kept.day, history.today, self.content.months)
-        line = self._line("look_back", date=day, answer=kept.text.rstrip(".!? "))
-        return [Say(line, Style.READING, personal=True), *self._ask(self.question)]
+    def _reading(self, said: list[Action]) -> list[Action]:
+        """What the readout said while reading; after the last answer, what comes next."""
+        return said if self.readout.reading else said + self._after_readout()
 
-    def _play(self, readout: _Readout | None) -> list[Action]:
-        """The person's own recording of an answer, instead of the words read aloud."""
-        if readout is not None and readout.audio is not None:
-            return [*self._say("recording_here"), PlayRecording(readout.audio), *self._resume()]
-        if readout is not None and readout.stored is not None:
-            # The runtime reads it from the journal and answers with RecordingFetched.
-            return [*self._say("recording_here"), FetchRecording(*readout.stored)]
-        return self._say("no_recording") + self._resume()
-
-    def _fetched(self, event: RecordingFetched) -> list[Action]:
-        if event.audio is None:
-            return self._say("no_recording") + self._resume()
-        return [PlayRecording(event.audio), *self._resume()]
+    def _play(self, answer: Answer | None) -> list[Action]:
+        played = self.readout.play(answer)
+        if isinstance(played[-1], FetchRecording):
+            return played  # listening again follows the recording (RecordingFetched)
+        return played + self._resume()
 
     def _resume(self) -> list[Action]:
         """Listen again where the person was, after a recording or a line in between."""
@@ -600,71 +561,17 @@ class Dialog:
             return self._listen(answer=self.state is State.ASKING, patient=False)
         return []  # reading answers: the next one follows when this has played
 
-    def _this_sessions_answers(self) -> list[_Readout]:
-        return [
-            _Readout(
-                number, self._questions_of(practice_id)[number - 1], heard.text, heard.recording
-            )
-            for (practice_id, number), heard in sorted(self._kept_here.items(), key=lambda i: i[0])
-        ]
-
-    def _questions_of(self, practice_id: str) -> tuple[str, ...]:
-        practice = self.content.practice(practice_id)
-        return practice.questions if isinstance(practice, QuestionList) else ()
-
-    def _read_last_answers(self) -> list[Action]:
-        """*Lees mijn antwoorden voor* in the menu: this session's, else the last session's."""
-        if self._kept_here:
-            return self._read_answers(self._this_sessions_answers(), self._menu)
-        history = self.history
-        if not history.enabled:
-            return self._say("look_back_off") + self._menu()
-        if history.locked:
-            return self._say("look_back_locked") + self._menu()
-        last = history.last_session()
-        if not last:
-            return self._say("read_answers_none") + self._menu()
-        day = spoken_date(last[0].day, history.today, self.content.months)
-        intro = self._line("read_answers", date=day)
-        return self._read_answers([_Readout.of(kept) for kept in last], self._menu, intro)
-
-    def _read_answers(
-        self,
-        items: list[_Readout],
-        then: Callable[[], list[Action]],
-        intro: str | None = None,
-    ) -> list[Action]:
-        if not items:
-            return self._say("read_answers_none") + then()
-        self.state = State.READING_ANSWERS
-        self._readout, self._after_readout = items, then
-        said: list[Action] = [Say(intro, Style.READING)] if intro else []
-        return said + self._readout_item(0)
-
-    def _readout_item(self, index: int) -> list[Action]:
-        if index >= len(self._readout):
-            return self._say("read_answers_done") + self._after_readout()
-        self._readout_at = index
-        item = self._readout[index]
-        question = self._line("read_question", number=item.number, question=item.question)
-        answer = item.answer.rstrip(".!? ") + "."
-        return [
-            Say(question, Style.READING),
-            Say(answer, Style.READING, personal=True),
-            Pause(READOUT_PAUSE),
-        ]
-
     def _not_understood(self) -> list[Action]:
-        reprompt = f"reprompt_{_LISTENING.get(self.state, 'menu')}"
-        return self._say("not_understood") + self._say(reprompt) + self._listen(patient=False)
+        reprompt = _REPROMPT.get(self.state, Line.REPROMPT_MENU)
+        return self._say(Line.NOT_UNDERSTOOD) + self._say(reprompt) + self._listen(patient=False)
 
-    def _goodbye(self, finished: bool, line: str = "goodbye") -> list[Action]:
+    def _goodbye(self, finished: bool, line: Line = Line.GOODBYE) -> list[Action]:
         finished = finished or self.finished_all
         self.finished_all = finished
         self.state = State.ENDED
         out: list[Action] = []
         if self.saved:
-            out += self._say("goodbye_saved", count=self.saved)
+            out += self._say(Line.GOODBYE_SAVED, count=self.saved)
         return [*out, *self._say(line), End(finished)]
 
     def _prompt(self, said: Sequence[Action], answer: bool = False) -> list[Action]:
@@ -677,14 +584,11 @@ class Dialog:
             return self._goodbye(finished=False)
         return [Listen(answer=answer, patient=patient)]
 
-    def _say(self, key: str, **values: object) -> list[Action]:
-        said: list[Action] = [Say(self._line(key, **values))]
-        return said
+    def _say(self, line: Line, **values: object) -> list[Action]:
+        return self.wording.say(line, **values)
 
-    def _line(self, key: str, **values: object) -> str:
-        turn = self._turns.get(key, 0)
-        self._turns[key] = turn + 1
-        return self.content.line(key, turn, **values)
+    def _line(self, line: Line, **values: object) -> str:
+        return self.wording.line(line, **values)
 
     def _phrase_for(self, command: Command) -> str:
         return next(phrase for phrase, c in self.content.commands.items() if c is command)
