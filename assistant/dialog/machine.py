@@ -3,15 +3,24 @@
 No I/O and no clock. The runtime plays the actions in order, tells the dialog when output has
 finished (`OutputDone`) and when the user has been silent for a while (`Silence`), and writes the
 journal when asked (`SaveAnswer`) before it runs the next action.
+
+The dialog in four parts:
+  conversation.py  the states, the line that belongs to each, and how every state says a line,
+                   listens for a reply, plays a recording and ends the session
+  questions.py     the question list: a question asked, the answer confirmed, one reviewed
+  readout.py       looking back: answers read aloud one by one, an earlier answer said again, a
+                   recording played (its own small machine, which the dialog hands over to)
+  machine.py       this: the events, the menu and the texts, the exercise, the plan of practices,
+                   and what can be said in any state (stop, pauze, help, harder, ...)
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from assistant.content.lines import Line
 from assistant.content.model import Command, Content, Exercise, Practice, QuestionList
+from assistant.dialog.conversation import HELP, LISTENING, REPROMPT, STANDBY_GIVES_UP, State
 from assistant.dialog.messages import (
     Action,
     Adjust,
@@ -22,12 +31,9 @@ from assistant.dialog.messages import (
     ContinueJournal,
     Cue,
     CueKind,
-    End,
     Event,
-    FetchRecording,
     Heard,
     InputEnded,
-    Listen,
     Notice,
     NoticeKind,
     OutputDone,
@@ -35,63 +41,23 @@ from assistant.dialog.messages import (
     ReadText,
     RecordingFetched,
     ResumePoint,
-    SaveAnswer,
     Say,
     Silence,
     StartPractice,
     StopOutput,
     Style,
 )
-from assistant.dialog.readout import Answer, Readout
-from assistant.dialog.wording import Wording
+from assistant.dialog.questions import QuestionStates
 from assistant.preferences import Preferences
 
+__all__ = ["NOTICE_LINES", "Dialog", "State"]
 
-class State(enum.Enum):
-    IDLE = "idle"  # before Begin
-    RESUME_OFFER = "resume_offer"
-    MENU = "menu"
-    READING = "reading"  # a text read aloud from the menu; back to the menu after
-    EXERCISE = "exercise"  # step `self.step` is playing or its pause is running
-    ASKING = "asking"  # question `self.question` asked; waiting for the answer
-    CONFIRMING = "confirming"  # the answer read back; waiting for ja / opnieuw
-    REVIEWING = "reviewing"  # an answer of this session said again; opnieuw / volgende
-    READ_OFFER = "read_offer"  # after the questions: shall I read your answers?
-    READING_ANSWERS = "reading_answers"  # kept answers read aloud, one by one
-    PAUSED = "paused"
-    ENDED = "ended"
-
-
-# States in which the dialog waits for the user, with the line that asks again after a silence.
-_REPROMPT = {
-    State.RESUME_OFFER: Line.REPROMPT_RESUME,
-    State.MENU: Line.REPROMPT_MENU,
-    State.ASKING: Line.REPROMPT_ANSWER,
-    State.CONFIRMING: Line.REPROMPT_CONFIRM,
-    State.REVIEWING: Line.REPROMPT_REVIEW,
-    State.READ_OFFER: Line.REPROMPT_READ_OFFER,
-}
-_LISTENING = frozenset({*_REPROMPT, State.PAUSED})  # a pause listens, but never reminds
-# Where a session started from standby ends when nobody answers (back to waiting).
-_STANDBY_GIVES_UP = (State.MENU, State.RESUME_OFFER, State.READ_OFFER)
 # What each voice command changes, the line that says so, and the line at its limit.
 _ADJUSTMENTS: dict[Command, tuple[Callable[[Preferences], Preferences | None], Line, Line]] = {
     Command.HARDER: (lambda p: p.louder(1), Line.LOUDER, Line.LOUDEST),
     Command.ZACHTER: (lambda p: p.louder(-1), Line.SOFTER, Line.SOFTEST),
     Command.SNELLER: (lambda p: p.faster(1), Line.FASTER, Line.FASTEST),
     Command.LANGZAMER: (lambda p: p.faster(-1), Line.SLOWER, Line.SLOWEST),
-}
-_HELP = {
-    State.RESUME_OFFER: Line.HELP_RESUME,
-    State.MENU: Line.HELP_MENU,
-    State.READING: Line.HELP_MENU,
-    State.EXERCISE: Line.HELP_EXERCISE,
-    State.ASKING: Line.HELP_QUESTION,
-    State.CONFIRMING: Line.HELP_CONFIRM,
-    State.REVIEWING: Line.HELP_REVIEW,
-    State.READ_OFFER: Line.HELP_READ_OFFER,
-    State.READING_ANSWERS: Line.HELP_READING_ANSWERS,
-    State.PAUSED: Line.HELP_PAUSED,
 }
 # What the dialog says for each notice (the loader insists that every Line has a wording).
 NOTICE_LINES = {
@@ -104,30 +70,18 @@ NOTICE_LINES = {
 }
 
 
-class Dialog:
+class Dialog(QuestionStates):
     """The conversation of one session: `handle` takes an event and returns the actions."""
 
     def __init__(self, content: Content) -> None:
-        self.content = content
-        self.state = State.IDLE
-        self.plan: list[Practice] = []  # practices still to do, the current one first
-        self.finished_all = False
+        super().__init__(content)
         self.step = 0
-        self.question = 0
-        self.saved = 0  # answers confirmed in this session, for the goodbye
         self.resume: ResumePoint | None = None
         self.chosen: Practice | None = None  # asked for at the start (the command line)
         self.preferences = Preferences()
         self.standby = False
         self.paused_from = State.IDLE
-        self.input_ended = False
-        self._reprompted = False  # the one "ask once more" after silence has been used
-        self._empty_retried = False
-        self._draft: Heard | None = None
-        self._review = 0  # the question whose kept answer is being reviewed
-        self.wording = Wording(content)
-        # Looking back (READING_ANSWERS is the readout's; what follows it is the dialog's).
-        self.readout = Readout(self.wording)
+        # What follows the reading of answers (READING_ANSWERS is the readout's).
         self._after_readout: Callable[[], list[Action]] = self._menu
 
     # --- the one entry point -----------------------------------------------------------
@@ -139,7 +93,7 @@ class Dialog:
             return self._begin(event)
         if isinstance(event, InputEnded):
             self.input_ended = True
-            return self._goodbye(finished=False) if self.state in _LISTENING else []
+            return self._goodbye(finished=False) if self.state in LISTENING else []
         if isinstance(event, Silence):
             return self._silence()
         if isinstance(event, OutputDone):
@@ -179,22 +133,19 @@ class Dialog:
 
     def _silence(self) -> list[Action]:
         # A pause is the user's own quiet: it is never interrupted by a reminder.
-        if self.state not in _LISTENING or self.state is State.PAUSED:
+        if self.state not in LISTENING or self.state is State.PAUSED:
             return []
         if self._reprompted:
-            if self.standby and self.state in _STANDBY_GIVES_UP:
+            if self.standby and self.state in STANDBY_GIVES_UP:
                 # Nobody chose anything: the assistant goes back to waiting to be called.
                 return self._goodbye(finished=False, line=Line.STANDBY_TIMEOUT)
             return []
         self._reprompted = True
-        answering = self.state is State.ASKING
-        return self._say(_REPROMPT[self.state]) + self._listen(answer=answering, patient=False)
+        return self._say(REPROMPT[self.state]) + self._resume()
 
     def _notice(self, event: Notice) -> list[Action]:
-        said = self._say(NOTICE_LINES[event.kind])
-        if self.state not in _LISTENING:
-            return said  # the exercise goes on; the line follows the current pause
-        return said + self._listen(answer=self.state is State.ASKING, patient=False)
+        # Outside the states that listen the exercise goes on: the line follows the current pause.
+        return self._say(NOTICE_LINES[event.kind]) + self._resume()
 
     def _output_done(self) -> list[Action]:
         if self.state is State.EXERCISE:
@@ -228,7 +179,7 @@ class Dialog:
             State.MENU: self._heard_menu,
             State.READING: self._heard_reading,
             State.EXERCISE: self._heard_exercise,
-            State.ASKING: self._heard_answer,
+            State.ASKING: self._heard_answer,  # these three: questions.py
             State.CONFIRMING: self._heard_confirm,
             State.REVIEWING: self._heard_review,
             State.READ_OFFER: self._heard_read_offer,
@@ -289,72 +240,6 @@ class Dialog:
             return [StopOutput(), *self._say(Line.FIRST_STEP), *self._exercise_step(0)]
         return [StopOutput(), *self._exercise_step(target)]
 
-    def _heard_answer(self, event: Heard) -> list[Action]:
-        meaning = event.meaning
-        if meaning in (Command.VOLGENDE, Command.OVERSLAAN):
-            return self._say(Line.SKIPPED) + self._ask(self.question + 1)
-        if meaning is Command.VORIGE:
-            if self.question == 0:
-                return self._say(Line.FIRST_QUESTION) + self._ask(0)
-            return self._back_to(self.question - 1)
-        if meaning is Command.HERHAAL:
-            return self._ask(self.question)
-        if meaning is Command.VORIGE_KEER:
-            return self.readout.look_back(self._practice_id(), self.question + 1) + self._ask(
-                self.question
-            )
-        if meaning is Command.OPNAME:
-            return self._play(self.readout.looked)
-        text = "" if meaning is Command.KLAAR else event.text.strip()
-        if not text:
-            if self._empty_retried:
-                return self._listen(answer=True, patient=False)
-            self._empty_retried = True
-            return self._say(Line.EMPTY_ANSWER) + self._listen(answer=True)
-        # Any other words, a lone "ja" or "nee" included, are the answer to the question.
-        return self._take_answer(Heard(text, None, event.recording))
-
-    def _heard_confirm(self, event: Heard) -> list[Action]:
-        meaning = event.meaning
-        draft = self._draft
-        assert draft is not None
-        if meaning in (Command.JA, Command.VOLGENDE, Command.KLAAR):
-            self.saved += 1
-            self._draft = None
-            self.readout.keep(self._practice_id(), self.question + 1, draft)
-            return [
-                self._save(draft, confirmed=True),
-                *self._say(Line.SAVED),
-                *self._ask(self.question + 1),
-            ]
-        if meaning in (Command.OPNIEUW, Command.NEE):
-            return self._ask(self.question)
-        if meaning is Command.HERHAAL:
-            return self._read_back(draft)
-        if meaning is Command.OVERSLAAN:
-            return self._say(Line.SKIPPED) + self._ask(self.question + 1)
-        if meaning is Command.VORIGE:
-            return self._back_to(max(0, self.question - 1))
-        if meaning is Command.OPNAME:
-            return self._play(Answer(self.question + 1, "", draft.text, audio=draft.recording))
-        return self._not_understood()
-
-    def _heard_review(self, event: Heard) -> list[Action]:
-        meaning = event.meaning
-        if meaning in (Command.OPNIEUW, Command.NEE):
-            return self._ask(self._review)  # the new answer takes the old one's place
-        if meaning in (Command.VOLGENDE, Command.JA, Command.KLAAR, Command.VERDER):
-            return self._ask(self._review + 1)
-        if meaning is Command.HERHAAL:
-            return self._back_to(self._review)
-        if meaning is Command.VORIGE:
-            if self._review == 0:
-                return self._say(Line.FIRST_QUESTION) + self._back_to(0)
-            return self._back_to(self._review - 1)
-        if meaning is Command.OPNAME:
-            return self._play(self.readout.kept(self._practice_id(), self._review + 1))
-        return self._not_understood()
-
     def _heard_read_offer(self, event: Heard) -> list[Action]:
         if event.meaning in (Command.JA, Command.VOORLEZEN, Command.START):
             return self._read(self.readout.read_this_session(), then=self._continue_plan)
@@ -408,49 +293,6 @@ class Dialog:
         step = practice.steps[index]
         return [Say(step.say, Style.GUIDE), Pause(step.pause)]
 
-    def _ask(self, index: int) -> list[Action]:
-        practice = self.plan[0]
-        assert isinstance(practice, QuestionList)
-        if index >= len(practice.questions):
-            return self._finish_practice()
-        if index != self.question:
-            self.readout.looked = None  # *opname* plays the earlier answer to this question only
-        self.state, self.question = State.ASKING, index
-        self._empty_retried = False
-        line = self._line(
-            Line.QUESTION,
-            number=index + 1,
-            total=len(practice.questions),
-            question=practice.questions[index],
-        )
-        return self._prompt([Say(line), Cue(CueKind.LISTEN_START)], answer=True)
-
-    def _take_answer(self, answer: Heard) -> list[Action]:
-        self._draft = answer
-        self.state = State.CONFIRMING
-        # Kept on disk before the read-back, so an answer is never lost, even unconfirmed.
-        return [
-            Cue(CueKind.LISTEN_STOP),
-            self._save(answer, confirmed=False),
-            *self._read_back(answer),
-        ]
-
-    def _read_back(self, answer: Heard) -> list[Action]:
-        line = self._line(Line.READ_BACK, answer=answer.text.rstrip(".!? "))
-        return self._prompt([Say(line, personal=True)])
-
-    def _save(self, answer: Heard, confirmed: bool) -> SaveAnswer:
-        practice = self.plan[0]
-        assert isinstance(practice, QuestionList)
-        return SaveAnswer(
-            practice_id=practice.id,
-            number=self.question + 1,
-            question=practice.questions[self.question],
-            answer=answer.text,
-            confirmed=confirmed,
-            recording=answer.recording,
-        )
-
     def _menu(self) -> list[Action]:
         self.state = State.MENU
         choices = [
@@ -475,7 +317,7 @@ class Dialog:
         return [StopOutput(), *self._say(Line.PAUSED), *self._listen(patient=False)]
 
     def _help(self) -> list[Action]:
-        key = _HELP.get(self.state)
+        key = HELP.get(self.state)
         if key is None:
             return []
         if self.state is State.READING:
@@ -499,8 +341,8 @@ class Dialog:
             return out + self._exercise_step(self.step)  # the sentence again, as it sounds now
         if self.state is State.READING:
             self.state = State.MENU
-        if self.state in _LISTENING:
-            return out + self._listen(answer=self.state is State.ASKING, patient=False)
+        if self.state in LISTENING:
+            return out + self._resume()
         return out + self._reenter()
 
     def _reenter(self) -> list[Action]:
@@ -522,20 +364,7 @@ class Dialog:
             return self._reading(self.readout.again())
         return self._menu()
 
-    # --- looking back ---------------------------------------------------------------------
-
-    def _practice_id(self) -> str:
-        return self.plan[0].id if self.plan else ""
-
-    def _back_to(self, index: int) -> list[Action]:
-        """*Vorige*: a question answered in this session says its kept answer (then *opnieuw*
-        replaces it, *volgende* keeps it); one not answered yet is simply asked again."""
-        kept = self.readout.kept(self._practice_id(), index + 1)
-        if kept is None:
-            return self._ask(index)
-        self.state, self._review = State.REVIEWING, index
-        line = self._line(Line.KEPT_ANSWER, number=index + 1, answer=kept.text.rstrip(".!? "))
-        return self._prompt([Say(line, personal=True)])
+    # --- reading answers aloud (readout.py) ------------------------------------------------
 
     def _read(self, said: list[Action], then: Callable[[], list[Action]]) -> list[Action]:
         """What the readout said on being asked to read; while it reads the dialog is in
@@ -548,50 +377,6 @@ class Dialog:
     def _reading(self, said: list[Action]) -> list[Action]:
         """What the readout said while reading; after the last answer, what comes next."""
         return said if self.readout.reading else said + self._after_readout()
-
-    def _play(self, answer: Answer | None) -> list[Action]:
-        played = self.readout.play(answer)
-        if isinstance(played[-1], FetchRecording):
-            return played  # listening again follows the recording (RecordingFetched)
-        return played + self._resume()
-
-    def _resume(self) -> list[Action]:
-        """Listen again where the person was, after a recording or a line in between."""
-        if self.state in _LISTENING:
-            return self._listen(answer=self.state is State.ASKING, patient=False)
-        return []  # reading answers: the next one follows when this has played
-
-    def _not_understood(self) -> list[Action]:
-        reprompt = _REPROMPT.get(self.state, Line.REPROMPT_MENU)
-        return self._say(Line.NOT_UNDERSTOOD) + self._say(reprompt) + self._listen(patient=False)
-
-    def _goodbye(self, finished: bool, line: Line = Line.GOODBYE) -> list[Action]:
-        finished = finished or self.finished_all
-        self.finished_all = finished
-        self.state = State.ENDED
-        out: list[Action] = []
-        if self.saved:
-            out += self._say(Line.GOODBYE_SAVED, count=self.saved)
-        return [*out, *self._say(line), End(finished)]
-
-    def _prompt(self, said: Sequence[Action], answer: bool = False) -> list[Action]:
-        """Say something that wants a reply, then listen (patiently: one reprompt on silence)."""
-        self._reprompted = False
-        return [*said, *self._listen(answer=answer)]
-
-    def _listen(self, answer: bool = False, patient: bool = True) -> list[Action]:
-        if self.input_ended:
-            return self._goodbye(finished=False)
-        return [Listen(answer=answer, patient=patient)]
-
-    def _say(self, line: Line, **values: object) -> list[Action]:
-        return self.wording.say(line, **values)
-
-    def _line(self, line: Line, **values: object) -> str:
-        return self.wording.line(line, **values)
-
-    def _phrase_for(self, command: Command) -> str:
-        return next(phrase for phrase, c in self.content.commands.items() if c is command)
 
 
 def _question_count(practice: Practice) -> int:
