@@ -39,10 +39,9 @@ class QuestionStates(Conversation, abc.ABC):
             return self._back_to(self.question - 1)
         if meaning is Command.HERHAAL:
             return self._ask(self.question)
-        if meaning is Command.VORIGE_KEER:
-            return self.readout.look_back(self._practice_id(), self.question + 1) + self._ask(
-                self.question
-            )
+        if meaning is Command.VORIGE_KEER:  # the earlier answer, then the question again
+            said = self.readout.look_back(self._practice_id(), self.question + 1)
+            return said + self._ask(self.question)
         if meaning is Command.OPNAME:
             return self._play(self.readout.looked)
         text = "" if meaning is Command.KLAAR else event.text.strip()
