@@ -21,6 +21,6 @@ class Wording:
         return self.content.line(line, turn, **values)
 
     def say(self, line: Line, **values: object) -> list[Action]:
-        """The line said as a prompt (the common case: a line in its own voice)."""
+        """The line, said in the brisk style of a prompt."""
         said: list[Action] = [Say(self.line(line, **values))]
         return said
