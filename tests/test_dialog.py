@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.content.loader import LINE_KEYS
+from assistant.content.lines import Line
+from assistant.content.loader import LINE_KEYS, load_content
 from assistant.content.model import Command, Exercise, QuestionList
-from assistant.dialog.machine import State
+from assistant.dialog.machine import NOTICE_LINES, State
 from assistant.dialog.messages import (
     Begin,
     CloseResume,
@@ -32,7 +35,9 @@ from assistant.dialog.messages import (
     StopOutput,
     Style,
 )
+from assistant.errors import ContentError
 from tests.dialog_driver import Driver
+from tests.helpers import CONTENT_DIR, ENGLISH_CONTENT_DIR, copy_content
 
 
 @pytest.fixture
@@ -661,3 +666,37 @@ def test_every_notice_has_its_line_in_the_content(content):
     assert {kind.value for kind in NoticeKind} <= set(LINE_KEYS)
     for kind in NoticeKind:
         assert content.line(kind.value)
+
+
+def test_the_dialog_has_a_line_for_every_notice(content):
+    assert set(NOTICE_LINES) == set(NoticeKind)
+    for kind, line in NOTICE_LINES.items():
+        assert content.line(line)
+        assert Driver(content).dialog.handle(Notice(kind)) == [Say(content.line(line))]
+
+
+# --- the lines: one typed list, a wording for each in every content folder ------------------
+
+
+@pytest.mark.parametrize("folder", [CONTENT_DIR, ENGLISH_CONTENT_DIR], ids=["nl", "en"])
+def test_every_line_has_a_wording_that_fills_its_placeholders(folder):
+    content = load_content(folder)
+    assert set(content.lines) == {line.value for line in Line}
+    values = {name: 1 for line in Line for name in line.placeholders}
+    for line in Line:
+        for turn, variant in enumerate(content.lines[line]):
+            assert variant and content.line(line, turn, **values), (folder, line)
+
+
+def test_a_content_folder_without_a_line_is_refused_naming_it(tmp_path):
+    folder = copy_content(tmp_path)
+    path = folder / "assistant.yaml"
+    whole = path.read_text(encoding="utf-8")
+    for line in Line:
+        # The line's key and its wording (variants and folded text are indented further).
+        without, found = re.subn(rf"(?m)^  {line.value}:.*\n(?:    .*\n)*", "", whole)
+        assert found == 1, line
+        path.write_text(without, encoding="utf-8")
+        with pytest.raises(ContentError, match=f"missing key '{line.value}'") as caught:
+            load_content(folder)
+        assert caught.value.path.endswith("assistant.yaml") and caught.value.line is not None

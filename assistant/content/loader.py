@@ -7,84 +7,16 @@ import string
 from pathlib import Path
 
 from assistant import places
+from assistant.content.lines import Line
 from assistant.content.model import Command, Content, Exercise, Practice, QuestionList, Step, Text
 from assistant.content.nodes import Node, parse_file
 from assistant.content.phrases import normalise
 from assistant.errors import ContentError
 from assistant.i18n import _
 
-# Every line the dialog says, with the placeholders it may use. The dialog asks for these keys,
-# so a missing one would break it mid-session: the loader refuses it up front instead.
-LINE_KEYS: dict[str, frozenset[str]] = {
-    key: frozenset(fields)
-    for key, fields in {
-        "welcome": (),
-        "how_it_works": (),
-        "menu": ("choices",),
-        "menu_choice": ("phrase", "title"),
-        "menu_all": ("phrase",),
-        "not_understood": (),
-        "reprompt_menu": (),
-        "reprompt_answer": (),
-        "reprompt_confirm": (),
-        "reprompt_resume": (),
-        "question": ("number", "total", "question"),
-        "read_back": ("answer",),
-        "saved": (),
-        "skipped": (),
-        "first_question": (),
-        "first_step": (),
-        "empty_answer": (),
-        "paused": (),
-        "resume_offer": ("number", "title"),
-        "resume_declined": (),
-        "help_menu": (),
-        "help_exercise": (),
-        "help_question": (),
-        "help_confirm": (),
-        "help_paused": (),
-        "help_resume": (),
-        "goodbye": (),
-        "standby_timeout": (),
-        "goodbye_saved": ("count",),
-        "louder": (),
-        "softer": (),
-        "slower": (),
-        "faster": (),
-        "loudest": (),
-        "softest": (),
-        "slowest": (),
-        "fastest": (),
-        "look_back": ("date", "answer"),
-        "look_back_none": (),
-        "look_back_off": (),
-        "look_back_locked": (),
-        "read_answers": ("date",),
-        "read_answers_none": (),
-        "read_answers_done": (),
-        "read_question": ("number", "question"),
-        "read_offer": (),
-        "reprompt_read_offer": (),
-        "help_read_offer": (),
-        "kept_answer": ("number", "answer"),
-        "reprompt_review": (),
-        "help_review": (),
-        "help_reading_answers": (),
-        "recording_here": (),
-        "no_recording": (),
-        "no_microphone": (),
-        "microphone_lost": (),
-        "microphone_back": (),
-        "speaker_lost": (),
-        "speaker_back": (),
-        "journal_failed": (),
-        "journal_written": (),
-        "goodbye_unwritten": ("count",),
-        "resume_elsewhere": (),
-        "input_replaced": (),
-    }.items()
-}
-
+# Every line the dialog says, with the placeholders it may use (content/lines.py). The dialog
+# asks for these keys, so a missing one would break it mid-session: the loader refuses it up front.
+LINE_KEYS: dict[str, frozenset[str]] = {line.value: line.placeholders for line in Line}
 
 JOURNAL_KEYS: dict[str, frozenset[str]] = {
     "title": frozenset({"date", "time"}),

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.content.lines import Line
 from assistant.content.model import Content, Exercise, QuestionList
 from assistant.dialog.machine import Dialog
 from assistant.dialog.messages import Begin, Say, Style
 
 SAY = "say"
 TEXT = "text"
-MENU = "menu"
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def recordable_lines(content: Content) -> list[RecordableLine]:
             lines += [
                 RecordableLine(
                     f"{practice.id}.questions.{number}",
-                    content.line("question", 0, number=number, total=total, question=question),
+                    content.line(Line.QUESTION, 0, number=number, total=total, question=question),
                     Style.PROMPT,
                 )
                 for number, question in enumerate(practice.questions, start=1)
@@ -67,8 +67,8 @@ def recordable_lines(content: Content) -> list[RecordableLine]:
             for number, paragraph in enumerate(text.paragraphs, start=1)
         ]
     for key, variants in content.lines.items():
-        if key == MENU:
-            lines.append(RecordableLine(f"{SAY}.{MENU}", *_menu(content)))
+        if key == Line.MENU:
+            lines.append(RecordableLine(f"{SAY}.{Line.MENU.value}", *_menu(content)))
             continue
         lines += _plain(f"{SAY}.{key}", variants)
         if key in content.singular:
@@ -83,7 +83,7 @@ def unrecordable_keys(content: Content) -> list[str]:
     recordable = {line.key for line in recordable_lines(content)}
     found = []
     for key, variants in content.lines.items():
-        if key.startswith(f"{MENU}_") or key in ("question", MENU):
+        if key in (Line.MENU, Line.MENU_CHOICE, Line.MENU_ALL, Line.QUESTION):
             continue
         for number, variant in enumerate(variants, start=1):
             name = _variant_key(f"{SAY}.{key}", number)

@@ -4,17 +4,24 @@ No I/O and no clock. The runtime plays the actions in order, tells the dialog wh
 finished (`OutputDone`) and when the user has been silent for a while (`Silence`), and writes the
 journal when asked (`SaveAnswer`) and says how that went (`JournalWritten`) before anything else:
 "Bewaard" is said only for what is on disk.
+
+The dialog in four parts:
+  conversation.py  the states, the line that belongs to each, and how every state says a line,
+                   listens for a reply, plays a recording and ends the session
+  questions.py     the question list: a question asked, the answer confirmed, one reviewed
+  readout.py       looking back: answers read aloud one by one, an earlier answer said again, a
+                   recording played (its own small machine, which the dialog hands over to)
+  machine.py       this: the events, the menu and the texts, the exercise, the plan of practices,
+                   and what can be said in any state (stop, pauze, help, harder, ...)
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from assistant.audio import AudioChunk
+from assistant.content.lines import Line
 from assistant.content.model import Command, Content, Exercise, Practice, QuestionList
-from assistant.dialog.history import History, Kept, spoken_date
+from assistant.dialog.conversation import HELP, LISTENING, REPROMPT, STANDBY_GIVES_UP, State
 from assistant.dialog.messages import (
     Action,
     Adjust,
@@ -25,125 +32,59 @@ from assistant.dialog.messages import (
     ContinueJournal,
     Cue,
     CueKind,
-    End,
     Event,
-    FetchRecording,
     Heard,
     InputEnded,
     JournalWritten,
-    Listen,
     Notice,
+    NoticeKind,
     OutputDone,
     Pause,
-    PlayRecording,
     ReadText,
     RecordingFetched,
     ResumePoint,
-    SaveAnswer,
     Say,
     Silence,
     StartPractice,
     StopOutput,
     Style,
 )
+from assistant.dialog.questions import QuestionStates
 from assistant.preferences import Preferences
 
+__all__ = ["NOTICE_LINES", "Dialog", "State"]
 
-class State(enum.Enum):
-    IDLE = "idle"  # before Begin
-    RESUME_OFFER = "resume_offer"
-    MENU = "menu"
-    READING = "reading"  # a text read aloud from the menu; back to the menu after
-    EXERCISE = "exercise"  # step `self.step` is playing or its pause is running
-    ASKING = "asking"  # question `self.question` asked; waiting for the answer
-    CONFIRMING = "confirming"  # the answer read back; waiting for ja / opnieuw
-    REVIEWING = "reviewing"  # an answer of this session said again; opnieuw / volgende
-    READ_OFFER = "read_offer"  # after the questions: shall I read your answers?
-    READING_ANSWERS = "reading_answers"  # kept answers read aloud, one by one
-    PAUSED = "paused"
-    ENDED = "ended"
-
-
-# States in which the dialog waits for the user, with the help and reprompt line for each.
-_LISTENING = {
-    State.RESUME_OFFER: "resume",
-    State.MENU: "menu",
-    State.ASKING: "answer",
-    State.CONFIRMING: "confirm",
-    State.REVIEWING: "review",
-    State.READ_OFFER: "read_offer",
-    State.PAUSED: "paused",  # listens, but never reminds
-}
-# Where a session started from standby ends when nobody answers (back to waiting).
-_STANDBY_GIVES_UP = (State.MENU, State.RESUME_OFFER, State.READ_OFFER)
-READOUT_PAUSE = 2.0  # seconds of quiet after each answer read aloud (commands are heard)
 # What each voice command changes, the line that says so, and the line at its limit.
-_ADJUSTMENTS: dict[Command, tuple[Callable[[Preferences], Preferences | None], str, str]] = {
-    Command.HARDER: (lambda p: p.louder(1), "louder", "loudest"),
-    Command.ZACHTER: (lambda p: p.louder(-1), "softer", "softest"),
-    Command.SNELLER: (lambda p: p.faster(1), "faster", "fastest"),
-    Command.LANGZAMER: (lambda p: p.faster(-1), "slower", "slowest"),
+_ADJUSTMENTS: dict[Command, tuple[Callable[[Preferences], Preferences | None], Line, Line]] = {
+    Command.HARDER: (lambda p: p.louder(1), Line.LOUDER, Line.LOUDEST),
+    Command.ZACHTER: (lambda p: p.louder(-1), Line.SOFTER, Line.SOFTEST),
+    Command.SNELLER: (lambda p: p.faster(1), Line.FASTER, Line.FASTEST),
+    Command.LANGZAMER: (lambda p: p.faster(-1), Line.SLOWER, Line.SLOWEST),
 }
-_HELP = {
-    State.RESUME_OFFER: "help_resume",
-    State.MENU: "help_menu",
-    State.READING: "help_menu",
-    State.EXERCISE: "help_exercise",
-    State.ASKING: "help_question",
-    State.CONFIRMING: "help_confirm",
-    State.REVIEWING: "help_review",
-    State.READ_OFFER: "help_read_offer",
-    State.READING_ANSWERS: "help_reading_answers",
-    State.PAUSED: "help_paused",
+# What the dialog says for each notice (the loader insists that every Line has a wording).
+NOTICE_LINES = {
+    NoticeKind.MICROPHONE_LOST: Line.MICROPHONE_LOST,
+    NoticeKind.MICROPHONE_BACK: Line.MICROPHONE_BACK,
+    NoticeKind.SPEAKER_LOST: Line.SPEAKER_LOST,
+    NoticeKind.SPEAKER_BACK: Line.SPEAKER_BACK,
+    NoticeKind.JOURNAL_FAILED: Line.JOURNAL_FAILED,
+    NoticeKind.RESUME_ELSEWHERE: Line.RESUME_ELSEWHERE,
+    NoticeKind.INPUT_REPLACED: Line.INPUT_REPLACED,
 }
 
 
-@dataclass(frozen=True)
-class _Readout:
-    """One kept answer to read aloud, with where its recording is."""
-
-    number: int
-    question: str
-    answer: str
-    audio: AudioChunk | None = None  # this session's own recording
-    stored: tuple[str, str] | None = None  # (session id, file name) of an earlier one
-
-    @staticmethod
-    def of(kept: Kept) -> _Readout:
-        stored = (kept.session_id, kept.recording) if kept.recording else None
-        return _Readout(kept.number, kept.question, kept.text, stored=stored)
-
-
-class Dialog:
+class Dialog(QuestionStates):
     """The conversation of one session: `handle` takes an event and returns the actions."""
 
     def __init__(self, content: Content) -> None:
-        self.content = content
-        self.state = State.IDLE
-        self.plan: list[Practice] = []  # practices still to do, the current one first
-        self.finished_all = False
+        super().__init__(content)
         self.step = 0
-        self.question = 0
-        self.saved = 0  # answers confirmed in this session and on disk, for the goodbye
-        self.unwritten = 0  # answers confirmed in this session, not on disk (yet)
-        self._after_write: Callable[[], list[Action]] | None = None  # once SaveAnswer is done
         self.resume: ResumePoint | None = None
         self.chosen: Practice | None = None  # asked for at the start (the command line)
         self.preferences = Preferences()
         self.standby = False
         self.paused_from = State.IDLE
-        self.input_ended = False
-        self._reprompted = False  # the one "ask once more" after silence has been used
-        self._empty_retried = False
-        self._draft: Heard | None = None
-        self._turns: dict[str, int] = {}
-        # Looking back.
-        self.history = History()
-        self._kept_here: dict[tuple[str, int], Heard] = {}  # confirmed in this session
-        self._looked: _Readout | None = None  # the earlier answer last said, for "opname"
-        self._review = 0  # the question whose kept answer is being reviewed
-        self._readout: list[_Readout] = []
-        self._readout_at = 0
+        # What follows the reading of answers (READING_ANSWERS is the readout's).
         self._after_readout: Callable[[], list[Action]] = self._menu
 
     # --- the one entry point -----------------------------------------------------------
@@ -155,7 +96,7 @@ class Dialog:
             return self._begin(event)
         if isinstance(event, InputEnded):
             self.input_ended = True
-            return self._goodbye(finished=False) if self.state in _LISTENING else []
+            return self._goodbye(finished=False) if self.state in LISTENING else []
         if isinstance(event, Silence):
             return self._silence()
         if isinstance(event, OutputDone):
@@ -165,7 +106,7 @@ class Dialog:
         if isinstance(event, ButtonPressed):
             return self._pressed()
         if isinstance(event, RecordingFetched):
-            return self._fetched(event)
+            return self.readout.handle(event) + self._resume()
         if isinstance(event, JournalWritten):
             return self._written(event)
         return self._heard(event)
@@ -175,10 +116,10 @@ class Dialog:
     def _begin(self, event: Begin) -> list[Action]:
         self.preferences = event.preferences
         self.standby = event.standby
-        self.history = event.history
+        self.readout.history = event.history
         out: list[Action] = []
         if event.text_input:
-            out += self._say("no_microphone")
+            out += self._say(Line.NO_MICROPHONE)
         resume = event.resume
         chosen = self.content.practice(event.practice_id) if event.practice_id else None
         self.chosen = chosen
@@ -188,50 +129,28 @@ class Dialog:
             title = practice.title if practice else resume.practice_id
             self.state = State.RESUME_OFFER
             return out + self._prompt(
-                self._say("resume_offer", number=resume.next_question + 1, title=title)
+                self._say(Line.RESUME_OFFER, number=resume.next_question + 1, title=title)
             )
         if chosen is not None:
             self.plan = [chosen]
             return out + self._start_practice()
-        return out + self._say("welcome") + self._say("how_it_works") + self._menu()
+        return out + self._say(Line.WELCOME) + self._say(Line.HOW_IT_WORKS) + self._menu()
 
     def _silence(self) -> list[Action]:
         # A pause is the user's own quiet: it is never interrupted by a reminder.
-        if self.state not in _LISTENING or self.state is State.PAUSED:
+        if self.state not in LISTENING or self.state is State.PAUSED:
             return []
         if self._reprompted:
-            if self.standby and self.state in _STANDBY_GIVES_UP:
+            if self.standby and self.state in STANDBY_GIVES_UP:
                 # Nobody chose anything: the assistant goes back to waiting to be called.
-                return self._goodbye(finished=False, line="standby_timeout")
+                return self._goodbye(finished=False, line=Line.STANDBY_TIMEOUT)
             return []
         self._reprompted = True
-        answering = self.state is State.ASKING
-        reprompt = self._say(f"reprompt_{_LISTENING[self.state]}")
-        return reprompt + self._listen(answer=answering, patient=False)
+        return self._say(REPROMPT[self.state]) + self._resume()
 
     def _notice(self, event: Notice) -> list[Action]:
-        return self._tell(event.kind.value)
-
-    def _written(self, event: JournalWritten) -> list[Action]:
-        """ "Bewaard" only for what is on disk; what is not is said, and counted apart."""
-        after, self._after_write = self._after_write, None
-        if after is None:  # news: what waited is written now (or an unconfirmed answer was)
-            if not event.ok or not self.unwritten:
-                return []
-            self.saved, self.unwritten = self.saved + self.unwritten, 0
-            return self._tell("journal_written")
-        if not event.ok:
-            self.unwritten += 1
-            return self._say("journal_failed") + after()
-        self.saved, self.unwritten = self.saved + self.unwritten + 1, 0
-        return self._say("saved") + after()
-
-    def _tell(self, key: str) -> list[Action]:
-        """Say a line in between, then carry on where the dialog was."""
-        said = self._say(key)
-        if self.state not in _LISTENING:
-            return said  # the exercise goes on; the line follows the current pause
-        return said + self._listen(answer=self.state is State.ASKING, patient=False)
+        # Outside the states that listen the exercise goes on: the line follows the current pause.
+        return self._say(NOTICE_LINES[event.kind]) + self._resume()
 
     def _output_done(self) -> list[Action]:
         if self.state is State.EXERCISE:
@@ -239,7 +158,7 @@ class Dialog:
         if self.state is State.READING:
             return self._menu()
         if self.state is State.READING_ANSWERS:
-            return self._readout_item(self._readout_at + 1)
+            return self._reading(self.readout.handle(OutputDone()))
         return []
 
     def _pressed(self) -> list[Action]:
@@ -265,11 +184,11 @@ class Dialog:
             State.MENU: self._heard_menu,
             State.READING: self._heard_reading,
             State.EXERCISE: self._heard_exercise,
-            State.ASKING: self._heard_answer,
+            State.ASKING: self._heard_answer,  # these three: questions.py
             State.CONFIRMING: self._heard_confirm,
             State.REVIEWING: self._heard_review,
             State.READ_OFFER: self._heard_read_offer,
-            State.READING_ANSWERS: self._heard_reading_answers,
+            State.READING_ANSWERS: lambda heard: self._reading(self.readout.handle(heard)),
             State.PAUSED: self._heard_paused,
         }.get(self.state, lambda _: [])
         return handler(event)
@@ -287,7 +206,7 @@ class Dialog:
         if event.meaning in (Command.NEE, Command.OPNIEUW) or (
             event.meaning is not None and practice is None
         ):
-            out = [CloseResume(resume.journal_id), *self._say("resume_declined")]
+            out = [CloseResume(resume.journal_id), *self._say(Line.RESUME_DECLINED)]
             if self.chosen is not None:  # what was asked for at the start, not the menu
                 self.plan = [self.chosen]
                 return out + self._start_practice()
@@ -306,7 +225,7 @@ class Dialog:
         if isinstance(meaning, ReadText):
             return self._read_text(meaning.text_id)
         if meaning is Command.VOORLEZEN:
-            return self._read_last_answers()
+            return self._read(self.readout.read_last(), then=self._menu)
         if meaning is Command.HERHAAL:
             return self._menu()
         return self._not_understood()
@@ -323,88 +242,15 @@ class Dialog:
             return []
         target = self.step + moves[event.meaning]
         if target < 0:
-            return [StopOutput(), *self._say("first_step"), *self._exercise_step(0)]
+            return [StopOutput(), *self._say(Line.FIRST_STEP), *self._exercise_step(0)]
         return [StopOutput(), *self._exercise_step(target)]
-
-    def _heard_answer(self, event: Heard) -> list[Action]:
-        meaning = event.meaning
-        if meaning in (Command.VOLGENDE, Command.OVERSLAAN):
-            return self._say("skipped") + self._ask(self.question + 1)
-        if meaning is Command.VORIGE:
-            if self.question == 0:
-                return self._say("first_question") + self._ask(0)
-            return self._back_to(self.question - 1)
-        if meaning is Command.HERHAAL:
-            return self._ask(self.question)
-        if meaning is Command.VORIGE_KEER:
-            return self._look_back()
-        if meaning is Command.OPNAME:
-            return self._play(self._looked)
-        text = "" if meaning is Command.KLAAR else event.text.strip()
-        if not text:
-            if self._empty_retried:
-                return self._listen(answer=True, patient=False)
-            self._empty_retried = True
-            return self._say("empty_answer") + self._listen(answer=True)
-        # Any other words, a lone "ja" or "nee" included, are the answer to the question.
-        return self._take_answer(Heard(text, None, event.recording))
-
-    def _heard_confirm(self, event: Heard) -> list[Action]:
-        meaning = event.meaning
-        draft = self._draft
-        assert draft is not None
-        if meaning in (Command.JA, Command.VOLGENDE, Command.KLAAR):
-            self._draft = None
-            self._kept_here[(self._practice_id(), self.question + 1)] = draft
-            # "Bewaard" and the next question once the journal says how the write went.
-            self._after_write = lambda: self._ask(self.question + 1)
-            return [self._save(draft, confirmed=True)]
-        if meaning in (Command.OPNIEUW, Command.NEE):
-            return self._ask(self.question)
-        if meaning is Command.HERHAAL:
-            return self._read_back(draft)
-        if meaning is Command.OVERSLAAN:
-            return self._say("skipped") + self._ask(self.question + 1)
-        if meaning is Command.VORIGE:
-            return self._back_to(max(0, self.question - 1))
-        if meaning is Command.OPNAME:
-            return self._play(_Readout(self.question + 1, "", draft.text, audio=draft.recording))
-        return self._not_understood()
-
-    def _heard_review(self, event: Heard) -> list[Action]:
-        meaning = event.meaning
-        if meaning in (Command.OPNIEUW, Command.NEE):
-            return self._ask(self._review)  # the new answer takes the old one's place
-        if meaning in (Command.VOLGENDE, Command.JA, Command.KLAAR, Command.VERDER):
-            return self._ask(self._review + 1)
-        if meaning is Command.HERHAAL:
-            return self._back_to(self._review)
-        if meaning is Command.VORIGE:
-            if self._review == 0:
-                return self._say("first_question") + self._back_to(0)
-            return self._back_to(self._review - 1)
-        if meaning is Command.OPNAME:
-            return self._play(self._kept_readout(self._review))
-        return self._not_understood()
 
     def _heard_read_offer(self, event: Heard) -> list[Action]:
         if event.meaning in (Command.JA, Command.VOORLEZEN, Command.START):
-            return self._read_answers(self._this_sessions_answers(), self._continue_plan)
+            return self._read(self.readout.read_this_session(), then=self._continue_plan)
         if event.meaning is None:
             return self._not_understood()
         return self._continue_plan()  # nee, or on with anything else
-
-    def _heard_reading_answers(self, event: Heard) -> list[Action]:
-        moves = {Command.VOLGENDE: 1, Command.OVERSLAAN: 1, Command.HERHAAL: 0, Command.VORIGE: -1}
-        meaning = event.meaning
-        if isinstance(meaning, Command) and meaning in moves:
-            target = max(0, self._readout_at + moves[meaning])
-            return [StopOutput(), *self._readout_item(target)]
-        if meaning is Command.OPNAME:
-            return [StopOutput(), *self._play(self._readout[self._readout_at])]
-        if meaning in (Command.KLAAR, Command.VERDER):
-            return [StopOutput(), *self._readout_item(len(self._readout))]
-        return []  # like the exercise: other words do not interrupt the reading
 
     def _heard_paused(self, event: Heard) -> list[Action]:
         if event.meaning in (Command.VERDER, Command.START, Command.JA, Command.HERHAAL):
@@ -431,10 +277,10 @@ class Dialog:
             return [Say(practice.outro, Style.GUIDE), Cue(CueKind.BELL), *self._continue_plan()]
         out: list[Action] = [Say(practice.outro)]
         self.finished_all = not self.plan  # whatever comes after the offer
-        if self.history.enabled and self._this_sessions_answers():
+        if self.readout.offers_reading():
             # Offered once, never pushed: "nee" (or anything else) simply goes on.
             self.state = State.READ_OFFER
-            return out + self._prompt(self._say("read_offer"))
+            return out + self._prompt(self._say(Line.READ_OFFER))
         return out + self._continue_plan()
 
     def _continue_plan(self) -> list[Action]:
@@ -452,58 +298,15 @@ class Dialog:
         step = practice.steps[index]
         return [Say(step.say, Style.GUIDE), Pause(step.pause)]
 
-    def _ask(self, index: int) -> list[Action]:
-        practice = self.plan[0]
-        assert isinstance(practice, QuestionList)
-        if index >= len(practice.questions):
-            return self._finish_practice()
-        if index != self.question:
-            self._looked = None  # "opname" plays the earlier answer to this question only
-        self.state, self.question = State.ASKING, index
-        self._empty_retried = False
-        line = self._line(
-            "question",
-            number=index + 1,
-            total=len(practice.questions),
-            question=practice.questions[index],
-        )
-        return self._prompt([Say(line), Cue(CueKind.LISTEN_START)], answer=True)
-
-    def _take_answer(self, answer: Heard) -> list[Action]:
-        self._draft = answer
-        self.state = State.CONFIRMING
-        # Kept on disk before the read-back, so an answer is never lost, even unconfirmed.
-        return [
-            Cue(CueKind.LISTEN_STOP),
-            self._save(answer, confirmed=False),
-            *self._read_back(answer),
-        ]
-
-    def _read_back(self, answer: Heard) -> list[Action]:
-        line = self._line("read_back", answer=answer.text.rstrip(".!? "))
-        return self._prompt([Say(line, personal=True)])
-
-    def _save(self, answer: Heard, confirmed: bool) -> SaveAnswer:
-        practice = self.plan[0]
-        assert isinstance(practice, QuestionList)
-        return SaveAnswer(
-            practice_id=practice.id,
-            number=self.question + 1,
-            question=practice.questions[self.question],
-            answer=answer.text,
-            confirmed=confirmed,
-            recording=answer.recording,
-        )
-
     def _menu(self) -> list[Action]:
         self.state = State.MENU
         choices = [
-            self._line("menu_choice", phrase=p.phrasings[0], title=p.title)
+            self._line(Line.MENU_CHOICE, phrase=p.phrasings[0], title=p.title)
             for p in self.content.practices
         ]
         if len(self.content.practices) > 1:
-            choices.append(self._line("menu_all", phrase=self._phrase_for(Command.ALLES)))
-        return self._prompt(self._say("menu", choices=", ".join(choices)))
+            choices.append(self._line(Line.MENU_ALL, phrase=self._phrase_for(Command.ALLES)))
+        return self._prompt(self._say(Line.MENU, choices=", ".join(choices)))
 
     def _read_text(self, text_id: str) -> list[Action]:
         text = next((t for t in self.content.texts if t.id == text_id), None)
@@ -516,10 +319,10 @@ class Dialog:
     def _pause(self) -> list[Action]:
         self.paused_from = self.state
         self.state = State.PAUSED
-        return [StopOutput(), *self._say("paused"), *self._listen(patient=False)]
+        return [StopOutput(), *self._say(Line.PAUSED), *self._listen(patient=False)]
 
     def _help(self) -> list[Action]:
-        key = _HELP.get(self.state)
+        key = HELP.get(self.state)
         if key is None:
             return []
         if self.state is State.READING:
@@ -543,8 +346,8 @@ class Dialog:
             return out + self._exercise_step(self.step)  # the sentence again, as it sounds now
         if self.state is State.READING:
             self.state = State.MENU
-        if self.state in _LISTENING:
-            return out + self._listen(answer=self.state is State.ASKING, patient=False)
+        if self.state in LISTENING:
+            return out + self._resume()
         return out + self._reenter()
 
     def _reenter(self) -> list[Action]:
@@ -557,160 +360,28 @@ class Dialog:
             return self._read_back(self._draft)
         if self.state is State.RESUME_OFFER and self.resume is not None:
             self.state = State.IDLE
-            return self._begin(Begin(None, self.resume, history=self.history))
+            return self._begin(Begin(None, self.resume, history=self.readout.history))
         if self.state is State.REVIEWING:
             return self._back_to(self._review)
         if self.state is State.READ_OFFER:
-            return self._prompt(self._say("read_offer"))
+            return self._prompt(self._say(Line.READ_OFFER))
         if self.state is State.READING_ANSWERS:
-            return self._readout_item(self._readout_at)
+            return self._reading(self.readout.again())
         return self._menu()
 
-    # --- looking back ---------------------------------------------------------------------
+    # --- reading answers aloud (readout.py) ------------------------------------------------
 
-    def _practice_id(self) -> str:
-        return self.plan[0].id if self.plan else ""
-
-    def _back_to(self, index: int) -> list[Action]:
-        """*Vorige*: a question answered in this session says its kept answer (then *opnieuw*
-        replaces it, *volgende* keeps it); one not answered yet is simply asked again."""
-        kept = self._kept_here.get((self._practice_id(), index + 1))
-        if kept is None:
-            return self._ask(index)
-        self.state, self._review = State.REVIEWING, index
-        line = self._line("kept_answer", number=index + 1, answer=kept.text.rstrip(".!? "))
-        return self._prompt([Say(line, personal=True)])
-
-    def _kept_readout(self, index: int) -> _Readout | None:
-        kept = self._kept_here.get((self._practice_id(), index + 1))
-        return None if kept is None else _Readout(index + 1, "", kept.text, kept.recording)
-
-    def _look_back(self) -> list[Action]:
-        """*Wat zei ik de vorige keer*: the latest earlier answer to this question, with its
-        date; then the question again."""
-        history = self.history
-        if not history.enabled:
-            return self._say("look_back_off") + self._ask(self.question)
-        if history.locked:
-            return self._say("look_back_locked") + self._ask(self.question)
-        kept = history.latest(self._practice_id(), self.question + 1)
-        if kept is None:
-            return self._say("look_back_none") + self._ask(self.question)
-        self._looked = _Readout.of(kept)
-        day = spoken_date(kept.day, history.today, self.content.months)
-        line = self._line("look_back", date=day, answer=kept.text.rstrip(".!? "))
-        return [Say(line, Style.READING, personal=True), *self._ask(self.question)]
-
-    def _play(self, readout: _Readout | None) -> list[Action]:
-        """The person's own recording of an answer, instead of the words read aloud."""
-        if readout is not None and readout.audio is not None:
-            return [*self._say("recording_here"), PlayRecording(readout.audio), *self._resume()]
-        if readout is not None and readout.stored is not None:
-            # The runtime reads it from the journal and answers with RecordingFetched.
-            return [*self._say("recording_here"), FetchRecording(*readout.stored)]
-        return self._say("no_recording") + self._resume()
-
-    def _fetched(self, event: RecordingFetched) -> list[Action]:
-        if event.audio is None:
-            return self._say("no_recording") + self._resume()
-        return [PlayRecording(event.audio), *self._resume()]
-
-    def _resume(self) -> list[Action]:
-        """Listen again where the person was, after a recording or a line in between."""
-        if self.state in _LISTENING:
-            return self._listen(answer=self.state is State.ASKING, patient=False)
-        return []  # reading answers: the next one follows when this has played
-
-    def _this_sessions_answers(self) -> list[_Readout]:
-        return [
-            _Readout(
-                number, self._questions_of(practice_id)[number - 1], heard.text, heard.recording
-            )
-            for (practice_id, number), heard in sorted(self._kept_here.items(), key=lambda i: i[0])
-        ]
-
-    def _questions_of(self, practice_id: str) -> tuple[str, ...]:
-        practice = self.content.practice(practice_id)
-        return practice.questions if isinstance(practice, QuestionList) else ()
-
-    def _read_last_answers(self) -> list[Action]:
-        """*Lees mijn antwoorden voor* in the menu: this session's, else the last session's."""
-        if self._kept_here:
-            return self._read_answers(self._this_sessions_answers(), self._menu)
-        history = self.history
-        if not history.enabled:
-            return self._say("look_back_off") + self._menu()
-        if history.locked:
-            return self._say("look_back_locked") + self._menu()
-        last = history.last_session()
-        if not last:
-            return self._say("read_answers_none") + self._menu()
-        day = spoken_date(last[0].day, history.today, self.content.months)
-        intro = self._line("read_answers", date=day)
-        return self._read_answers([_Readout.of(kept) for kept in last], self._menu, intro)
-
-    def _read_answers(
-        self,
-        items: list[_Readout],
-        then: Callable[[], list[Action]],
-        intro: str | None = None,
-    ) -> list[Action]:
-        if not items:
-            return self._say("read_answers_none") + then()
-        self.state = State.READING_ANSWERS
-        self._readout, self._after_readout = items, then
-        said: list[Action] = [Say(intro, Style.READING)] if intro else []
-        return said + self._readout_item(0)
-
-    def _readout_item(self, index: int) -> list[Action]:
-        if index >= len(self._readout):
-            return self._say("read_answers_done") + self._after_readout()
-        self._readout_at = index
-        item = self._readout[index]
-        question = self._line("read_question", number=item.number, question=item.question)
-        answer = item.answer.rstrip(".!? ") + "."
-        return [
-            Say(question, Style.READING),
-            Say(answer, Style.READING, personal=True),
-            Pause(READOUT_PAUSE),
-        ]
-
-    def _not_understood(self) -> list[Action]:
-        reprompt = f"reprompt_{_LISTENING.get(self.state, 'menu')}"
-        return self._say("not_understood") + self._say(reprompt) + self._listen(patient=False)
-
-    def _goodbye(self, finished: bool, line: str = "goodbye") -> list[Action]:
-        finished = finished or self.finished_all
-        self.finished_all = finished
-        self.state = State.ENDED
-        out: list[Action] = []
-        if self.saved:
-            out += self._say("goodbye_saved", count=self.saved)
-        if self.unwritten:
-            out += self._say("goodbye_unwritten", count=self.unwritten)
-        return [*out, *self._say(line), End(finished)]
-
-    def _prompt(self, said: Sequence[Action], answer: bool = False) -> list[Action]:
-        """Say something that wants a reply, then listen (patiently: one reprompt on silence)."""
-        self._reprompted = False
-        return [*said, *self._listen(answer=answer)]
-
-    def _listen(self, answer: bool = False, patient: bool = True) -> list[Action]:
-        if self.input_ended:
-            return self._goodbye(finished=False)
-        return [Listen(answer=answer, patient=patient)]
-
-    def _say(self, key: str, **values: object) -> list[Action]:
-        said: list[Action] = [Say(self._line(key, **values))]
+    def _read(self, said: list[Action], then: Callable[[], list[Action]]) -> list[Action]:
+        """What the readout said on being asked to read; while it reads the dialog is in
+        READING_ANSWERS, and `then` follows the last answer (at once when nothing is read)."""
+        if not self.readout.reading:
+            return said + then()
+        self.state, self._after_readout = State.READING_ANSWERS, then
         return said
 
-    def _line(self, key: str, **values: object) -> str:
-        turn = self._turns.get(key, 0)
-        self._turns[key] = turn + 1
-        return self.content.line(key, turn, **values)
-
-    def _phrase_for(self, command: Command) -> str:
-        return next(phrase for phrase, c in self.content.commands.items() if c is command)
+    def _reading(self, said: list[Action]) -> list[Action]:
+        """What the readout said while reading; after the last answer, what comes next."""
+        return said if self.readout.reading else said + self._after_readout()
 
 
 def _question_count(practice: Practice) -> int:

@@ -72,8 +72,9 @@ class Silence:
 
 
 class NoticeKind(enum.Enum):
-    """News the person should hear about a device or the journal; the value is its line in
-    content. One enum, so a misspelt notice is a type error, not a line silently dropped."""
+    """News the person should hear about a device or the journal; the dialog says its Line
+    (NOTICE_LINES in machine.py). One enum, so a misspelt notice is a type error, not a line
+    silently dropped."""
 
     MICROPHONE_LOST = "microphone_lost"
     MICROPHONE_BACK = "microphone_back"
