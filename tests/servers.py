@@ -10,6 +10,7 @@ vocabulary of part 1. The servers run as child processes of the test with
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -32,11 +33,10 @@ START_TIMEOUT = 120.0  # seconds: loading Whisper on a busy two-core machine
 
 
 def _package_data(name: str) -> Path:
-    try:
-        module = __import__(name)
-    except ImportError:
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
         pytest.fail(f"{name} is not installed: run scripts/setup --dev")
-    return Path(module.__file__).parent / "data"
+    return Path(spec.origin).parent / "data"
 
 
 def assemble_whisper_base(folder: Path) -> Path:
