@@ -22,7 +22,7 @@ from assistant.download import (
     ProgressBar,
     Remote,
     Say,
-    fetch,
+    fetch_files,
     put_in_place,
     say_on_stderr,
     staging,
@@ -216,18 +216,7 @@ def download_whisper_model(
         say(_("Licence: {licence}.").format(licence=LICENCE))
         staged = work / model.name
         staged.mkdir()
-        done = 0
-        for name, remote in model.files:
-            fetch(
-                remote,
-                staged / name,
-                bar,
-                again=again,
-                timeout=timeout,
-                offset=done,
-                total=model.size,
-            )
-            done += remote.size or 0
+        fetch_files(model.files, staged, bar, again=again, timeout=timeout)
         put_in_place(staged, target)
     say(_("Whisper model ready in {folder}").format(folder=target))
     return target
