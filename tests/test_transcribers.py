@@ -252,3 +252,12 @@ def test_only_the_configured_server_is_reached_and_no_word_is_logged(
     assert "speech server" in done.stderr  # the log line is there, with sizes and times only
     said = _clip()[1].lower()
     assert not [w for w in ("achter", "ding", "komen") if w in done.stderr.lower()], said
+
+
+def test_without_the_wyoming_extra_the_message_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "wyoming", None)  # import fails, as without it
+    transcriber = make_transcriber(f"tcp://127.0.0.1:{free_port()}")
+    with pytest.raises(UserError, match=r"pip install 'hartsverbinding\[wyoming\]'"):
+        transcriber.transcribe(silence(0.5, 16000))

@@ -118,3 +118,23 @@ def test_a_personal_line_from_the_server_never_touches_the_disk(
     assert not (tmp_path / "cache-private").exists()
     cached = _written(tts_server, tmp_path, "cached")  # the trace does see a cached line written
     assert any(str(tmp_path / "cache-cached") in line for line in cached), cached
+
+
+@pytest.mark.slow
+def test_a_voice_the_server_lacks_is_a_voice_error(tts_server: SpeechServer) -> None:
+    """wyoming-piper answers with an Error event (its text is not passed on)."""
+    address = ServerAddress.parse(tts_server.uri)
+    voice = WyomingVoice(ServerVoice(address, "nl_NL-not-there-low"))
+    with pytest.raises(VoiceError, match="reported an error"):
+        voice.render(LINE, Style.PROMPT)
+
+
+def test_without_the_wyoming_extra_the_voice_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant.errors import UserError
+
+    monkeypatch.setitem(sys.modules, "wyoming", None)  # import fails, as without it
+    voice = WyomingVoice(ServerVoice(ServerAddress("127.0.0.1", free_port())))
+    with pytest.raises(UserError, match=r"pip install 'hartsverbinding\[wyoming\]'"):
+        voice.render(LINE, Style.PROMPT)

@@ -20,7 +20,13 @@ import numpy as np
 
 from assistant.audio import SAMPLE_WIDTH, AudioChunk
 from assistant.dialog.messages import Style
-from assistant.speech_server import CONNECT_TIMEOUT, ServerAddress, ServerUnavailable, exchange
+from assistant.speech_server import (
+    CONNECT_TIMEOUT,
+    ServerAddress,
+    ServerUnavailable,
+    exchange,
+    require_wyoming,
+)
 from assistant.voice.base import VoiceError
 from assistant.voice.decode import trim_edges
 from assistant.voice.settings import VoiceSettings
@@ -64,6 +70,7 @@ class WyomingVoice:
         return self.settings.timeout + len(text.split()) * 60 / self.settings.guide.rate
 
     def render(self, text: str, style: Style) -> AudioChunk:
+        require_wyoming()
         from wyoming.audio import AudioChunk as WyomingChunk
         from wyoming.audio import AudioStart, AudioStop
         from wyoming.tts import Synthesize, SynthesizeVoice

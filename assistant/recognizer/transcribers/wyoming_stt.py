@@ -17,7 +17,13 @@ from assistant.recognizer.transcribers.base import (
     TranscriptionFailed,
     without_stop_phrase,
 )
-from assistant.speech_server import CONNECT_TIMEOUT, ServerAddress, ServerUnavailable, exchange
+from assistant.speech_server import (
+    CONNECT_TIMEOUT,
+    ServerAddress,
+    ServerUnavailable,
+    exchange,
+    require_wyoming,
+)
 
 CHUNK_MS = 100
 BASE_TIMEOUT = 10.0  # seconds, plus REALTIME_ALLOWANCE per second of audio
@@ -48,6 +54,7 @@ class WyomingTranscriber:
         return self.base_timeout + REALTIME_ALLOWANCE * audio.seconds
 
     def transcribe(self, audio: AudioChunk) -> Transcript:
+        require_wyoming()
         from wyoming.asr import Transcribe
         from wyoming.asr import Transcript as WyomingTranscript
         from wyoming.audio import AudioChunk as WyomingChunk
