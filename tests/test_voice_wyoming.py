@@ -16,6 +16,7 @@ import pytest
 
 from assistant.audio import rms
 from assistant.dialog.messages import Style
+from assistant.errors import UserError
 from assistant.speech_server import ServerAddress
 from assistant.voice.base import VoiceError
 from assistant.voice.cache import CachedVoice
@@ -132,8 +133,6 @@ def test_a_voice_the_server_lacks_is_a_voice_error(tts_server: SpeechServer) -> 
 def test_without_the_wyoming_extra_the_voice_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from assistant.errors import UserError
-
     monkeypatch.setitem(sys.modules, "wyoming", None)  # import fails, as without it
     voice = WyomingVoice(ServerVoice(ServerAddress("127.0.0.1", free_port())))
     with pytest.raises(UserError, match=r"pip install 'hartsverbinding\[wyoming\]'"):
