@@ -21,7 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -219,3 +219,21 @@ def fetch(
                 "(damaged, or not the file expected). {retry}"
             ).format(url=remote.url, algorithm=algorithm, retry=retry)
         )
+
+
+def fetch_files(
+    files: Sequence[tuple[str, Remote]],
+    folder: Path,
+    progress: Progress,
+    *,
+    again: str,
+    timeout: float = 30.0,
+) -> None:
+    """`fetch` each (file name, remote) into `folder`, one progress bar over them all."""
+    total = sum(remote.size or 0 for _name, remote in files)
+    done = 0
+    for name, remote in files:
+        fetch(
+            remote, folder / name, progress, again=again, timeout=timeout, offset=done, total=total
+        )
+        done += remote.size or 0

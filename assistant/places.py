@@ -90,6 +90,11 @@ def voices_dir() -> Path:
     return data_home() / "voices"
 
 
+def whisper_dir() -> Path:
+    """Where Whisper models fetched by name live, beside the voices."""
+    return data_home() / "whisper"
+
+
 def import_root() -> Path:
     """The folder that holds the `assistant` package: a child process started with it on its
     path imports this very code."""

@@ -93,6 +93,13 @@ def word_errors(reference: str, hypothesis: str) -> int:
     return row[-1]
 
 
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word errors per reference word, case and punctuation ignored (the content's own
+    normalisation)."""
+    reference, hypothesis = normalise(reference), normalise(hypothesis)
+    return word_errors(reference, hypothesis) / max(1, len(reference.split()))
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: the content, a PulseAudio server, the small real Vosk model."""
+"""Shared fixtures: the content, a PulseAudio server, the small real Vosk model, Whisper base and
+the speech servers of the house (tests/servers.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from assistant.content import Content, load_content
 from tests.helpers import CONTENT_DIR, korean_model_dir
 from tests.programs import missing_programs
 from tests.pulse import PulseServer, pulse_available, pulse_server
+from tests.servers import SpeechServer, assemble_whisper_base, piper_server, whisper_server
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -80,3 +82,26 @@ def ko_model_dir() -> Path:
     """The one real Vosk model installable here (Korean, from PyPI): for everything that does
     not depend on the language."""
     return korean_model_dir()
+
+
+@pytest.fixture(scope="session")
+def whisper_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Whisper base in CTranslate2 form (MIT, from PyPI), assembled once per test session."""
+    return assemble_whisper_base(tmp_path_factory.mktemp("whisper"))
+
+
+@pytest.fixture(scope="session")
+def stt_server(
+    whisper_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SpeechServer]:
+    """A real wyoming-faster-whisper on a free loopback port, Dutch, shared by the session.
+    A test that stops a server starts its own with tests.servers.whisper_server."""
+    with whisper_server(whisper_model_dir, tmp_path_factory.mktemp("stt")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def tts_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SpeechServer]:
+    """A real wyoming-piper with the English test voice, on a free loopback port."""
+    with piper_server(tmp_path_factory.mktemp("tts")) as server:
+        yield server

@@ -74,9 +74,14 @@ def strip_stop(text: str, stop_phrases: Sequence[str]) -> str | None:
 def transcribe(path: Path, model: Any, rate: int = 16000, stop_phrases: Sequence[str] = ()) -> str:
     """The transcript of a recording (any PCM WAV), through the same dictation as answers;
     a kept answer that ended with a stop word loses it here too."""
-    dictation = Dictation(model, rate)
-    for chunk in split(resample(read_wav(path), rate), CHUNK_MS):
-        dictation.feed(chunk)
-    text = dictation.finish()
+    text = transcribe_audio(read_wav(path), model, rate)
     stripped = strip_stop(text, stop_phrases)
     return text if stripped is None else stripped
+
+
+def transcribe_audio(audio: AudioChunk, model: Any, rate: int = 16000) -> str:
+    """Vosk's text of `audio` (any rate), fed in the microphone's block size."""
+    dictation = Dictation(model, rate)
+    for chunk in split(resample(audio, rate), CHUNK_MS):
+        dictation.feed(chunk)
+    return dictation.finish()

@@ -14,7 +14,7 @@ from assistant.download import (
     Progress,
     ProgressBar,
     Say,
-    fetch,
+    fetch_files,
     put_in_place,
     say_on_stderr,
     staging,
@@ -62,18 +62,7 @@ def download_voice(
         say(_("Licence: {licence}.").format(licence=voice.licence))
         staged = work / voice.name
         staged.mkdir()
-        done = 0
-        for name, remote in voice.files():
-            fetch(
-                remote,
-                staged / name,
-                bar,
-                again=again,
-                timeout=timeout,
-                offset=done,
-                total=voice.size,
-            )
-            done += remote.size or 0
+        fetch_files(voice.files(), staged, bar, again=again, timeout=timeout)
         _check_config(staged / f"{voice.name}.onnx.json", again)
         put_in_place(staged, target)
     say(_("Voice ready in {folder}").format(folder=target))
