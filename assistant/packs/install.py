@@ -1,0 +1,177 @@
+"""Installing a pack: whole or not at all, never writing outside the packs folder.
+
+Everything that can refuse a pack is checked before anything is written: the file and its
+entries (`archive.PackFile`), the signature, the program version, the version against the one
+installed, the signer against the trust store (`ask` for a key not yet trusted), and every
+entry's SHA-256 read to the end. A refused pack therefore leaves the packs folder and the trust
+store exactly as they were.
+
+Then, in the packs folder: unpack into `.partial-<name>-*` (each file created fresh, never
+through a link, fsynced), read it all back from disk and check it again (hashes, signature,
+`load_content`), remember the key, rename the folder to `<name>/<version>` and switch the
+`<name>/current` symlink to it with one rename, each step fsynced; then remove the old version.
+A kill -9 at any moment leaves `current` pointing at a complete version, the old one until the
+rename of the link and the new one after it; what a killed install left beside it is removed by
+the next install. (POSIX symlinks: Linux and macOS, not Windows.)
+
+From an https address (later): download with `assistant.download` into a staging folder in
+the packs folder, bounded by `archive.MAX_PACK_BYTES`, then call `install_pack` on the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.content import load_content
+from assistant.download import staging
+from assistant.durable import TEMP_MARK, fsync_folder
+from assistant.errors import UserError
+from assistant.i18n import _
+from assistant.packs.archive import PackFile
+from assistant.packs.changes import Changes, compare
+from assistant.packs.installed import CURRENT, Current, current, verify_folder
+from assistant.packs.manifest import MANIFEST, SIGNATURE, Manifest, Refused
+from assistant.packs.meta import program_version, version_key
+from assistant.packs.trust import Ask, TrustStore
+
+FILE_MODE = 0o644  # content, like the YAML a coach shares
+FOLDER_MODE = 0o755
+
+
+@dataclass(frozen=True)
+class Installed:
+    """What `install_pack` did."""
+
+    manifest: Manifest
+    folder: Path  # the version folder now in use
+    previous: str | None  # the version it replaced; None on a first install
+    changes: Changes | None  # what the person hears differently; None on a first install
+    unchanged: bool = False  # this very pack was installed already: nothing was done
+
+
+def install_pack(source: Path, packs_dir: Path, trust: TrustStore, ask: Ask) -> Installed:
+    """Install the pack file `source` into `packs_dir` (see the module's text). Refused (a
+    UserError naming the file and the one reason) when it is not installed."""
+    try:
+        with PackFile(source) as pack:
+            return _install(pack, packs_dir, trust, ask)
+    except Refused as refused:
+        if refused.pack == source.name:
+            raise
+        raise Refused(source.name, refused.reason) from None
+
+
+def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> Installed:
+    manifest, signed = pack.signed_manifest()
+    home = packs_dir / manifest.name
+    old = current(home)
+    if old is not None and old.signed == signed:
+        return Installed(manifest, old.folder, manifest.version, Changes(), unchanged=True)
+    _check_versions(manifest, old)
+    remember = trust.approve(manifest, None if old is None else old.manifest.signer, ask)
+    pack.check_files(manifest)
+    # Only now is anything written.
+    with staging(packs_dir, manifest.name) as work:
+        try:
+            _unpack(pack, manifest, work)
+        except OSError as error:
+            raise UserError(
+                _("Cannot write the pack into {folder}: {error}").format(
+                    folder=packs_dir, error=error.strerror or error
+                )
+            ) from None
+        content = verify_folder(work, signed)[1]
+        if remember:
+            trust.remember(manifest)
+        folder = _put_in_place(work, home, manifest.version, old)
+    changes = None
+    if old is not None:
+        with contextlib.suppress(UserError):  # an old version that no longer loads: no report
+            changes = compare(load_content(old.folder), old.manifest, content, manifest)
+        shutil.rmtree(old.folder, ignore_errors=True)
+        fsync_folder(home)
+    return Installed(manifest, folder, None if old is None else old.manifest.version, changes)
+
+
+def _check_versions(manifest: Manifest, old: Current | None) -> None:
+    program = program_version()
+    if version_key(program) < version_key(manifest.requires):
+        raise Refused(
+            manifest.name,
+            _(
+                "it needs Hartsverbinding {requires} or newer, and this is {program}; update "
+                "the program first"
+            ).format(requires=manifest.requires, program=program),
+        )
+    if old is None:
+        return
+    new_key, old_key = version_key(manifest.version), version_key(old.manifest.version)
+    if new_key == old_key:
+        raise Refused(
+            manifest.name,
+            _(
+                "it is version {version} like the one installed, but not the same pack: the "
+                "coach gives each changed pack a new version"
+            ).format(version=manifest.version),
+        )
+    if new_key < old_key:
+        raise Refused(
+            manifest.name,
+            _("it is version {version}, older than the installed {installed}").format(
+                version=manifest.version, installed=old.manifest.version
+            ),
+        )
+
+
+def _unpack(pack: PackFile, manifest: Manifest, work: Path) -> None:
+    folders = {work}
+    for name in (MANIFEST, SIGNATURE, *sorted(manifest.files)):
+        target = work / name
+        if target.parent not in folders:
+            target.parent.mkdir(mode=FOLDER_MODE)
+            folders.add(target.parent)
+        # O_EXCL and O_NOFOLLOW: a file of our own making, never one a link points at.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(target, flags, FILE_MODE), "wb") as handle:
+            for block in pack.blocks(name):
+                handle.write(block)
+            handle.flush()
+            os.fsync(handle.fileno())
+    for folder in sorted(folders, reverse=True):
+        fsync_folder(folder)
+
+
+def _put_in_place(work: Path, home: Path, version: str, old: Current | None) -> Path:
+    """Rename the checked folder to home/version, and switch home/current to it."""
+    try:
+        home.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        fsync_folder(home.parent)
+        keep = {CURRENT} if old is None else {CURRENT, old.folder.name}
+        for leftover in home.iterdir():  # of installs killed before: never in use
+            if leftover.name not in keep:
+                _remove(leftover)
+        folder = home / version
+        os.rename(work, folder)
+        fsync_folder(home)
+        link = home / f".{CURRENT}{TEMP_MARK}{os.getpid()}"
+        os.symlink(version, link)
+        os.replace(link, home / CURRENT)  # the one step that switches versions
+        fsync_folder(home)
+    except OSError as error:
+        raise UserError(
+            _("Cannot put the pack in {folder}: {error}").format(
+                folder=home, error=error.strerror or error
+            )
+        ) from None
+    return folder
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or not path.is_dir():
+        path.unlink()
+    else:
+        shutil.rmtree(path)
