@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.content import load_content
-from assistant.download import staging
+from assistant.download import PARTIAL_PREFIX, staging
 from assistant.durable import TEMP_MARK, fsync_folder
 from assistant.errors import UserError
 from assistant.i18n import _
@@ -70,6 +70,8 @@ def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> In
     home = packs_dir / manifest.name
     old = current(home)
     if old is not None and old.signed == signed:
+        with contextlib.suppress(OSError):  # of an install of it killed after the switch
+            _clear_leftovers(packs_dir, home, old)
         return Installed(manifest, old.folder, manifest.version, Changes(), unchanged=True)
     _check_versions(manifest, old)
     remember = trust.approve(manifest, None if old is None else old.manifest.signer, ask)
@@ -128,6 +130,7 @@ def _check_versions(manifest: Manifest, old: Current | None) -> None:
 
 
 def _unpack(pack: PackFile, manifest: Manifest, work: Path) -> None:
+    work.chmod(FOLDER_MODE)  # made private by mkdtemp; content is not
     folders = {work}
     for name in (MANIFEST, SIGNATURE, *sorted(manifest.files)):
         target = work / name
@@ -150,10 +153,7 @@ def _put_in_place(work: Path, home: Path, version: str, old: Current | None) -> 
     try:
         home.mkdir(mode=FOLDER_MODE, exist_ok=True)
         fsync_folder(home.parent)
-        keep = {CURRENT} if old is None else {CURRENT, old.folder.name}
-        for leftover in home.iterdir():  # of installs killed before: never in use
-            if leftover.name not in keep:
-                _remove(leftover)
+        _clear_leftovers(None, home, old)
         folder = home / version
         os.rename(work, folder)
         fsync_folder(home)
@@ -170,8 +170,14 @@ def _put_in_place(work: Path, home: Path, version: str, old: Current | None) -> 
     return folder
 
 
-def _remove(path: Path) -> None:
-    if path.is_symlink() or not path.is_dir():
-        path.unlink()
-    else:
-        shutil.rmtree(path)
+def _clear_leftovers(packs_dir: Path | None, home: Path, in_use: Current | None) -> None:
+    """What installs killed before left: never in use, never read. `packs_dir`: also their
+    staging folders (not while one of ours is there)."""
+    staged = packs_dir.glob(f"{PARTIAL_PREFIX}{home.name}-*") if packs_dir else []
+    keep = {CURRENT} if in_use is None else {CURRENT, in_use.folder.name}
+    kept = [path for path in home.iterdir() if path.name not in keep] if home.is_dir() else []
+    for leftover in [*staged, *kept]:
+        if leftover.is_symlink() or not leftover.is_dir():
+            leftover.unlink()
+        else:
+            shutil.rmtree(leftover)
