@@ -95,7 +95,7 @@ def test_a_key_inside_the_content_folder_is_refused(coach, tmp_path):
     assert not (tmp_path / "pack.zip").exists()
 
 
-# --- building -----------------------------------------------------------------------------------
+# --- building -------------------------------------------------------------------------------------
 
 
 def test_a_pack_from_content_nl_installs_loads_and_plays_its_two_recordings(coach, tmp_path):
@@ -116,6 +116,14 @@ def test_a_pack_from_content_nl_installs_loads_and_plays_its_two_recordings(coac
     assert [s.coach for s in asker.asked] == ["Jacqueline Verhaegh"]
     assert asker.asked[0].key == read_public(key.with_name("coach.key.pub"))
     assert installed.previous is None and installed.changes is None
+    fingerprint = asker.asked[0].key.fingerprint
+    assert asker.asked[0].describe() == (
+        "jacqueline 1.0 is signed by Jacqueline Verhaegh (https://jacquelineverhaegh.nl) with "
+        f"the key {fingerprint}, which this device does not know yet."
+    )
+    assert installed.describe() == [
+        f"jacqueline 1.0 installed, signed by Jacqueline Verhaegh (key {fingerprint})."
+    ]
 
     content = load_content(pack_folder(packs, "jacqueline"))
     assert content.practices[1].questions[3] == "Mag het er zijn?"
@@ -130,7 +138,11 @@ def test_a_pack_from_content_nl_installs_loads_and_plays_its_two_recordings(coac
     [listed] = list_packs(packs)
     assert (listed.name, listed.version, listed.language) == ("jacqueline", "1.0", "nl")
     assert listed.coach == "Jacqueline Verhaegh" and listed.problems == ()
-    assert listed.fingerprint == asker.asked[0].key.fingerprint
+    assert listed.fingerprint == fingerprint
+    assert listed.describe() == [
+        "jacqueline 1.0 (nl) by Jacqueline Verhaegh, https://jacquelineverhaegh.nl, "
+        f"key {fingerprint}"
+    ]
     assert verify_installed(packs, "jacqueline").version == "1.0"
     assert stat.S_IMODE(trust.path.stat().st_mode) == 0o600
 
@@ -225,7 +237,7 @@ def test_two_packs_side_by_side_and_a_trusted_key_is_not_asked_about_again(coach
         pack_folder(packs, "ander")
 
 
-# --- updates ----------------------------------------------------------------------------------------
+# --- updates --------------------------------------------------------------------------------------
 
 
 def test_an_update_that_rewords_question_4_says_so_and_replaces_the_version(coach, tmp_path):
@@ -249,7 +261,11 @@ def test_an_update_that_rewords_question_4_says_so_and_replaces_the_version(coac
     assert changes.added == () and changes.removed == ()
     assert changes.recordings_changed == ("vragen.questions.4",)
     assert changes.recordings_new == () and changes.recordings_removed == ()
-    assert any("reworded vragen.questions.4" in line for line in changes.describe())
+    assert installed.describe() == [
+        "jacqueline updated from 1.0 to 1.1, signed by Jacqueline Verhaegh.",
+        f'reworded vragen.questions.4: "{QUESTION_4}" is now "{REWORDED_4}"',
+        "recording made again: vragen.questions.4",
+    ]
     assert sorted(p.name for p in (packs / "jacqueline").iterdir()) == ["1.1", "current"]
     content = load_content(pack_folder(packs, "jacqueline"))
     assert content.practices[1].questions[3] == "Mag het er zijn, zoals het is?"
@@ -258,7 +274,7 @@ def test_an_update_that_rewords_question_4_says_so_and_replaces_the_version(coac
 
     again = install_pack(new.path, packs, trust, asker)
     assert again.unchanged and again.changes is not None and not again.changes.reworded
-    with pytest.raises(Refused, match="older than the installed 1.1"):
+    with pytest.raises(Refused, match=r"older than the installed 1\.1"):
         install_pack(old, packs, trust, asker)
 
 
@@ -268,7 +284,7 @@ def test_a_changed_pack_with_an_unchanged_version_is_refused(coach, tmp_path):
     install_pack(build_pack(folder, key, tmp_path / "a.zip").path, packs, trust, Asker())
     _reword_question_4(folder, "1.0")
     changed = build_pack(folder, key, tmp_path / "b.zip").path
-    with pytest.raises(Refused, match="version 1.0 like the one installed, but not the same"):
+    with pytest.raises(Refused, match=r"version 1\.0 like the one installed, but not the same"):
         install_pack(changed, packs, trust, Asker())
 
 
@@ -277,6 +293,6 @@ def test_a_pack_for_a_newer_program_is_refused(coach, tmp_path):
     meta = folder / "pack.yaml"
     meta.write_text(meta.read_text("utf-8") + "requires: 999.0\n", "utf-8")
     pack = build_pack(folder, key, tmp_path / "pack.zip").path
-    with pytest.raises(Refused, match="needs Hartsverbinding 999.0 or newer"):
+    with pytest.raises(Refused, match=r"needs Hartsverbinding 999\.0 or newer"):
         install_pack(pack, tmp_path / "packs", TrustStore(tmp_path / "trust.yaml"), Asker())
     assert not (tmp_path / "packs").exists()

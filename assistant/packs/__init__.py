@@ -14,6 +14,7 @@ line that says what is wrong.
 
 from assistant.packs.build import BuildReport, build_pack
 from assistant.packs.changes import Changes
+from assistant.packs.failures import Refused
 from assistant.packs.install import Installed, install_pack
 from assistant.packs.installed import (
     Damaged,
@@ -23,7 +24,7 @@ from assistant.packs.installed import (
     verify_installed,
 )
 from assistant.packs.keys import PublicKey, make_key, read_public
-from assistant.packs.manifest import Manifest, Refused
+from assistant.packs.manifest import Manifest
 from assistant.packs.meta import PACK_FILE, PackMeta, read_meta
 from assistant.packs.trust import (
     TRUST_FILE,

@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from assistant.i18n import _
+from assistant.packs.failures import Refused
 from assistant.packs.manifest import (
     MANIFEST,
     SIGNATURE,
     Manifest,
-    Refused,
     outside,
     parse_signature,
     refusal,
@@ -63,7 +63,7 @@ class PackFile:
         try:
             size = source.stat().st_size if isinstance(source, Path) else len(source)
         except OSError as error:
-            raise Refused(self.label, _("cannot be read ({error})").format(error=error)) from None
+            raise Refused(self.label, _("cannot be read: {reason}").format(reason=error)) from None
         if size > MAX_PACK_BYTES:
             self.refuse(
                 _("the file is {size}, more than the {most} a pack may be").format(
@@ -149,9 +149,7 @@ class PackFile:
                 self.label, _("its manifest is damaged ({error})").format(error=error)
             ) from None
         if signature is None or not manifest.signer.verifies(signature, data):
-            self.refuse(
-                _("its signature does not match its manifest (changed after it was signed)")
-            )
+            self.refuse(_("its signature does not match its manifest"))
         return manifest, data
 
     def check_files(self, manifest: Manifest) -> None:

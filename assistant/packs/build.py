@@ -23,15 +23,9 @@ from assistant.durable import write_durably
 from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.packs.archive import MAX_FILE_BYTES, PackFile, megabytes
+from assistant.packs.failures import Refused, cannot_read, cannot_write
 from assistant.packs.keys import load_private, sign
-from assistant.packs.manifest import (
-    MANIFEST,
-    SIGNATURE,
-    FileEntry,
-    Manifest,
-    Refused,
-    signature_text,
-)
+from assistant.packs.manifest import MANIFEST, SIGNATURE, FileEntry, Manifest, signature_text
 from assistant.packs.meta import read_meta
 
 SHARED_MODE = 0o644  # a pack is made to be given away
@@ -114,9 +108,7 @@ def build_pack(content_dir: Path, key: Path, out: Path) -> BuildReport:
     try:
         write_durably(out, archive, SHARED_MODE)
     except OSError as error:
-        raise UserError(
-            _("Cannot write {path}: {error}").format(path=out, error=error.strerror or error)
-        ) from None
+        raise cannot_write(out, error) from None
     return BuildReport(
         manifest=manifest,
         path=out,
@@ -148,9 +140,7 @@ def _read(path: Path) -> bytes:
             )
         return path.read_bytes()
     except OSError as error:
-        raise UserError(
-            _("Cannot read {path}: {error}").format(path=path, error=error.strerror or error)
-        ) from None
+        raise cannot_read(path, error) from None
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

@@ -33,8 +33,9 @@ from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.packs.archive import PackFile
 from assistant.packs.changes import Changes, compare
+from assistant.packs.failures import Refused, cannot_write
 from assistant.packs.installed import CURRENT, Current, current, verify_folder
-from assistant.packs.manifest import MANIFEST, SIGNATURE, Manifest, Refused
+from assistant.packs.manifest import MANIFEST, SIGNATURE, Manifest
 from assistant.packs.meta import program_version, version_key
 from assistant.packs.trust import Ask, TrustStore
 
@@ -52,6 +53,23 @@ class Installed:
     changes: Changes | None  # what the person hears differently; None on a first install
     unchanged: bool = False  # this very pack was installed already: nothing was done
 
+    def describe(self) -> list[str]:
+        """What the command line prints after an install."""
+        fields = {
+            "name": self.manifest.name,
+            "version": self.manifest.version,
+            "coach": self.manifest.coach,
+            "fingerprint": self.manifest.signer.fingerprint,
+            "previous": self.previous,
+        }
+        if self.unchanged:
+            return [_("{name} {version} is installed already.").format(**fields)]
+        if self.previous is None:
+            head = _("{name} {version} installed, signed by {coach} (key {fingerprint}).")
+        else:
+            head = _("{name} updated from {previous} to {version}, signed by {coach}.")
+        return [head.format(**fields), *(self.changes.describe() if self.changes else [])]
+
 
 def install_pack(source: Path, packs_dir: Path, trust: TrustStore, ask: Ask) -> Installed:
     """Install the pack file `source` into `packs_dir` (see the module's text). Refused (a
@@ -62,7 +80,7 @@ def install_pack(source: Path, packs_dir: Path, trust: TrustStore, ask: Ask) -> 
     except Refused as refused:
         if refused.pack == source.name:
             raise
-        raise Refused(source.name, refused.reason) from None
+        raise Refused(source.name, refused.reason, refused.advice) from None
 
 
 def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> Installed:
@@ -74,18 +92,14 @@ def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> In
             _clear_leftovers(packs_dir, home, old)
         return Installed(manifest, old.folder, manifest.version, Changes(), unchanged=True)
     _check_versions(manifest, old)
+    pack.check_files(manifest)  # so nobody is asked to trust a pack that is not whole
     remember = trust.approve(manifest, None if old is None else old.manifest.signer, ask)
-    pack.check_files(manifest)
     # Only now is anything written.
     with staging(packs_dir, manifest.name) as work:
         try:
             _unpack(pack, manifest, work)
         except OSError as error:
-            raise UserError(
-                _("Cannot write the pack into {folder}: {error}").format(
-                    folder=packs_dir, error=error.strerror or error
-                )
-            ) from None
+            raise cannot_write(packs_dir, error) from None
         content = verify_folder(work, signed)[1]
         if remember:
             trust.remember(manifest)
@@ -104,10 +118,10 @@ def _check_versions(manifest: Manifest, old: Current | None) -> None:
     if version_key(program) < version_key(manifest.requires):
         raise Refused(
             manifest.name,
-            _(
-                "it needs Hartsverbinding {requires} or newer, and this is {program}; update "
-                "the program first"
-            ).format(requires=manifest.requires, program=program),
+            _("it needs Hartsverbinding {requires} or newer, and this is {program}").format(
+                requires=manifest.requires, program=program
+            ),
+            _("Update the program first."),
         )
     if old is None:
         return
@@ -115,10 +129,10 @@ def _check_versions(manifest: Manifest, old: Current | None) -> None:
     if new_key == old_key:
         raise Refused(
             manifest.name,
-            _(
-                "it is version {version} like the one installed, but not the same pack: the "
-                "coach gives each changed pack a new version"
-            ).format(version=manifest.version),
+            _("it is version {version} like the one installed, but not the same pack").format(
+                version=manifest.version
+            ),
+            _("A changed pack needs a new version: ask its coach for one."),
         )
     if new_key < old_key:
         raise Refused(
@@ -126,6 +140,7 @@ def _check_versions(manifest: Manifest, old: Current | None) -> None:
             _("it is version {version}, older than the installed {installed}").format(
                 version=manifest.version, installed=old.manifest.version
             ),
+            _("Nothing was changed: the newer version stays."),
         )
 
 
@@ -162,11 +177,7 @@ def _put_in_place(work: Path, home: Path, version: str, old: Current | None) -> 
         os.replace(link, home / CURRENT)  # the one step that switches versions
         fsync_folder(home)
     except OSError as error:
-        raise UserError(
-            _("Cannot put the pack in {folder}: {error}").format(
-                folder=home, error=error.strerror or error
-            )
-        ) from None
+        raise cannot_write(home, error) from None
     return folder
 
 

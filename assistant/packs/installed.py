@@ -26,7 +26,8 @@ from assistant.content.recordings import RecordingFolder, problems
 from assistant.dialog.lines import recordable_lines
 from assistant.errors import UserError
 from assistant.i18n import _
-from assistant.packs.manifest import MANIFEST, SIGNATURE, Manifest, Refused, parse_signature
+from assistant.packs.failures import Refused
+from assistant.packs.manifest import MANIFEST, SIGNATURE, Manifest, parse_signature
 
 CURRENT = "current"
 _FOLDERS = frozenset({"practices", "recordings"})
@@ -57,6 +58,18 @@ class InstalledPack:
     contact: str
     folder: Path  # the version folder in use: give it to load_content
     problems: tuple[str, ...]  # stale or lost recordings, or why it cannot be loaded
+
+    def describe(self) -> list[str]:
+        """For `pack list` and `doctor`: the pack on one line, then its problems."""
+        head = _("{name} {version} ({language}) by {coach}, {contact}, key {fingerprint}").format(
+            name=self.name,
+            version=self.version,
+            language=self.language,
+            coach=self.coach,
+            contact=self.contact,
+            fingerprint=self.fingerprint,
+        )
+        return [head, *(f"  {problem}" for problem in self.problems)]
 
 
 def current(home: Path) -> Current | None:

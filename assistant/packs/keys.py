@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from assistant.durable import write_durably
 from assistant.errors import UserError
 from assistant.i18n import _
+from assistant.packs.failures import cannot_read, cannot_write
 
 SIGNED_PREFIX = b"hartsverbinding pack manifest v1\n"
 PUBLIC_SUFFIX = ".pub"
@@ -98,11 +99,7 @@ def make_key(path: Path) -> PublicKey:
         write_durably(path, pem, 0o600)
         write_durably(public_path, (public.text + "\n").encode("ascii"), 0o644)
     except OSError as error:
-        raise UserError(
-            _("Cannot write the key to {path}: {error}").format(
-                path=path, error=error.strerror or error
-            )
-        ) from None
+        raise cannot_write(path, error) from None
     return public
 
 
@@ -111,11 +108,7 @@ def load_private(path: Path) -> tuple[Ed25519PrivateKey, PublicKey]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise UserError(
-            _("Cannot read the pack key {path}: {error}").format(
-                path=path, error=error.strerror or error
-            )
-        ) from None
+        raise cannot_read(path, error) from None
     try:
         private = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):
@@ -134,9 +127,7 @@ def read_public(path: Path) -> PublicKey:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise UserError(
-            _("Cannot read the public key {path}: {error}").format(path=path, error=error)
-        ) from None
+        raise cannot_read(path, error) from None
     words = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     key = PublicKey.parse(words[0]) if len(words) == 1 else None
     if key is None:

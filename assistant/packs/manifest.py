@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.packs.keys import PublicKey
 from assistant.packs.meta import is_pack_name, is_version
@@ -36,15 +35,6 @@ _IN_FOLDER = re.compile(
     r"(recordings/[^/.\\:\x00-\x1f][^/\\:\x00-\x1f]{0,200}\.wav)"
 )
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-
-
-class Refused(UserError):
-    """A pack that is not installed, and the one reason why."""
-
-    def __init__(self, pack: str, reason: str) -> None:
-        super().__init__(_("{pack} was not installed: {reason}").format(pack=pack, reason=reason))
-        self.pack = pack
-        self.reason = reason
 
 
 def outside(name: str) -> str | None:

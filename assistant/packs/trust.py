@@ -25,8 +25,9 @@ import yaml
 from assistant.durable import write_durably
 from assistant.errors import UserError
 from assistant.i18n import _
+from assistant.packs.failures import Refused, cannot_write
 from assistant.packs.keys import PublicKey, plain_fingerprint, read_public
-from assistant.packs.manifest import Manifest, Refused
+from assistant.packs.manifest import Manifest
 
 TRUST_FILE = "trust.yaml"
 HEADER = (
@@ -44,6 +45,19 @@ class Signer:
     contact: str
     pack: str
     version: str
+
+    def describe(self) -> str:
+        """What the person is asked about (the command line adds its yes/no question)."""
+        return _(
+            "{pack} {version} is signed by {coach} ({contact}) with the key {fingerprint}, "
+            "which this device does not know yet."
+        ).format(
+            pack=self.pack,
+            version=self.version,
+            coach=self.coach,
+            contact=self.contact,
+            fingerprint=self.key.fingerprint,
+        )
 
 
 Ask = Callable[[Signer], bool]
@@ -97,8 +111,9 @@ class TrustStore:
                     manifest.name,
                     _(
                         "it is signed with the key {new}, but '{name}' was signed with the key "
-                        "{old} before: not by the same coach. Ask the coach which key is hers."
+                        "{old} before: not by the same coach"
                     ).format(new=signer.fingerprint, name=manifest.name, old=other.fingerprint),
+                    _("Nothing was changed; ask the coach which key is hers."),
                 )
         trusted = found.get(signer.fingerprint)
         if trusted is not None:
@@ -110,6 +125,7 @@ class TrustStore:
                 _("you did not trust its signer's key {fingerprint}").format(
                     fingerprint=signer.fingerprint
                 ),
+                _("Nothing was changed."),
             )
         return True
 
@@ -129,11 +145,7 @@ class TrustStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_durably(self.path, (HEADER + body).encode("utf-8"))
         except OSError as error:
-            raise UserError(
-                _("Cannot write {path}: {error}").format(
-                    path=self.path, error=error.strerror or error
-                )
-            ) from None
+            raise cannot_write(self.path, error) from None
 
     def _broken(self, what: str) -> UserError:
         return UserError(
@@ -170,5 +182,6 @@ def _matches(signer: Signer, wanted: str) -> bool:
             _("it is signed with the key {found}, not with the key {wanted} you gave").format(
                 found=signer.key.fingerprint, wanted=wanted
             ),
+            _("Nothing was changed; check the key with the coach."),
         )
     return True
