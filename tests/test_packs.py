@@ -13,6 +13,7 @@ import pytest
 from assistant.content import load_content
 from assistant.errors import ContentError, UserError
 from assistant.packs import (
+    Damaged,
     Refused,
     Signer,
     TrustStore,
@@ -266,7 +267,8 @@ def test_an_update_that_rewords_question_4_says_so_and_replaces_the_version(coac
         f'reworded vragen.questions.4: "{QUESTION_4}" is now "{REWORDED_4}"',
         "recording made again: vragen.questions.4",
     ]
-    assert sorted(p.name for p in (packs / "jacqueline").iterdir()) == ["1.1", "current"]
+    [version, link] = sorted(p.name for p in (packs / "jacqueline").iterdir())
+    assert version.startswith("1.1-") and link == "current"
     content = load_content(pack_folder(packs, "jacqueline"))
     assert content.practices[1].questions[3] == "Mag het er zijn, zoals het is?"
     played, problems = current_recordings(content)
@@ -296,3 +298,43 @@ def test_a_pack_for_a_newer_program_is_refused(coach, tmp_path):
     with pytest.raises(Refused, match=r"needs Hartsverbinding 999\.0 or newer"):
         install_pack(pack, tmp_path / "packs", TrustStore(tmp_path / "trust.yaml"), Asker())
     assert not (tmp_path / "packs").exists()
+
+
+def test_a_changed_file_of_an_installed_pack_is_found_and_named(coach, tmp_path):
+    folder, key = coach
+    packs = tmp_path / "packs"
+    pack = build_pack(folder, key, tmp_path / "pack.zip").path
+    install_pack(pack, packs, TrustStore(tmp_path / "trust.yaml"), Asker())
+    texts = pack_folder(packs, "jacqueline") / "texts.yaml"
+    texts.write_text(texts.read_text("utf-8").replace("Compassie", "Medelijden"), "utf-8")
+    with pytest.raises(Damaged, match=r"'texts\.yaml' differs from what was signed") as error:
+        verify_installed(packs, "jacqueline")
+    assert error.value.message.endswith("Install its pack again.")
+    repaired = install_pack(pack, packs, TrustStore(tmp_path / "trust.yaml"), Asker())
+    assert not repaired.unchanged
+    assert repaired.describe()[0] == "jacqueline 1.0 repaired: its files are as signed again."
+    assert verify_installed(packs, "jacqueline").version == "1.0"
+    assert "Compassie" in (pack_folder(packs, "jacqueline") / "texts.yaml").read_text("utf-8")
+    assert len(list((packs / "jacqueline").iterdir())) == 2  # the damaged copy is gone
+
+
+def test_a_broken_trust_store_is_named_and_never_overwritten(coach, tmp_path):
+    folder, key = coach
+    trust = TrustStore(tmp_path / "trust.yaml")
+    trust.path.write_text("- this is: [not a list of keys\n", "utf-8")
+    pack = build_pack(folder, key, tmp_path / "pack.zip").path
+    with pytest.raises(UserError, match=r"trust\.yaml cannot be read") as error:
+        install_pack(pack, tmp_path / "packs", trust, Asker(), label="https://coach.example/p")
+    assert "\n" not in error.value.message
+    assert trust.path.read_text("utf-8") == "- this is: [not a list of keys\n"
+    assert not (tmp_path / "packs").exists()
+
+
+def test_a_downloaded_pack_is_named_by_its_address(coach, tmp_path):
+    folder, key = coach
+    pack = build_pack(folder, key, tmp_path / "pack.zip").path
+    with pytest.raises(Refused) as error:
+        install_pack(
+            pack, tmp_path / "packs", TrustStore(tmp_path / "t.yaml"), Asker(False), "https://x/p"
+        )
+    assert error.value.message.startswith("https://x/p was not installed: you did not trust")

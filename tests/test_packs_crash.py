@@ -93,12 +93,11 @@ class Update:
 def _moment(packs: Path) -> str:
     """Where the killed install had got to, read from what it left."""
     home = packs / NAME
-    in_use = os.readlink(home / CURRENT)
-    if in_use == "1.0":
+    if os.readlink(home / CURRENT).startswith("1.0-"):
         if any(packs.glob(".partial-*")):
             return "unpacking"
-        return "unpacked, not switched" if (home / "1.1").exists() else "not started"
-    return "switched, old not removed" if (home / "1.0").exists() else "finished"
+        return "unpacked, not switched" if any(home.glob("1.1-*")) else "not started"
+    return "switched, old not removed" if any(home.glob("1.0-*")) else "finished"
 
 
 def _killed_update(update: Update, home: Path, delay: float) -> tuple[str, str]:
@@ -117,7 +116,8 @@ def _killed_update(update: Update, home: Path, delay: float) -> tuple[str, str]:
     # The next install finishes the update and clears what the killed one left.
     install_pack(update.pack, packs, update.trust(home), lambda signer: False)
     assert sorted(path.name for path in packs.iterdir()) == [NAME], home
-    assert sorted(path.name for path in (packs / NAME).iterdir()) == ["1.1", CURRENT], home
+    [version, link] = sorted(path.name for path in (packs / NAME).iterdir())
+    assert version.startswith("1.1-") and link == CURRENT, home
     return moment, manifest.version
 
 

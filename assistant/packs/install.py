@@ -8,11 +8,12 @@ store exactly as they were.
 
 Then, in the packs folder: unpack into `.partial-<name>-*` (each file created fresh, never
 through a link, fsynced), read it all back from disk and check it again (hashes, signature,
-`load_content`), remember the key, rename the folder to `<name>/<version>` and switch the
+`load_content`), remember the key, rename the folder to `<name>/<version>-*` and switch the
 `<name>/current` symlink to it with one rename, each step fsynced; then remove the old version.
 A kill -9 at any moment leaves `current` pointing at a complete version, the old one until the
 rename of the link and the new one after it; what a killed install left beside it is removed by
-the next install. (POSIX symlinks: Linux and macOS, not Windows.)
+the next install. (POSIX symlinks: Linux and macOS, not Windows.) The very pack installed
+again does nothing while its files are as signed, and repairs them when they are not.
 
 From an https address (later): download with `assistant.download` into a staging folder in
 the packs folder, bounded by `archive.MAX_PACK_BYTES`, then call `install_pack` on the file.
@@ -66,32 +67,40 @@ class Installed:
             return [_("{name} {version} is installed already.").format(**fields)]
         if self.previous is None:
             head = _("{name} {version} installed, signed by {coach} (key {fingerprint}).")
+        elif self.previous == self.manifest.version:
+            head = _("{name} {version} repaired: its files are as signed again.")
         else:
             head = _("{name} updated from {previous} to {version}, signed by {coach}.")
         return [head.format(**fields), *(self.changes.describe() if self.changes else [])]
 
 
-def install_pack(source: Path, packs_dir: Path, trust: TrustStore, ask: Ask) -> Installed:
+def install_pack(
+    source: Path, packs_dir: Path, trust: TrustStore, ask: Ask, label: str | None = None
+) -> Installed:
     """Install the pack file `source` into `packs_dir` (see the module's text). Refused (a
-    UserError naming the file and the one reason) when it is not installed."""
+    UserError naming the pack by `label`, else its file name, and the one reason) when it is
+    not installed; `label`: the address a downloaded pack came from."""
+    name = label or source.name
     try:
-        with PackFile(source) as pack:
+        with PackFile(source, name) as pack:
             return _install(pack, packs_dir, trust, ask)
     except Refused as refused:
-        if refused.pack == source.name:
+        if refused.pack == name:
             raise
-        raise Refused(source.name, refused.reason, refused.advice) from None
+        raise Refused(name, refused.reason, refused.advice) from None
 
 
 def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> Installed:
     manifest, signed = pack.signed_manifest()
     home = packs_dir / manifest.name
     old = current(home)
-    if old is not None and old.signed == signed:
+    repair = old is not None and old.signed == signed  # the very pack: installed whole?
+    if old is not None and repair and _whole(old.folder, signed):
         with contextlib.suppress(OSError):  # of an install of it killed after the switch
             _clear_leftovers(packs_dir, home, old)
         return Installed(manifest, old.folder, manifest.version, Changes(), unchanged=True)
-    _check_versions(manifest, old)
+    if not repair:
+        _check_versions(manifest, old)
     pack.check_files(manifest)  # so nobody is asked to trust a pack that is not whole
     remember = trust.approve(manifest, None if old is None else old.manifest.signer, ask)
     # Only now is anything written.
@@ -111,6 +120,14 @@ def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> In
         shutil.rmtree(old.folder, ignore_errors=True)
         fsync_folder(home)
     return Installed(manifest, folder, None if old is None else old.manifest.version, changes)
+
+
+def _whole(folder: Path, signed: bytes) -> bool:
+    try:
+        verify_folder(folder, signed)
+    except UserError:
+        return False
+    return True
 
 
 def _check_versions(manifest: Manifest, old: Current | None) -> None:
@@ -164,16 +181,17 @@ def _unpack(pack: PackFile, manifest: Manifest, work: Path) -> None:
 
 
 def _put_in_place(work: Path, home: Path, version: str, old: Current | None) -> Path:
-    """Rename the checked folder to home/version, and switch home/current to it."""
+    """Rename the checked folder to home/<version>-<its own random part> (a repaired version
+    never takes the name of the one in use), and switch home/current to it."""
     try:
         home.mkdir(mode=FOLDER_MODE, exist_ok=True)
         fsync_folder(home.parent)
         _clear_leftovers(None, home, old)
-        folder = home / version
+        folder = home / f"{version}-{work.name.rsplit('-', 1)[-1]}"
         os.rename(work, folder)
         fsync_folder(home)
         link = home / f".{CURRENT}{TEMP_MARK}{os.getpid()}"
-        os.symlink(version, link)
+        os.symlink(folder.name, link)
         os.replace(link, home / CURRENT)  # the one step that switches versions
         fsync_folder(home)
     except OSError as error:

@@ -3,9 +3,10 @@ use, and whether a version folder still holds exactly what its coach signed.
 
     packs/
       <name>/
-        current -> 1.2        a symlink to the version in use; switching it is one rename
-        1.2/                  a complete, verified version: the content files, recordings/,
-                              manifest.json and manifest.sig
+        current -> 1.2-k3x9   a symlink to the version in use; switching it is one rename
+        1.2-k3x9/             a complete, verified version: the content files, recordings/,
+                              manifest.json and manifest.sig (the random part lets a damaged
+                              version be repaired beside itself)
       .partial-<name>-*/      an install under way (or killed): never read, removed by the next
 
 A pack's content folder is `packs/<name>/current`, loadable with `load_content` like any
