@@ -137,9 +137,10 @@ def test_a_pack_from_content_nl_installs_loads_and_plays_its_two_recordings(coac
     assert load_content(packs / "jacqueline" / "current").practices == content.practices
 
     [listed] = list_packs(packs)
-    assert (listed.name, listed.version, listed.language) == ("jacqueline", "1.0", "nl")
-    assert listed.coach == "Jacqueline Verhaegh" and listed.problems == ()
-    assert listed.fingerprint == fingerprint
+    made = listed.manifest
+    assert (made.name, made.version, made.language) == ("jacqueline", "1.0", "nl")
+    assert made.coach == "Jacqueline Verhaegh" and listed.problems == ()
+    assert made.signer.fingerprint == fingerprint
     assert listed.describe() == [
         "jacqueline 1.0 (nl) by Jacqueline Verhaegh, https://jacquelineverhaegh.nl, "
         f"key {fingerprint}"
@@ -231,7 +232,7 @@ def test_two_packs_side_by_side_and_a_trusted_key_is_not_asked_about_again(coach
     install_pack(first, packs, trust, asker)
     install_pack(second, packs, trust, asker)
     assert len(asker.asked) == 1
-    assert [p.name for p in list_packs(packs)] == ["jacqueline", "jacqueline-kort"]
+    assert [p.manifest.name for p in list_packs(packs)] == ["jacqueline", "jacqueline-kort"]
     [trusted] = trust.keys().values()
     assert trusted.packs == ["jacqueline", "jacqueline-kort"]
     with pytest.raises(UserError, match="No pack named 'ander' is installed"):

@@ -23,12 +23,11 @@ from pathlib import Path
 
 from assistant.content import load_content
 from assistant.content.model import Content
-from assistant.content.recordings import RecordingFolder, problems
-from assistant.dialog.lines import recordable_lines
 from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.packs.failures import Refused
 from assistant.packs.manifest import MANIFEST, SIGNATURE, Manifest, parse_signature
+from assistant.voice.recorded import current_recordings
 
 CURRENT = "current"
 _FOLDERS = frozenset({"practices", "recordings"})
@@ -49,26 +48,23 @@ class Current:
 
 @dataclass(frozen=True)
 class InstalledPack:
-    """One installed pack, as `pack list` and `doctor` show it."""
+    """One installed pack, as `pack list` and `doctor` show it: its manifest says its name,
+    version, language, coach and signer."""
 
-    name: str
-    version: str
-    language: str
-    fingerprint: str
-    coach: str
-    contact: str
+    manifest: Manifest
     folder: Path  # the version folder in use: give it to load_content
     problems: tuple[str, ...]  # stale or lost recordings, or why it cannot be loaded
 
     def describe(self) -> list[str]:
         """For `pack list` and `doctor`: the pack on one line, then its problems."""
+        made = self.manifest
         head = _("{name} {version} ({language}) by {coach}, {contact}, key {fingerprint}").format(
-            name=self.name,
-            version=self.version,
-            language=self.language,
-            coach=self.coach,
-            contact=self.contact,
-            fingerprint=self.fingerprint,
+            name=made.name,
+            version=made.version,
+            language=made.language,
+            coach=made.coach,
+            contact=made.contact,
+            fingerprint=made.signer.fingerprint,
         )
         return [head, *(f"  {problem}" for problem in self.problems)]
 
@@ -86,11 +82,18 @@ def current(home: Path) -> Current | None:
         return None
 
 
+def installed(packs_dir: Path) -> dict[str, Current]:
+    """Name -> the version in use, of every installed pack, by name."""
+    homes = sorted(packs_dir.iterdir()) if packs_dir.is_dir() else []
+    found = {home.name: current(home) for home in homes if not home.name.startswith(".")}
+    return {name: version for name, version in found.items() if version is not None}
+
+
 def pack_folder(packs_dir: Path, name: str) -> Path:
     """The content folder of pack `name` (for `pack use NAME` and the config's `pack:`)."""
     found = current(packs_dir / name)
     if found is None:
-        names = ", ".join(pack.name for pack in list_packs(packs_dir)) or _("none")
+        names = ", ".join(installed(packs_dir)) or _("none")
         raise UserError(
             _(
                 "No pack named '{name}' is installed (installed: {names}). Install it with "
@@ -104,31 +107,12 @@ def list_packs(packs_dir: Path) -> list[InstalledPack]:
     """Every installed pack, by name. Reads each one's content; checks no file hashes (that
     is `verify_installed`)."""
     packs = []
-    homes = sorted(packs_dir.iterdir()) if packs_dir.is_dir() else []
-    for home in homes:
-        found = None if home.name.startswith(".") else current(home)
-        if found is None:
-            continue
-        manifest = found.manifest
+    for found in installed(packs_dir).values():
         try:
-            content = load_content(found.folder)
-            recordings = RecordingFolder(found.folder)
-            lines = {line.key: line.text for line in recordable_lines(content)}
-            said = tuple(problems(recordings.survey(lines), recordings))
+            said = tuple(current_recordings(load_content(found.folder))[1])
         except UserError as error:
             said = (error.message,)
-        packs.append(
-            InstalledPack(
-                name=manifest.name,
-                version=manifest.version,
-                language=manifest.language,
-                fingerprint=manifest.signer.fingerprint,
-                coach=manifest.coach,
-                contact=manifest.contact,
-                folder=found.folder,
-                problems=said,
-            )
-        )
+        packs.append(InstalledPack(found.manifest, found.folder, said))
     return packs
 
 
