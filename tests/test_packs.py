@@ -168,6 +168,9 @@ def test_a_broken_content_file_is_named_with_its_line_and_nothing_is_built(coach
     with pytest.raises(ContentError, match="not a version") as error:
         build_pack(folder, key, tmp_path / "pack.zip")
     assert (error.value.path, error.value.line) == (str(meta), 2)
+    meta.unlink()
+    with pytest.raises(ContentError, match=r"a pack needs it beside assistant\.yaml"):
+        build_pack(folder, key, tmp_path / "pack.zip")
     assert not (tmp_path / "pack.zip").exists()
 
 

@@ -23,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 
 from assistant.content.nodes import Node, parse_file
+from assistant.errors import ContentError
 from assistant.i18n import _
 
 PACK_FILE = "pack.yaml"
@@ -44,7 +45,16 @@ class PackMeta:
 
 def read_meta(content_dir: Path) -> PackMeta:
     """`pack.yaml` in `content_dir`; ContentError with file and line when it is wrong."""
-    top = parse_file(str(content_dir / PACK_FILE)).mapping(
+    path = content_dir / PACK_FILE
+    if not path.exists():
+        raise ContentError(
+            str(path),
+            _(
+                "not found: a pack needs it beside assistant.yaml, with its name, version, "
+                "coach (name, contact) and licence (text, recordings)"
+            ),
+        )
+    top = parse_file(str(path)).mapping(
         {"name", "version", "coach", "licence"}, frozenset({"requires"})
     )
     coach = top["coach"].mapping({"name", "contact"})
