@@ -4,12 +4,14 @@ and for every later version; an update that rewords question 4, and what it repo
 
 from __future__ import annotations
 
+import json
 import stat
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from assistant.audio import AudioChunk, read_wav
 from assistant.content import load_content
 from assistant.errors import ContentError, UserError
 from assistant.packs import (
@@ -28,8 +30,9 @@ from assistant.packs import (
     verify_installed,
 )
 from assistant.packs.keys import plain_fingerprint
+from assistant.voice.cache import finish_line
 from assistant.voice.recorded import current_recordings
-from tests.helpers import coach_content, record_lines
+from tests.helpers import coach_content, record_lines, run_cli
 
 KEYS = ["vragen.questions.4", "oefening.intro"]
 QUESTION_4 = "Vraag 4 van 10. Mag het er zijn?"
@@ -147,6 +150,38 @@ def test_a_pack_from_content_nl_installs_loads_and_plays_its_two_recordings(coac
     ]
     assert verify_installed(packs, "jacqueline").version == "1.0"
     assert stat.S_IMODE(trust.path.stat().st_mode) == 0o600
+
+
+def test_an_installed_pack_speaks_with_its_recording_in_a_rendered_session(coach, tmp_path):
+    folder, key = coach
+    pack = build_pack(folder, key, tmp_path / "pack.zip").path
+    packs = tmp_path / "packs"
+    install_pack(pack, packs, TrustStore(tmp_path / "trust.yaml"), Asker())
+    out = tmp_path / "render"
+    done = run_cli(
+        "oefening",
+        "--content",
+        str(packs / "jacqueline" / "current"),
+        "--pace",
+        "0",
+        "--speaker",
+        str(out.with_suffix(".wav")),
+        "--timeline",
+        str(out.with_suffix(".json")),
+        "--journal",
+        str(tmp_path / "journal"),
+        env={"XDG_CACHE_HOME": str(tmp_path / "cache")},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    audio = read_wav(out.with_suffix(".wav"))
+    timeline = json.loads(out.with_suffix(".json").read_text())
+    intro = load_content(folder).practices[0].intro
+    [said] = [s for s in timeline if s["kind"] == "speech" and s["text"] == intro]
+    first, last = round(said["start"] * audio.rate), round(said["end"] * audio.rate)
+    played = AudioChunk(audio.samples[first * 2 : last * 2], audio.rate)
+    installed = pack_folder(packs, "jacqueline") / "recordings" / "oefening.intro.wav"
+    assert played == finish_line(read_wav(installed))  # the coach's voice, from the pack
 
 
 def test_the_same_content_and_key_make_the_same_file(coach, tmp_path):
