@@ -16,6 +16,8 @@ import pytest
 from assistant.content import load_content
 from assistant.packs import Refused, TrustStore, build_pack, install_pack, make_key, pack_folder
 from assistant.packs.archive import MAX_FILE_BYTES
+from assistant.packs.keys import load_private, sign
+from assistant.packs.manifest import signature_text
 from tests.helpers import coach_content, record_lines
 
 WAV = "recordings/vragen.questions.4.wav"
@@ -96,6 +98,20 @@ def _changed_after_signing(coach: Coach, out: Path) -> Path:
     return _write(out, entries)
 
 
+def _signed_broken_content(coach: Coach, out: Path) -> Path:
+    """Signed with the coach's own key, but content a session cannot load (only a pack made
+    by hand can be: building checks the content first)."""
+    entries = coach.entries()
+    entries[PRACTICE] = entries[PRACTICE].replace(b"kind: questions", b"kind: vragen")
+    manifest = json.loads(entries["manifest.json"])
+    manifest["files"][PRACTICE]["sha256"] = hashlib.sha256(entries[PRACTICE]).hexdigest()
+    manifest["files"][PRACTICE]["size"] = len(entries[PRACTICE])
+    entries["manifest.json"] = json.dumps(manifest, indent=1).encode() + b"\n"
+    private, _public = load_private(coach.key)
+    entries["manifest.sig"] = signature_text(sign(private, entries["manifest.json"]))
+    return _write(out, entries)
+
+
 def _another_signer(coach: Coach, out: Path) -> Path:
     make_key(coach.root / "someone-else.key")
     return build_pack(coach.folder, coach.root / "someone-else.key", out).path
@@ -151,6 +167,10 @@ TAMPERED: dict[str, tuple[Callable[[Coach, Path], Path], str]] = {
     "a changed line of a YAML file": (_changed_line, f"'{PRACTICE}' differs from what was signed"),
     "changed after signing": (_changed_after_signing, "its signature does not match"),
     "another signer for the same name": (_another_signer, "but 'jacqueline' was signed with"),
+    "signed content that does not load": (
+        _signed_broken_content,
+        f"its content cannot be used: {PRACTICE}, line 3: kind: unknown kind 'vragen'",
+    ),
     "a ../ entry": (_parent_entry, "leads out of the pack's folder"),
     "an absolute path": (_absolute_entry, "is an absolute path"),
     "a symlink entry": (_symlink_entry, "'recordings/vragen.questions.5.wav' is a link"),

@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.content import load_content
+from assistant.content.model import Content
 from assistant.download import PARTIAL_PREFIX, staging
 from assistant.durable import TEMP_MARK, fsync_folder
-from assistant.errors import UserError
+from assistant.errors import ContentError, UserError
 from assistant.i18n import _
 from assistant.packs.archive import PackFile
 from assistant.packs.changes import Changes, compare
@@ -99,6 +100,7 @@ def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> In
         with contextlib.suppress(OSError):  # of an install of it killed after the switch
             _clear_leftovers(packs_dir, home, old)
         return Installed(manifest, old.folder, manifest.version, Changes(), unchanged=True)
+    _check_program(manifest)
     if not repair:
         _check_versions(manifest, old)
     pack.check_files(manifest)  # so nobody is asked to trust a pack that is not whole
@@ -109,7 +111,7 @@ def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> In
             _unpack(pack, manifest, work)
         except OSError as error:
             raise cannot_write(packs_dir, error) from None
-        content = verify_folder(work, signed)[1]
+        content = _verified(work, signed)
         if remember:
             trust.remember(manifest)
         folder = _put_in_place(work, home, manifest.version, old)
@@ -117,8 +119,9 @@ def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> In
     if old is not None:
         with contextlib.suppress(UserError):  # an old version that no longer loads: no report
             changes = compare(load_content(old.folder), old.manifest, content, manifest)
-        shutil.rmtree(old.folder, ignore_errors=True)
-        fsync_folder(home)
+        with contextlib.suppress(OSError):  # the new version is in place: the rest is tidying
+            shutil.rmtree(old.folder)
+            fsync_folder(home)
     return Installed(manifest, folder, None if old is None else old.manifest.version, changes)
 
 
@@ -130,7 +133,22 @@ def _whole(folder: Path, signed: bytes) -> bool:
     return True
 
 
-def _check_versions(manifest: Manifest, old: Current | None) -> None:
+def _verified(work: Path, signed: bytes) -> Content:
+    """`verify_folder`, with a content error named by the file's place in the pack (the
+    folder it was found in is about to be removed)."""
+    try:
+        return verify_folder(work, signed)[1]
+    except ContentError as error:
+        where = Path(error.path).relative_to(work) if error.path.startswith(str(work)) else None
+        place = ContentError(str(where or error.path), error.what, error.line).message
+        raise Refused(
+            work.name,
+            _("its content cannot be used: {error}").format(error=place),
+            _("Nothing was changed; ask its coach to build it again with 'pack build'."),
+        ) from None
+
+
+def _check_program(manifest: Manifest) -> None:
     program = program_version()
     if version_key(program) < version_key(manifest.requires):
         raise Refused(
@@ -140,6 +158,9 @@ def _check_versions(manifest: Manifest, old: Current | None) -> None:
             ),
             _("Update the program first."),
         )
+
+
+def _check_versions(manifest: Manifest, old: Current | None) -> None:
     if old is None:
         return
     new_key, old_key = version_key(manifest.version), version_key(old.manifest.version)
