@@ -63,7 +63,8 @@ class PackFile:
         try:
             size = source.stat().st_size if isinstance(source, Path) else len(source)
         except OSError as error:
-            raise Refused(self.label, _("cannot be read: {reason}").format(reason=error)) from None
+            reason = error.strerror or error
+            raise Refused(self.label, _("cannot be read: {reason}").format(reason=reason)) from None
         if size > MAX_PACK_BYTES:
             self.refuse(
                 _("the file is {size}, more than the {most} a pack may be").format(
