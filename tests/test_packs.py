@@ -23,6 +23,7 @@ from assistant.packs import (
     install_pack,
     list_packs,
     make_key,
+    manifest_of,
     pack_folder,
     read_public,
     trust_fingerprint,
@@ -149,6 +150,9 @@ def test_a_pack_from_content_nl_installs_loads_and_plays_its_two_recordings(coac
         f"key {fingerprint}"
     ]
     assert verify_installed(packs, "jacqueline").version == "1.0"
+    from_pack = manifest_of(Path(content.source_dir))
+    assert from_pack is not None and (from_pack.name, from_pack.version) == ("jacqueline", "1.0")
+    assert manifest_of(folder) is None  # the coach's own folder is no installed pack
     assert stat.S_IMODE(trust.path.stat().st_mode) == 0o600
 
 

@@ -7,6 +7,7 @@ client installs safely and whole and keeps up to date.
     list_packs(packs_dir) -> list[InstalledPack]
     pack_folder(packs_dir, name) -> Path                 the content folder of an installed pack
     verify_installed(packs_dir, name) -> Manifest        every file still as signed (doctor)
+    manifest_of(content_dir) -> Manifest | None          which pack and version (the journal)
 
 Each raises UserError (ContentError for content, Refused for a pack not installed) with one
 line that says what is wrong.
@@ -20,6 +21,7 @@ from assistant.packs.installed import (
     Damaged,
     InstalledPack,
     list_packs,
+    manifest_of,
     pack_folder,
     verify_installed,
 )
@@ -54,6 +56,7 @@ __all__ = [
     "install_pack",
     "list_packs",
     "make_key",
+    "manifest_of",
     "pack_folder",
     "read_meta",
     "read_public",

@@ -82,6 +82,16 @@ def current(home: Path) -> Current | None:
         return None
 
 
+def manifest_of(content_dir: Path) -> Manifest | None:
+    """The manifest of the pack a content folder was installed from (for the journal to name
+    the pack and version a session's questions came from); None for content not from a pack.
+    Not checked against its signature: `verify_installed` does that."""
+    try:
+        return Manifest.parse((content_dir / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
 def installed(packs_dir: Path) -> dict[str, Current]:
     """Name -> the version in use, of every installed pack, by name."""
     homes = sorted(packs_dir.iterdir()) if packs_dir.is_dir() else []
