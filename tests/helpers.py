@@ -25,6 +25,9 @@ import numpy as np
 import pytest
 
 from assistant.audio import AudioChunk, read_wav, resample, silence, write_wav
+from assistant.content import load_content
+from assistant.content.recordings import RecordingFolder
+from assistant.dialog.lines import recordable_lines
 from assistant.recognizer import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,6 +246,31 @@ def korean_standby_content(folder: Path) -> Path:
         assert old in text, (name, old)
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return content
+
+
+# --- a coach's pack (assistant/packs) --------------------------------------------------------
+
+
+def coach_content(target: Path, version: str = "1.0", name: str = "jacqueline") -> Path:
+    """A copy of the shipped content with a pack.yaml: a coach's folder, ready to build."""
+    folder = copy_content(target)
+    (folder / "pack.yaml").write_text(
+        f"name: {name}\nversion: {version}\n"
+        "coach:\n  name: Jacqueline Verhaegh\n  contact: https://jacquelineverhaegh.nl\n"
+        "licence:\n  text: CC BY-NC-ND 4.0\n  recordings: alle rechten voorbehouden\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def record_lines(folder: Path, keys: list[str]) -> dict[str, str]:
+    """Record these lines as `opnemen` keeps them, spoken by the real espeak-ng Dutch voice
+    at the recordings' rate; returns key -> the text recorded."""
+    lines = {line.key: line.text for line in recordable_lines(load_content(folder))}
+    recordings = RecordingFolder(folder)
+    for key in keys:
+        recordings.save(key, lines[key], resample(espeak(lines[key], "nl"), 22050))
+    return {key: lines[key] for key in keys}
 
 
 # --- a local web server (for the download commands) -----------------------------------------
