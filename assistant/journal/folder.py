@@ -32,6 +32,7 @@ from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.journal.crypt import (
     KEY_FILE,
+    RECIPIENT_FILE,
     Opener,
     Sealer,
     create_key,
@@ -178,7 +179,7 @@ class JournalFolder:
             for path in sorted(self.path.iterdir())
             if not path.name.startswith(".")
             and not path.name.endswith(PROGRESS)
-            and "journal-" not in path.name
+            and path.name not in (KEY_FILE, RECIPIENT_FILE)
             and is_regular_file(path)
         ]
 
