@@ -48,11 +48,12 @@ from assistant.journal.markdown import (
 
 log = logging.getLogger(__name__)
 
-MARKDOWN = ".md"
-SEALED = ".age"
-PROGRESS = ".progress.yaml"
+_MARKDOWN = ".md"
+_RECORDING = ".wav"
+_SEALED = ".age"
+_PROGRESS = ".progress.yaml"
 _LOCK = ".{id}.lock"
-_ENDINGS = (MARKDOWN, MARKDOWN + SEALED, PROGRESS)  # a session's own files, plain or encrypted
+_ENDINGS = (_MARKDOWN, _MARKDOWN + _SEALED, _PROGRESS)  # a session's own files, plain or sealed
 _ID = "%Y-%m-%d_%H%M%S"
 _SAME_SECOND = re.compile(r"(.*_\d{6})-(\d+)")  # 2026-11-25_093000-2
 # What a recording's name in the front matter may look like: a plain file name beside the
@@ -107,15 +108,15 @@ class JournalFolder:
 
     def markdown(self, record_id: str) -> Path:
         """A session's Markdown, by its plain name (`sealed` gives the sealed one)."""
-        return self.path / f"{record_id}{MARKDOWN}"
+        return self.path / f"{record_id}{_MARKDOWN}"
 
     def progress(self, record_id: str) -> Path:
-        return self.path / f"{record_id}{PROGRESS}"
+        return self.path / f"{record_id}{_PROGRESS}"
 
     @staticmethod
     def recording_name(record_id: str, practice_id: str, number: int) -> str:
         """The name of an answer's recording, as the front matter keeps it."""
-        return f"{record_id}-{practice_id}-{number:02d}.wav"
+        return f"{record_id}-{practice_id}-{number:02d}{_RECORDING}"
 
     def recording(self, name: str) -> Path | None:
         """A recording named in the front matter, by its plain name; None when the name is not
@@ -124,11 +125,11 @@ class JournalFolder:
 
     @staticmethod
     def sealed(path: Path) -> Path:
-        return path.with_name(path.name + SEALED)
+        return path.with_name(path.name + _SEALED)
 
     @staticmethod
     def is_markdown(path: Path) -> bool:
-        return path.suffix == MARKDOWN
+        return path.suffix == _MARKDOWN
 
     def _lock_path(self, record_id: str) -> Path:
         return self.path / _LOCK.format(id=record_id)
@@ -156,7 +157,7 @@ class JournalFolder:
         """The plaintext sessions and recordings, which an encrypted journal has still to seal."""
         return sorted(
             path
-            for pattern in (f"*{MARKDOWN}", "*.wav")
+            for pattern in (f"*{_MARKDOWN}", f"*{_RECORDING}")
             for path in self.path.glob(pattern)
             if is_regular_file(path)
         )
@@ -166,7 +167,7 @@ class JournalFolder:
         `<id>-<practice>-<nn>.wav` the longest of `ids` it starts with (`X-2-vragen-01.wav` is
         X-2's, not X's)."""
         if self.is_markdown(path):
-            return path.name.removesuffix(MARKDOWN)
+            return path.name.removesuffix(_MARKDOWN)
         owners = [record_id for record_id in ids if path.name.startswith(record_id + "-")]
         return max(owners, key=len, default=None)
 
@@ -178,7 +179,7 @@ class JournalFolder:
             path
             for path in sorted(self.path.iterdir())
             if not path.name.startswith(".")
-            and not path.name.endswith(PROGRESS)
+            and not path.name.endswith(_PROGRESS)
             and path.name not in (KEY_FILE, RECIPIENT_FILE)
             and is_regular_file(path)
         ]
@@ -210,7 +211,7 @@ class JournalFolder:
         if any((self.path / f"{candidate}{end}").exists() for end in _ENDINGS):
             return True
         # A later one of the same second is there: this one would sort before it.
-        return any(self.path.glob(f"{candidate}-*{MARKDOWN}*")) or any(
+        return any(self.path.glob(f"{candidate}-*{_MARKDOWN}*")) or any(
             self.path.glob(_LOCK.format(id=f"{candidate}-*"))
         )
 
@@ -278,9 +279,9 @@ class JournalFolder:
         """One of the files `kept` as the person reads it: its plain name and its bytes,
         decrypted when it is sealed and there is an opener."""
         data = path.read_bytes()
-        if opener is None or not path.name.endswith(SEALED):
+        if opener is None or not path.name.endswith(_SEALED):
             return path.name, data
-        return path.name.removesuffix(SEALED), opener.open(data, path)
+        return path.name.removesuffix(_SEALED), opener.open(data, path)
 
     def front(self, record_id: str) -> SessionRecord:
         """What is known of a session without its words: its progress file (encrypted), or its
@@ -313,6 +314,7 @@ class JournalFolder:
     def seal(self, plain: list[Path]) -> None:
         """Plaintext files sealed, in the order given: every sealed copy on disk before any
         plaintext goes, so a run cut off leaves plaintext to seal again, never nothing."""
+        assert self._sealer is not None, "sealing needs the journal's key"
         for path in plain:
             self.write(path, path.read_bytes())
         self.remove(plain)

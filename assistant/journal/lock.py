@@ -74,10 +74,6 @@ class Lock:
         """Where no lock file can be made (a read-only folder, where nobody writes either)."""
         return Lock(path, None, remove=False)
 
-    @property
-    def held(self) -> bool:
-        return self._descriptor is not None
-
     def release(self) -> None:
         if self._descriptor is None:
             return

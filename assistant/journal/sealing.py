@@ -54,8 +54,7 @@ def _seal(files: JournalFolder, owner: str | None, paths: list[Path]) -> None:
     """One session's plaintext (`owner`'s, or recordings of no session known): its progress
     file from its Markdown, then every file sealed, the Markdown last, so a run cut off leaves
     the session to be sealed again."""
-    markdown = files.markdown(owner) if owner is not None else None
-    if owner is not None and markdown in paths:
+    if owner is not None and (markdown := files.markdown(owner)) in paths:
         try:
             files.write_progress(parse(markdown.read_bytes().decode("utf-8"), owner))
         except (UnicodeDecodeError, JournalFormatError) as error:
