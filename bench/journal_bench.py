@@ -28,15 +28,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
-
 from assistant.content import default_content_dir, load_content
 from assistant.journal.crypt import Opener, Sealer
+from assistant.journal.folder import JournalFolder, new_id
 from assistant.journal.lookup import answers_to, search
-from assistant.journal.markdown import Entry, Labels, SessionRecord, front_matter, render
+from assistant.journal.markdown import Entry, Labels, SessionRecord, render, render_front_matter
 from assistant.journal.page import render_page
 from assistant.journal.reading import read_sessions
-from assistant.journal.store import PROGRESS, Journal
+from assistant.journal.store import Journal
 
 T = TypeVar("T")
 SECRET = "wachtzin voor de meting"
@@ -60,11 +59,12 @@ def build(folder: Path, count: int, labels: Labels, encrypted: bool) -> None:
     if encrypted:  # in a child process: scrypt's gigabyte would count in every later child's peak
         cli("journal", "encrypt", "--journal", str(folder), stdin=SECRET + "\n")
         sealer = Sealer.load(folder)
+    files = JournalFolder(folder)  # its names; written here without fsync, to be quick
     rng = random.Random(7)
     start = datetime(2024, 1, 1, 8, 0)
     for day in range(count):
         record = SessionRecord(
-            id=(start + timedelta(days=day)).strftime("%Y-%m-%d_%H%M%S"),
+            id=new_id(start + timedelta(days=day)),
             started=start + timedelta(days=day),
             practices=["vragen"],
             duration_seconds=900,
@@ -75,11 +75,11 @@ def build(folder: Path, count: int, labels: Labels, encrypted: bool) -> None:
             record.put(Entry("vragen", number, f"Vraag {number}?", text, True))
         markdown = render(record, labels).encode("utf-8")
         if sealer is None:
-            (folder / f"{record.id}.md").write_bytes(markdown)
+            files.markdown(record.id).write_bytes(markdown)
         else:
-            (folder / f"{record.id}.md.age").write_bytes(sealer.seal(markdown))
-            progress = yaml.safe_dump(front_matter(record), allow_unicode=True, sort_keys=False)
-            (folder / f"{record.id}{PROGRESS}").write_text(progress, encoding="utf-8")
+            files.sealed(files.markdown(record.id)).write_bytes(sealer.seal(markdown))
+            files.progress(record.id).write_text(render_front_matter(record), encoding="utf-8")
+    files.close()
 
 
 def cli(*args: str, stdin: str) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from assistant import durable
 from assistant.audio import AudioChunk, read_wav, silence
-from assistant.journal import store
+from assistant.journal import folder as journal_folder
 from assistant.journal.markdown import Entry, Labels, SessionRecord, parse, render
 from assistant.journal.store import Journal, JournalWriteError
 
@@ -183,7 +183,7 @@ def test_a_failed_recording_write_keeps_answer_and_audio_for_the_next_write(tmp_
     answer and its audio in memory; the next write puts both on disk."""
     journal = Journal(tmp_path, LABELS)
     journal.start("vragen", NOW)
-    real_write = store.write_durably
+    real_write = journal_folder.write_durably
     failures = [RuntimeError("unexpected")]
 
     def flaky(path: Path, data: bytes) -> None:
@@ -191,7 +191,7 @@ def test_a_failed_recording_write_keeps_answer_and_audio_for_the_next_write(tmp_
             raise failures.pop()
         real_write(path, data)
 
-    monkeypatch.setattr(store, "write_durably", flaky)
+    monkeypatch.setattr(journal_folder, "write_durably", flaky)
     with pytest.raises(JournalWriteError, match="unexpected"):
         journal.save_answer(answer(1, "met opname"), silence(0.5, 16000))
     assert journal.record is not None and journal.record.answers[0].text == "met opname"

@@ -88,7 +88,7 @@ def test_a_running_session_seals_its_recordings_at_its_next_write(tmp_path):
     running.save_answer(Entry("vragen", 1, "Vraag?", "een", True), silence(0.5, 16000))
     Journal(folder, LABELS).finish(True, 1)  # an older, finished session beside it
     encrypting = Journal(folder, LABELS)
-    encrypting.sealer = create_key(folder, SECRET)
+    encrypting.files.make_key(SECRET)
     sealed = seal_plaintext(encrypting)
     assert (sealed.sessions, sealed.running) == (1, 1)
     assert len(plaintext(folder)) == 2  # the running one's Markdown and recording

@@ -20,6 +20,7 @@ import pytest
 
 from assistant import durable
 from assistant.audio import silence
+from assistant.journal.crypt import create_key
 from assistant.journal.markdown import Entry, Labels
 from assistant.journal.page import PAGE_NAME
 from assistant.journal.store import Journal
@@ -183,3 +184,25 @@ def test_the_spoken_output_file_and_its_timeline_are_private(tmp_path):
     spoken = json.loads(timeline.read_text(encoding="utf-8"))
     assert any("mijn geheim" in entry.get("text", "") for entry in spoken)
     assert mode(wav) == 0o600 and mode(timeline) == 0o600
+
+
+def test_an_export_leaves_out_the_keys_and_nothing_named_like_them(tmp_path):
+    """The keys stay behind by their own names: a practice whose id holds `journal-` (as their
+    names do) has its recording copied like any other."""
+    folder = tmp_path / "journal"
+    folder.mkdir()
+    create_key(folder, "wachtzin van test")
+    journal = Journal(folder, LABELS)
+    journal.start("mijn-journal-vragen", datetime(2026, 11, 3, 14, 5))
+    answer = Entry("mijn-journal-vragen", 1, "Vraag?", "mijn eigen woorden", True)
+    journal.save_answer(answer, silence(1, 16000))
+    journal.finish(True, 60)
+    target = tmp_path / "out"
+    done = run_cli(
+        "journal", "export", str(target), "--journal", str(folder), stdin="wachtzin van test\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in target.iterdir()) == [
+        "2026-11-03_140500-mijn-journal-vragen-01.wav",
+        "2026-11-03_140500.md",
+    ]

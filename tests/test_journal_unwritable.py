@@ -7,6 +7,7 @@ a chmod would change nothing).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -98,6 +99,9 @@ def test_what_waits_is_written_once_the_folder_is_back_with_nothing_else_happeni
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and (2, "tweede antwoord", True) not in _answers(folder):
             time.sleep(0.2)
+        # The line that says so comes a moment after the write: give it that moment (the
+        # assertion below still fails when it never comes).
+        said.wait_for(re.escape(content.line("journal_written")), 20)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(10)
     finally:

@@ -7,7 +7,8 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from assistant.journal.markdown import Entry, Labels, parse, session_order
+from assistant.journal.folder import session_order
+from assistant.journal.markdown import Entry, Labels, parse
 from assistant.journal.store import Journal
 from tests.helpers import Captions, answers_script, run_cli, start_session
 

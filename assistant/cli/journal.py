@@ -23,23 +23,16 @@ from assistant.cli import journal_text
 from assistant.cli.grammar import Parsed
 from assistant.config import Settings
 from assistant.content.model import Content, QuestionList
-from assistant.durable import FOLDER_MODE, is_regular_file, make_folder, write_durably
+from assistant.durable import FOLDER_MODE, make_folder, write_durably
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
-from assistant.journal.crypt import (
-    KEY_FILE,
-    SEALED,
-    NotDecrypted,
-    Opener,
-    create_key,
-    restore_recipient,
-)
+from assistant.journal.crypt import NotDecrypted, Opener
 from assistant.journal.lookup import answers_to, search
 from assistant.journal.markdown import Labels, SessionRecord
 from assistant.journal.page import PAGE_NAME, render_page
 from assistant.journal.reading import Locked, read_recording, read_sessions, session_text
-from assistant.journal.sealing import plaintext_left, seal_plaintext
-from assistant.journal.store import PROGRESS, Journal, JournalWriteError
+from assistant.journal.sealing import seal_plaintext
+from assistant.journal.store import Journal, JournalWriteError
 from assistant.report import warn
 from assistant.voice.cache import remove_old_versions
 
@@ -82,13 +75,12 @@ def read_passphrase(prompt: str, confirm: bool = False) -> str:
 def encrypt_command(journal: Journal) -> int:
     """Encrypt the journal from now on, and every file already in it. Run again, it finishes
     what a run cut off left (a kill, a full disk) and says when there is nothing left."""
-    folder = journal.folder
-    if not (folder / KEY_FILE).exists():
-        passphrase = read_passphrase(_("Passphrase for your journal: "), confirm=True)
-        journal.sealer = create_key(folder, passphrase)
-    elif journal.sealer is None:  # cut off between the private key and the public one
-        journal.sealer = restore_recipient(folder, read_passphrase(_("Passphrase: ")))
-    elif not plaintext_left(journal):
+    folder, files = journal.folder, journal.files
+    if not files.has_key():
+        files.make_key(read_passphrase(_("Passphrase for your journal: "), confirm=True))
+    elif not files.encrypted:  # cut off between the private key and the public one
+        files.restore_key(read_passphrase(_("Passphrase: ")))
+    elif not files.plaintext():
         warn(_("The journal in {folder} is already encrypted.").format(folder=folder))
         return 0
     try:
@@ -141,8 +133,8 @@ def read_command(journal: Journal, record_id: str | None) -> int:
     """Print the sessions (or one) as Markdown, as they are kept, decrypting them when needed
     (a sealed session whose progress file is damaged is still read)."""
     ids = [record.id for record in _known_sessions(journal)]
-    if journal.sealer is not None:
-        ids = journal.session_ids()
+    if journal.files.encrypted:
+        ids = journal.files.session_ids()
     if record_id is not None and record_id not in ids:
         raise UserError(
             _("There is no session '{id}' in {folder}; 'journal list' shows them.").format(
@@ -204,19 +196,12 @@ def export_command(journal: Journal, target: Path) -> int:
     target = _export_folder(journal, target)
     opener = _opener(journal)
     count = 0
-    for path in sorted(journal.folder.iterdir()):
-        if path.name.startswith(".") or path.name.endswith(PROGRESS) or "journal-" in path.name:
+    for path in journal.files.kept():
+        try:
+            name, data = journal.files.unsealed(path, opener)
+        except NotDecrypted as error:
+            warn(error.message)  # one bad file hides only itself
             continue
-        if not is_regular_file(path):  # a folder (an earlier export put there), a symlink
-            continue
-        data = path.read_bytes()
-        name = path.name
-        if opener is not None and name.endswith(SEALED):
-            try:
-                data, name = opener.open(data, path), name.removesuffix(SEALED)
-            except NotDecrypted as error:
-                warn(error.message)  # one bad file hides only itself
-                continue
         _write(target / name, data)
         count += 1
     warn(
@@ -266,7 +251,7 @@ def _known_sessions(journal: Journal) -> list[SessionRecord]:
         raise UserError(
             _("The journal in {folder} holds no sessions yet.").format(folder=journal.folder)
         )
-    if journal.sealer is not None and plaintext_left(journal):
+    if journal.files.encrypted and journal.files.plaintext():
         warn(
             _(
                 "Some files in {folder} are not encrypted yet: 'journal encrypt' finishes the job."
@@ -277,14 +262,14 @@ def _known_sessions(journal: Journal) -> list[SessionRecord]:
 
 def _opener(journal: Journal) -> Opener | None:
     """None for a plain journal; for an encrypted one, asks the passphrase."""
-    if journal.sealer is None:
+    if not journal.files.encrypted:
         return None
     return Opener.unlock(journal.folder, read_passphrase(_("Passphrase: ")))
 
 
 def _sessions_with_words(journal: Journal) -> tuple[list[SessionRecord], Opener | None]:
     """Every session with its words, and the opener that decrypted them (asked for once)."""
-    if journal.sealer is not None:
+    if journal.files.encrypted:
         _known_sessions(journal)  # before the passphrase is asked for
     opener = _opener(journal)
     result = read_sessions(journal, opener)

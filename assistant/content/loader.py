@@ -66,7 +66,7 @@ def language_folder(folder: Path, language: str) -> Path:
 def load_content(folder: Path, language: str = "nl") -> Content:
     folder = language_folder(folder, language)
     top = parse_file(str(folder / "assistant.yaml")).mapping(
-        {"language", "credit", "say", "journal", "months"}
+        {"language", "say", "journal", "months"}
     )
     lines, singular = _lines(top["say"], LINE_KEYS)
     journal = {
@@ -80,7 +80,6 @@ def load_content(folder: Path, language: str = "nl") -> Content:
     texts = _texts(parse_file(str(folder / "texts.yaml")), owners)
     return Content(
         language=top["language"].text(),
-        credit=top["credit"].text(),
         lines=lines,
         commands=commands,
         practices=practices,

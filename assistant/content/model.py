@@ -81,7 +81,6 @@ class Text:
 @dataclass(frozen=True)
 class Content:
     language: str
-    credit: str
     lines: dict[str, tuple[str, ...]]  # what the assistant says, by key, with variants
     commands: dict[str, Command]  # normalised phrasing -> command
     practices: tuple[Practice, ...]

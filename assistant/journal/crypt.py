@@ -16,7 +16,6 @@ from assistant.i18n import N_, _
 
 RECIPIENT_FILE = "journal-recipient.txt"
 KEY_FILE = "journal-key.age"
-SEALED = ".age"
 INSTALL_HINT = N_("pip install 'hartsverbinding[encryption]' (the pyrage package)")
 
 

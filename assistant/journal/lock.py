@@ -3,9 +3,10 @@ another process has the folder open.
 
 A session's file is written from the record one process holds in memory; two processes writing
 the same file from two records would lose whichever wrote first. So a process holds an exclusive
-lock on `.<id>.lock` for as long as it keeps session <id>, and every process that has the
-folder open holds a shared lock on the folder itself: temporary files (of a write in progress)
-and lock files are cleaned up only by a process that can lock the folder exclusively.
+lock on the session's lock file (named by folder.py) for as long as it keeps the session, and
+every process that has the folder open holds a shared lock on the folder itself: temporary files
+(of a write in progress) and lock files are cleaned up only by a process that can lock the folder
+exclusively.
 
 The locks are flock(2) locks: the kernel drops them when the process ends, however it ends
 (kill -9, a power cut), so a lock can never outlive its holder. Where there is no flock
@@ -18,15 +19,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
-from assistant.durable import FILE_MODE, TEMP_MARK
+from assistant.durable import FILE_MODE
 
 if sys.platform != "win32":
     import fcntl
 
-_SESSION_LOCK = ".{id}.lock"
 _STALE_WITHOUT_FLOCK = 3600.0  # seconds: no write takes that long
 _OPEN = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
 
@@ -59,13 +59,20 @@ class Lock:
             os.close(descriptor)
 
     @staticmethod
+    def held_elsewhere(path: Path) -> bool:
+        """Another process holds the lock on `path` now."""
+        if not path.exists():
+            return False
+        probe = Lock.take(path)
+        if probe is None:
+            return True
+        probe.release()
+        return False
+
+    @staticmethod
     def unheld(path: Path) -> Lock:
         """Where no lock file can be made (a read-only folder, where nobody writes either)."""
         return Lock(path, None, remove=False)
-
-    @property
-    def held(self) -> bool:
-        return self._descriptor is not None
 
     def release(self) -> None:
         if self._descriptor is None:
@@ -95,53 +102,20 @@ def _lock(descriptor: int, shared: bool) -> bool:
     return True
 
 
-def session_lock_path(folder: Path, record_id: str) -> Path:
-    return folder / _SESSION_LOCK.format(id=record_id)
-
-
-def take_session(folder: Path, record_id: str) -> Lock | None:
-    """Session `record_id` to write, or None when another process is writing it."""
-    return Lock.take(session_lock_path(folder, record_id))
-
-
-def locked_ids(folder: Path) -> set[str]:
-    """Sessions with a lock file: one may be running that has no file of its own yet."""
-    return {p.name[1:].removesuffix(".lock") for p in folder.glob(_SESSION_LOCK.format(id="*"))}
-
-
-def held_elsewhere(folder: Path, record_id: str) -> bool:
-    """Another process is writing session `record_id` now."""
-    if not session_lock_path(folder, record_id).exists():
-        return False
-    probe = take_session(folder, record_id)
-    if probe is None:
-        return True
-    probe.release()
-    return False
-
-
-def open_folder(folder: Path) -> Lock | None:
+def open_folder(folder: Path, remove_leftovers: Callable[[float], None]) -> Lock | None:
     """The shared lock every process holds on the folder while it has the journal open; first,
-    when no other process has it open, the leftovers of killed processes are removed
-    (temporary files of writes in progress, session lock files)."""
+    when no other process has it open, `remove_leftovers` removes what killed processes left
+    (temporary files of writes in progress, session lock files) older than the seconds given."""
     if sys.platform == "win32":
-        _remove_leftovers(folder, older_than=_STALE_WITHOUT_FLOCK)
+        remove_leftovers(_STALE_WITHOUT_FLOCK)
         return None
     descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         if _lock(descriptor, shared=False):
-            _remove_leftovers(folder, older_than=0.0)
+            remove_leftovers(0.0)
         # Shared from now on; this waits only for another process's clean-up (milliseconds).
         fcntl.flock(descriptor, fcntl.LOCK_SH)
     except BaseException:
         os.close(descriptor)
         raise
     return Lock(folder, descriptor, remove=False)
-
-
-def _remove_leftovers(folder: Path, older_than: float) -> None:
-    now = time.time()
-    for path in [*folder.glob(f".*{TEMP_MARK}*"), *folder.glob(_SESSION_LOCK.format(id="*"))]:
-        with contextlib.suppress(OSError):
-            if now - path.lstat().st_mtime >= older_than:
-                path.unlink()

@@ -18,7 +18,6 @@ import yaml
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _HEADING = re.compile(r"^## ", re.MULTILINE)
 _RECORDING = re.compile(r"^\[[^\]]*\]\(([^)]+)\)$")
-_SAME_SECOND = re.compile(r"(.*_\d{6})-(\d+)")  # 2026-11-25_093000-2
 # libyaml's loader where PyYAML was built with it: it reads the same YAML about ten times faster,
 # which is what reading back a journal of years takes most of its time on.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -107,12 +106,16 @@ def front_matter(record: SessionRecord) -> dict[str, object]:
     return front
 
 
+def render_front_matter(record: SessionRecord) -> str:
+    """The front matter as YAML: a progress file, and the head of a session's Markdown."""
+    return yaml.safe_dump(front_matter(record), allow_unicode=True, sort_keys=False)
+
+
 def render(record: SessionRecord, labels: Labels) -> str:
-    front = front_matter(record)
     title = labels.title.format(
         date=record.started.strftime("%d-%m-%Y"), time=record.started.strftime("%H:%M")
     )
-    parts = [f"---\n{yaml.safe_dump(front, allow_unicode=True, sort_keys=False)}---\n\n# {title}\n"]
+    parts = [f"---\n{render_front_matter(record)}---\n\n# {title}\n"]
     for answer in record.answers:
         parts.append(
             f"\n## {answer.number}. {_one_line(answer.question)}\n\n{_escape(answer.text)}\n"
@@ -186,13 +189,6 @@ def _answer(meta: dict[str, object], section: str) -> Entry:
         confirmed=confirmed,
         recording=recording or None,
     )
-
-
-def session_order(record_id: str) -> tuple[str, int]:
-    """Sort key of session ids: by the second they began, then in the order they began within
-    it (`X`, `X-2`, ..., `X-10`), which plain text order gets wrong (`X-2.md` < `X.md`)."""
-    match = _SAME_SECOND.fullmatch(record_id)
-    return (match[1], int(match[2])) if match else (record_id, 1)
 
 
 def storable(text: str) -> str:

@@ -11,7 +11,8 @@ import html
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
-from assistant.journal.markdown import Entry, Labels, SessionRecord, session_order
+from assistant.journal.folder import session_order
+from assistant.journal.markdown import Entry, Labels, SessionRecord
 
 PAGE_NAME = "journal.html"
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; media-src 'self'"
