@@ -164,7 +164,10 @@ def run(mode: ListenMode, minutes: float, noise_only: bool, realtime: bool, work
                 break
             if isinstance(got, Utterance):
                 heard += 1
-                listening.listen(mode)  # the runtime listens again (off first, as after speaking)
+                # As the runtime does after speaking: off first, so that the listening thread,
+                # which falls back to off after what it heard, cannot undo the second call.
+                listening.listen(ListenMode.OFF)
+                listening.listen(mode)
             while reported < len(microphone.samples):
                 sample = microphone.samples[reported]
                 reported += 1
