@@ -208,12 +208,12 @@ def report(
         print("  too short for a growth figure")
         return
     first, last = samples[0], samples[-1]
-    after_first = [s.rss for s in samples]
+    rss = [s.rss for s in samples]
     growth = last.rss - first.rss
-    slope = np.polyfit([s.minute for s in samples], after_first, 1)[0]
+    slope = np.polyfit([s.minute for s in samples], rss, 1)[0]
     print(
         f"  growth from minute 1 to minute {last.minute}: {growth:+.1f} MB (target: under 5 MB "
-        f"in an hour); range {min(after_first):.1f}..{max(after_first):.1f} MB; "
+        f"in an hour); range {min(rss):.1f}..{max(rss):.1f} MB; "
         f"trend {slope * 60:+.1f} MB per hour"
     )
 

@@ -56,13 +56,10 @@ def download_model(
     *,
     say: Say = say_on_stderr,
     timeout: float = 30.0,
-    sha256: str | None = None,
-    max_unpacked: int = MAX_UNPACKED,
 ) -> Path:
     """Download the zipped model at `url` and unpack it as `dest_dir/<name of the zip>`.
 
-    The official model (MODEL_URL) is always checked against MODEL_SHA256; another archive
-    against `sha256` when given.
+    The official model (MODEL_URL) must match MODEL_SHA256.
 
     Returns the model folder. Already there: returns it without downloading. Any failure
     raises UserError saying what to do, and leaves nothing behind but what was there before.
@@ -89,9 +86,8 @@ def download_model(
         else:
             say(_("Downloading {name} from {url}").format(name=name, url=url))
         archive = work / f"{name}.zip"
-        if url == MODEL_URL:
-            sha256 = MODEL_SHA256
-        remote = Remote(url, expected_size, f"sha256:{sha256}" if sha256 else None)
+        digest = f"sha256:{MODEL_SHA256}" if url == MODEL_URL else None
+        remote = Remote(url, expected_size, digest)
         fetch(
             remote,
             archive,
@@ -100,7 +96,7 @@ def download_model(
             timeout=timeout,
             same_host=True,
         )
-        put_in_place(_unpack(archive, work / "unpacked", max_unpacked), target)
+        put_in_place(_unpack(archive, work / "unpacked"), target)
     say(_("Speech model ready in {folder}").format(folder=target))
     return target
 
@@ -115,7 +111,7 @@ def _model_name(url: str) -> str:
     return name
 
 
-def _unpack(archive: Path, into: Path, max_unpacked: int) -> Path:
+def _unpack(archive: Path, into: Path) -> Path:
     """Check the unpacked size and every member's checksum, unpack, and return the model's
     folder. The sizes come from the archive's directory; zipfile never unpacks a member beyond
     its listed size, so the bound holds for what is written too."""
@@ -123,7 +119,7 @@ def _unpack(archive: Path, into: Path, max_unpacked: int) -> Path:
         with zipfile.ZipFile(archive) as zipped:
             members = zipped.infolist()
             unpacked = sum(member.file_size for member in members)
-            if unpacked > max_unpacked or len(members) > MAX_MEMBERS:
+            if unpacked > MAX_UNPACKED or len(members) > MAX_MEMBERS:
                 raise _damaged(
                     _("it would unpack to {megabytes} MB in {count} files").format(
                         megabytes=f"{unpacked / 1e6:.0f}", count=len(members)
