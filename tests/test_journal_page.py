@@ -8,6 +8,7 @@ ignored by git.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import stat
@@ -257,7 +258,7 @@ GLYPHS = """
 
 def _left_to_right(glyphs: list[list[object]]) -> bool:
     lefts = [float(left) for _char, left, _top in glyphs]
-    return all(a < b for a, b in zip(lefts, lefts[1:], strict=False))
+    return all(a < b for a, b in itertools.pairwise(lefts))
 
 
 @pytest.mark.slow

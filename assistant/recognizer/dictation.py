@@ -8,7 +8,7 @@ from typing import Any
 
 from assistant.audio import AudioChunk, read_wav, resample, split
 from assistant.content.phrases import normalise
-from assistant.recognizer.renewal import DICTATION_RENEW_AFTER, RenewingRecognizer
+from assistant.recognizer.renewal import RenewingRecognizer
 from assistant.recognizer.vocabulary import UNKNOWN
 
 CHUNK_MS = 100  # the size microphones deliver: a file is decoded as the live answer was
@@ -20,7 +20,7 @@ class Dictation:
 
     def __init__(self, model: Any, rate: int = 16000) -> None:
         self.rate = rate
-        self._recognizer = RenewingRecognizer(model, rate, renew_after=DICTATION_RENEW_AFTER)
+        self._recognizer = RenewingRecognizer(model, rate)
         self._finals: list[str] = []
 
     def feed(self, chunk: AudioChunk) -> bool:

@@ -1,4 +1,4 @@
-"""One Vosk recognizer that is replaced by a new one after a final result, so memory stays flat.
+"""One Vosk recognizer, replaced by a new one every minute of audio, so memory stays flat.
 
 Guarantee: a recognizer that listens all day holds no more memory after an hour than after a
 minute. Vosk's KaldiRecognizer keeps its feature pipeline (every frame heard: about 4 MB per
@@ -7,11 +7,13 @@ minute of audio) across utterances and drops it only after ten minutes of decode
 composed so far, which grows with every new stretch of speech. A new KaldiRecognizer starts
 empty. (Measured by bench/listening_memory.py; the figures are in bench/README.md.)
 
-The change happens between utterances only, after a final result or a reset, so nothing said
-is cut in two. A grammar recognizer is made in about a millisecond, so it is new after every
-final result. One without a grammar composes the graph again when new (about 1.5 s of CPU
-here over its first seconds of speech), so dictation takes a new one only after
-DICTATION_RENEW_AFTER seconds of audio.
+The change happens between utterances only, at the first final result or reset after
+RENEW_AFTER seconds of audio, so nothing said is cut in two. Not after every final result:
+the pipeline adapts to the voice and the room as it listens (online CMVN, i-vectors), and a
+new one starts cold, which made the Korean test model mishear short words said right after
+the change; and a recognizer without a grammar composes the graph again when new (about
+1.5 s of CPU here over its first seconds of speech). Once a minute both are rare, and the
+memory held is at most a minute's frames.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from assistant.recognizer import engine
 
-DICTATION_RENEW_AFTER = 60.0  # seconds of audio; a grammar recognizer renews at every final
+RENEW_AFTER = 60.0  # seconds of audio a recognizer takes before it is replaced
 
 
 class RenewingRecognizer:
@@ -29,7 +31,12 @@ class RenewingRecognizer:
     by a new one at the first final result or reset after `renew_after` seconds of audio."""
 
     def __init__(
-        self, model: Any, rate: int, grammar: str | None = None, *, renew_after: float = 0.0
+        self,
+        model: Any,
+        rate: int,
+        grammar: str | None = None,
+        *,
+        renew_after: float = RENEW_AFTER,
     ) -> None:
         self._model = model
         self._rate = rate
