@@ -216,6 +216,13 @@ def report(
         f"in an hour); range {min(rss):.1f}..{max(rss):.1f} MB; "
         f"trend {slope * 60:+.1f} MB per hour"
     )
+    # The allocator hands freed memory back now and then, so single samples jump; what must
+    # not grow is the ceiling.
+    half = len(samples) // 2
+    print(
+        f"  highest in minutes 1-{samples[half - 1].minute}: {max(rss[:half]):.1f} MB, "
+        f"in minutes {samples[half].minute}-{last.minute}: {max(rss[half:]):.1f} MB"
+    )
 
 
 def main() -> int:
