@@ -5,6 +5,7 @@ streamed into a temporary folder beside its destination and checked there (the s
 publisher lists, then the checksum it lists), fsynced, and only then renamed into place in one
 step. An interrupted, cut-off or damaged download therefore never leaves half a file where the
 program would pick it up, and can simply be run again: leftovers of a killed run are cleared.
+A download that must come from the host named (`same_host`) follows no redirect elsewhere.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
-from urllib.parse import urlparse
+from typing import IO, TextIO
+from urllib.parse import urlparse, urlsplit
 
 from assistant.durable import fsync_folder
 from assistant.errors import UserError
@@ -147,6 +148,37 @@ def put_in_place(staged: Path, target: Path) -> None:
         ) from None
 
 
+class _SameHost(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to the scheme, host and port the download was asked from."""
+
+    def __init__(self, url: str, retry: str) -> None:
+        self.origin = _origin(url)
+        self.retry = retry
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if _origin(newurl) != self.origin:
+            raise UserError(
+                _(
+                    "The server sent the download of {url} on to {elsewhere}, another host; "
+                    "it was not followed. {retry}"
+                ).format(url=req.full_url, elsewhere=newurl, retry=self.retry)
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+
+
 def fetch(
     remote: Remote,
     path: Path,
@@ -156,19 +188,26 @@ def fetch(
     timeout: float = 30.0,
     offset: int = 0,
     total: int | None = None,
+    same_host: bool = False,
 ) -> None:
     """Stream `remote` into `path`, then check its length, size and checksum, and fsync it.
 
     `again` is the command that retries (named in every failure message). `offset` and `total`
-    let several files share one progress bar. Any failure raises UserError.
+    let several files share one progress bar. With `same_host`, a redirect to another scheme,
+    host or port is refused. Any failure raises UserError.
     """
     retry = _("Nothing was kept; run '{command}' again.").format(command=again)
     request = urllib.request.Request(remote.url, headers={"User-Agent": "hartsverbinding"})
+    opener = (
+        urllib.request.build_opener(_SameHost(remote.url, retry))
+        if same_host
+        else urllib.request.build_opener()
+    )
     algorithm, _sep, expected_digest = (remote.digest or "").partition(":")
     hasher = hashlib.new(algorithm) if algorithm else None
     done = 0
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response, path.open("wb") as out:
+        with opener.open(request, timeout=timeout) as response, path.open("wb") as out:
             announced = response.headers.get("Content-Length")
             length = int(announced) if announced and announced.isdigit() else None
             expected = remote.size if remote.size is not None else length

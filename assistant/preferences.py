@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from assistant.content.nodes import SharedLoader
 from assistant.durable import ensure_private_folder, write_durably
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def load_preferences(folder: Path) -> Preferences:
     """What was kept last time; the defaults when nothing (or nothing usable) was."""
     path = folder / STATE_FILE
     try:
-        found = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        found = yaml.load(path.read_text(encoding="utf-8"), Loader=SharedLoader) or {}
         volume, pace = int(found.get("volume_step", 0)), int(found.get("pace_step", 0))
     except FileNotFoundError:
         return Preferences()

@@ -3,6 +3,7 @@ a damaged one. A failed download leaves nothing behind and can simply be run aga
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import socket
@@ -17,6 +18,7 @@ import pytest
 
 from assistant.errors import UserError
 from assistant.recognizer import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
+from assistant.recognizer import download as model_download
 from tests.helpers import http_server
 
 NAME = "vosk-model-test"
@@ -40,14 +42,40 @@ CORRUPT = bytearray(GOOD)
 CORRUPT[1000:1064] = bytes(64)  # inside am/final.mdl's compressed data; same length
 NOT_A_MODEL = build_zip({"README": b"hello"})
 UNSAFE = build_zip({"../../escaped": b"x", **MODEL_FILES}, top=None)
+# Another archive of exactly the same size: a whole model, but not the one published.
+IMPOSTOR = build_zip({**MODEL_FILES, "conf/model.conf": b"--min-active=900\n"})
+assert len(IMPOSTOR) == len(GOOD)
+
+
+def zip_bomb() -> bytes:
+    """A model whose am/final.mdl unpacks to 1.1 GB of zeros, in a 5 MB archive."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, data in MODEL_FILES.items():
+            if name != "am/final.mdl":
+                archive.writestr(f"{NAME}/{name}", data)
+        with archive.open(f"{NAME}/am/final.mdl", "w", force_zip64=True) as member:
+            block = bytes(1 << 24)
+            for _ in range(66):
+                member.write(block)
+    return buffer.getvalue()
 
 
 class Handler(BaseHTTPRequestHandler):
     requests: ClassVar[Counter[str]] = Counter()
+    elsewhere: ClassVar[str] = ""  # another server's address, for redirects to another host
+    bomb: ClassVar[bytes] = b""
 
     def do_GET(self) -> None:
         Handler.requests[self.path] += 1
         kind = self.path.split("/")[1]
+        moved = {"moved-here": "", "moved-away": Handler.elsewhere}
+        if kind in moved:
+            self.send_response(302)
+            self.send_header("Location", f"{moved[kind]}/good/{NAME}.zip")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body, length = {
             "good": (GOOD, len(GOOD)),
             "cut": (GOOD[: len(GOOD) // 2], len(GOOD)),  # connection drops halfway
@@ -56,6 +84,8 @@ class Handler(BaseHTTPRequestHandler):
             "corrupt": (bytes(CORRUPT), len(CORRUPT)),
             "notmodel": (NOT_A_MODEL, len(NOT_A_MODEL)),
             "unsafe": (UNSAFE, len(UNSAFE)),
+            "impostor": (IMPOSTOR, len(IMPOSTOR)),
+            "bomb": (Handler.bomb, len(Handler.bomb)),
         }.get(kind, (b"", -1))
         if length == -1:
             self.send_error(404)
@@ -178,3 +208,52 @@ def test_the_progress_bar_on_a_log_file_prints_each_tenth() -> None:
 def test_the_official_model() -> None:
     assert MODEL_URL == "https://alphacephei.com/vosk/models/vosk-model-small-nl-0.22.zip"
     assert MODEL_SIZE == 40_441_176
+    assert model_download.MODEL_SHA256 == (
+        "039811c3b829de64e4f123a9f684a53784005b212a346ac0b899dc7efce2ed0a"
+    )
+
+
+# --- hostile servers and archives (issue 17, item 5) ---
+
+
+def test_the_official_model_must_be_the_published_file_not_just_its_size(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The official address, as if it served a whole model of exactly the right size that is
+    # not the published one (a changed file, a mirror, an attacker).
+    official = url(server, "impostor")
+    monkeypatch.setattr(model_download, "MODEL_URL", official)
+    with pytest.raises(UserError, match="does not match its published sha256") as raised:
+        download_model(official, tmp_path, len(IMPOSTOR), say=print)
+    assert "hartsverbinding model download" in raised.value.message
+    assert left_in(tmp_path) == []
+    # The pin is what refuses it: the published file itself passes.
+    digest = hashlib.sha256(GOOD).hexdigest()
+    monkeypatch.setattr(model_download, "MODEL_SHA256", digest)
+    monkeypatch.setattr(model_download, "MODEL_URL", url(server, "good"))
+    assert download_model(url(server, "good"), tmp_path, len(GOOD), say=print).is_dir()
+
+
+def test_a_redirect_to_another_host_is_not_followed(server: str, tmp_path: Path) -> None:
+    with http_server(Handler) as other:
+        Handler.elsewhere = other.replace("127.0.0.1", "localhost")
+        before = Handler.requests[f"/good/{NAME}.zip"]
+        with pytest.raises(UserError, match="another host") as raised:
+            download_model(url(server, "moved-away"), tmp_path, len(GOOD), say=print)
+        assert Handler.requests[f"/good/{NAME}.zip"] == before  # never asked
+    assert Handler.elsewhere in raised.value.message
+    assert "hartsverbinding model download" in raised.value.message
+    assert left_in(tmp_path) == []
+    # On the same host, a redirect is followed.
+    assert download_model(url(server, "moved-here"), tmp_path, len(GOOD), say=print).is_dir()
+
+
+def test_an_archive_that_would_unpack_to_too_much_is_refused_before_unpacking(
+    server: str, tmp_path: Path
+) -> None:
+    Handler.bomb = zip_bomb()
+    dest = tmp_path / "models"
+    with pytest.raises(UserError, match="would unpack to 1107 MB") as raised:
+        download_model(url(server, "bomb"), dest, len(Handler.bomb), say=print)
+    assert "hartsverbinding model download" in raised.value.message
+    assert left_in(dest) == []

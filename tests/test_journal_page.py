@@ -8,6 +8,7 @@ ignored by git.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import stat
@@ -234,3 +235,65 @@ def test_the_exported_page_in_a_real_browser(tmp_path, content):
     pages = len(re.findall(rb"/Type\s*/Page\b", (ARTIFACTS / "journal-page.pdf").read_bytes()))
     assert pages == 4, "each session starts a new printed page"
     assert (ARTIFACTS / "journal-page.png").read_bytes().startswith(b"\x89PNG")
+
+
+# Each visible character of an element's text, in logical order, with where the browser put it.
+GLYPHS = """
+[...document.querySelectorAll(SELECTOR)].map(element => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node; (node = walker.nextNode()); ) {
+    for (let i = 0; i < node.data.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const box = range.getBoundingClientRect();
+      if (box.width > 0) found.push([node.data[i], box.left, box.top]);
+    }
+  }
+  return {direction: getComputedStyle(element).direction, glyphs: found};
+})
+"""
+
+
+def _left_to_right(glyphs: list[list[object]]) -> bool:
+    lefts = [float(left) for _char, left, _top in glyphs]
+    return all(a < b for a, b in itertools.pairwise(lefts))
+
+
+@pytest.mark.slow
+def test_a_directional_control_in_an_answer_turns_nothing_around(tmp_path):
+    """U+202E (right-to-left override) in an answer made the browser show the rest of it
+    backwards. Now every word is shown in the order it was said, the text after the answer
+    too, and an answer in a right-to-left script still reads right to left."""
+    said = "Ik voel me \u202egoed vandaag"
+    hebrew = "שלום עולם"
+    session = record(
+        datetime(2026, 11, 3, 14, 5),
+        Entry("vragen", 1, "Hoe voel je je?", said, False),
+        Entry("vragen", 2, "En \u202enu?", hebrew, True),
+        Entry("vragen", 3, "En straks?", "Rustig en blij", True),
+    )
+    page = tmp_path / PAGE_NAME
+    page.write_text(render_page([session], LABELS, "nl", TITLES), encoding="utf-8")
+    browser = Browser(tmp_path)
+    try:
+        browser.call("Page.enable", page=True)
+        browser.call("Page.navigate", {"url": page.as_uri()}, page=True)
+        browser.wait_event("Page.loadEventFired")
+
+        def shown(selector: str) -> list[dict[str, object]]:
+            return browser.evaluate(GLYPHS.replace("SELECTOR", json.dumps(selector)))
+
+        answers = shown(".answer")
+        first, second, third = answers
+        assert "".join(g[0] for g in first["glyphs"]) == "Ik voel me goed vandaag"
+        assert _left_to_right(first["glyphs"]), first  # in the order it was said
+        assert first["direction"] == "ltr" and third["direction"] == "ltr"
+        assert second["direction"] == "rtl"  # its own direction, from its first letters
+        assert _left_to_right(list(reversed(second["glyphs"])))
+        assert _left_to_right(third["glyphs"])
+        after = shown(".unconfirmed") + shown("h3")
+        assert all(_left_to_right(each["glyphs"]) for each in after), after
+    finally:
+        browser.close()

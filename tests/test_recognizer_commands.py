@@ -73,18 +73,18 @@ def test_phrases_the_model_cannot_hear_are_left_out_not_mangled(
 
 
 class ScriptedKaldi:
-    """Plays back a script: one (kind, text) per chunk, kind 'partial' or 'final'."""
+    """Plays back a script: one (kind, text) per chunk, kind 'partial' or 'final'. The script
+    is the audio: a recognizer that replaces another one goes on where it stopped."""
 
-    script: ClassVar[list[tuple[str, str]]] = []
+    steps: ClassVar[Iterator[tuple[str, str]]] = iter(())
     grammars: ClassVar[list[str]] = []
 
     def __init__(self, model: Any, rate: int, grammar: str) -> None:
         ScriptedKaldi.grammars.append(grammar)
-        self._steps: Iterator[tuple[str, str]] = iter(ScriptedKaldi.script)
         self._now = ("partial", "")
 
     def AcceptWaveform(self, data: bytes) -> bool:
-        self._now = next(self._steps, ("partial", ""))
+        self._now = next(ScriptedKaldi.steps, ("partial", ""))
         return self._now[0] == "final"
 
     def Result(self) -> str:
@@ -116,7 +116,7 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> type[ScriptedKaldi]:
 
 
 def _run(script: list[tuple[str, str]], **options: Any) -> list[tuple[int, str]]:
-    ScriptedKaldi.script = script
+    ScriptedKaldi.steps = iter(script)
     phrases = options.pop("phrases", ["volgende", "volgende vraag", "dat klopt", "dat klopt niet"])
     model = options.pop("model", KnowsAllBut())
     recognizer = CommandRecognizer(model, phrases, **options)

@@ -144,6 +144,52 @@ def test_dry_run_prints_a_unit_that_passes_verify_and_changes_nothing(tmp_path: 
     assert not config_home.exists()
 
 
+# A carriage return ends a line for systemd: written raw (before issue 17), this value gave the
+# unit an ExecStartPre= of its own that `systemd-analyze verify` accepted without a word.
+INJECTED = '/tmp/m\rExecStartPre=/bin/touch /tmp/hv-pwned\rEnvironment="A='
+
+
+@pytest.mark.parametrize("given_by", ["--mic", "--journal", "HARTSVERBINDING_MODEL"])
+@pytest.mark.parametrize("control", ["\r", "\n", "\t", "\x0b", "\x0c", "\x1b", "\x85"])
+def test_a_value_with_a_control_character_never_reaches_the_unit(
+    tmp_path: Path, given_by: str, control: str
+) -> None:
+    value = INJECTED.replace("\r", control)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    if given_by.startswith("--"):
+        done = run_cli("service", "install", "--dry-run", given_by, value, env=env)
+    else:
+        done = run_cli("service", "install", "--dry-run", env={**env, given_by: value})
+    assert done.returncode == 2, done.stdout
+    assert done.stdout == ""  # no unit at all
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "control character" in lines[0] and repr(control)[1:-1] in lines[0], lines[0]
+
+
+def test_values_with_every_other_hard_character_make_one_line_each(tmp_path: Path) -> None:
+    # Quotes, backslashes, specifiers, variables, spaces, non-ASCII and a Unicode line
+    # separator (systemd ends lines only at \n and \r): quoted, and read back by the real
+    # systemd-analyze as the same lines and no others.
+    hard = 'Mic "é"\\ $HOME %h ; \u2028 ExecStartPre=/bin/false'
+    done = run_cli(
+        "service",
+        "install",
+        "--dry-run",
+        "--mic",
+        hard,
+        env={"XDG_CONFIG_HOME": str(tmp_path / "config"), "HARTSVERBINDING_MODEL": f"/m/{hard}"},
+    )
+    assert done.returncode == 0, done.stderr
+    checked = verify(done.stdout, tmp_path)
+    assert (checked.returncode, checked.stderr) == (0, "")
+    lines = done.stdout.split("\n")  # not splitlines(): that also splits at U+2028
+    assert [line for line in lines if line.startswith("Exec")] == [
+        next(line for line in lines if line.startswith("ExecStart="))
+    ]
+    assert sum(line.startswith("Environment=") for line in lines) == 2
+
+
 @pytest.mark.skipif(
     Path("/run/systemd/system").is_dir(),
     reason="this machine runs systemd: the verbs would install a service for real",

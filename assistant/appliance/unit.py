@@ -2,12 +2,20 @@
 
 Pure: no systemd needed to make it, so it is tested (and verified with `systemd-analyze verify`)
 anywhere. Why each line is there is written into the unit itself, for whoever opens it.
+
+Every value that goes into it (paths, device names, the model folder from the environment) is
+free of control characters, or the unit is not made: systemd ends a line at a carriage return
+as well as a newline, so such a value could start a directive of its own (ExecStartPre=).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+
+from assistant.errors import UserError
+from assistant.i18n import _
 
 UNIT_NAME = "hartsverbinding.service"
 OLDEST_SYSTEMD = 252  # Raspberry Pi OS and Debian Bookworm
@@ -31,9 +39,15 @@ def unit_text(spec: UnitSpec) -> str:
     if not spec.command or not spec.command[0].startswith("/"):
         raise ValueError(f"the program must be an absolute path: {spec.command!r}")
     folder = spec.working_directory
-    if folder is not None and (not folder.startswith("/") or "\n" in folder):
+    if folder is not None and not folder.startswith("/"):
         raise ValueError(f"not an absolute folder: {folder!r}")
     environment = (("PYTHONUNBUFFERED", "1"), *spec.environment)
+    for value in (
+        *spec.command,
+        *([folder] if folder is not None else []),
+        *(v for pair in environment for v in pair),
+    ):
+        _refuse_control_characters(value)
     if spec.systemd_version >= GROWING_DELAY_SINCE:
         restart_delay = [
             "# A failed start is retried after 2 s, then ever later, at most every 5 minutes.",
@@ -78,6 +92,16 @@ def unit_text(spec: UnitSpec) -> str:
         "WantedBy=default.target",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _refuse_control_characters(value: str) -> None:
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise UserError(
+            _(
+                "{value} cannot go into the service: it holds a control character (a line "
+                "break, a tab or the like). Give a name or path without one."
+            ).format(value=repr(value))
+        )
 
 
 def _exec_word(word: str) -> str:

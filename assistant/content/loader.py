@@ -14,6 +14,8 @@ from assistant.content.phrases import normalise
 from assistant.errors import ContentError
 from assistant.i18n import _
 
+_FORMATTER = string.Formatter()
+
 # Every line the dialog says, with the placeholders it may use (content/lines.py). The dialog
 # asks for these keys, so a missing one would break it mid-session: the loader refuses it up front.
 LINE_KEYS: dict[str, frozenset[str]] = {line.value: line.placeholders for line in Line}
@@ -119,13 +121,23 @@ def _variants(node: Node, allowed: frozenset[str]) -> tuple[str, ...]:
 
 def _check_placeholders(node: Node, text: str, allowed: frozenset[str]) -> None:
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        fields = [(name, spec, conversion) for _, name, spec, conversion in _FORMATTER.parse(text)]
     except ValueError as error:
         node.fail(
             _("broken placeholder ({error}); write a literal brace as {{{{ or }}}}").format(
                 error=error
             )
         )
+    names = {name for name, _spec, _conversion in fields if name is not None}
+    for name, spec, conversion in fields:
+        # {answer!r} or {number:x} would pass here and fail only when the line is first said.
+        if name is not None and (spec or conversion):
+            plain = "{" + name + "}"
+            node.fail(
+                _(
+                    "placeholder {plain} has a conversion or format (! or :): write just {plain}"
+                ).format(plain=plain)
+            )
     unknown = sorted(names - allowed)
     if unknown:
         hint = ", ".join("{" + name + "}" for name in sorted(allowed)) or _("none")

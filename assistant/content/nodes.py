@@ -1,9 +1,17 @@
-"""Reading YAML with its line numbers kept, so every content error can point at its place."""
+"""Reading YAML with its line numbers kept, so every content error can point at its place.
+
+Content is meant to be shared, so a file from anyone must end in one message, never a
+traceback or a memory blow-up: anchors and aliases are refused before any data is built (a
+large text repeated by reference a thousand times became gigabytes of strings), nesting is
+bounded (the composer recurses once per level), and numbers are read as YAML reads them
+(`0x10`, `1:30`) and must be finite.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
-from typing import NoReturn
+from typing import Any, NoReturn, cast
 
 import yaml
 
@@ -13,6 +21,39 @@ from assistant.i18n import N_, _
 _STR = "tag:yaml.org,2002:str"
 _NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _BOOL = "tag:yaml.org,2002:bool"
+MAX_DEPTH = 50  # levels of nesting; content needs five, Python's stack would give out near 300
+
+
+class RefusedYAML(yaml.MarkedYAMLError):
+    """YAML that is valid but not accepted here (anchors, aliases, deep nesting)."""
+
+
+class SharedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors and aliases and nesting deeper than MAX_DEPTH
+    while the document is composed, before anything is built from it."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            self._refuse(
+                _("anchors and aliases (&name, *name) are not allowed here: write the text out"),
+                event,
+            )
+        if self._depth >= MAX_DEPTH:
+            self._refuse(_("nested deeper than {count} levels").format(count=MAX_DEPTH), event)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    @staticmethod
+    def _refuse(problem: str, event: yaml.Event) -> NoReturn:
+        raise RefusedYAML(problem=problem, problem_mark=cast(yaml.Mark, event.start_mark))
 
 
 class Node:
@@ -107,7 +148,9 @@ class Node:
                 if unit
                 else _("expected a number")
             )
-        value = float(self.node.value)
+        value = _number(self.node)
+        if math.isnan(value):
+            self.fail(_("expected a number"))
         if not low <= value <= high:
             numbers = {"value": f"{value:g}", "low": f"{low:g}", "high": f"{high:g}"}
             self.fail(
@@ -136,7 +179,7 @@ def parse_file(path: str) -> Node:
     """The document in `path` as a Node; syntax and encoding errors become ContentErrors."""
     try:
         with open(path, encoding="utf-8") as handle:
-            document = yaml.compose(handle, Loader=yaml.SafeLoader)
+            document = yaml.compose(handle, Loader=SharedLoader)
     except FileNotFoundError:
         raise ContentError(path, _("file not found")) from None
     except UnicodeDecodeError as error:
@@ -146,6 +189,9 @@ def parse_file(path: str) -> Node:
                 reason=error.reason, byte=error.start
             ),
         ) from None
+    except RefusedYAML as error:
+        line = error.problem_mark.line + 1 if error.problem_mark is not None else None
+        raise ContentError(path, str(error.problem), line) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -170,6 +216,18 @@ def parse_file(path: str) -> Node:
     if document is None:
         raise ContentError(path, _("the file is empty"))
     return Node(path, document, "")
+
+
+def _number(node: yaml.ScalarNode) -> float:
+    """An int or float node's value as YAML 1.1 reads it (0x10, 0b11, 1_000, 1:30 = 90, .inf,
+    .nan); too large for a float is infinite."""
+    constructor = yaml.constructor.SafeConstructor()
+    try:
+        if node.tag == "tag:yaml.org,2002:int":
+            return float(constructor.construct_yaml_int(node))
+        return float(constructor.construct_yaml_float(node))
+    except (OverflowError, ValueError):  # ValueError: an int of over 4300 digits
+        return -math.inf if str(node.value).lstrip().startswith("-") else math.inf
 
 
 def _line_of(path: str, position: int) -> int | None:

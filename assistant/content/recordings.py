@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from assistant.audio import AudioChunk, wav_bytes
+from assistant.content.nodes import SharedLoader
 from assistant.durable import remove_stale_temp_files, write_durably
 from assistant.errors import UserError
 from assistant.i18n import _
@@ -94,7 +95,7 @@ class RecordingFolder:
         except (OSError, UnicodeDecodeError) as error:
             raise self._broken(str(error)) from None
         try:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=SharedLoader)  # shared: no aliases, bounded nesting
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f"line {mark.line + 1}: " if mark is not None else ""

@@ -2,12 +2,17 @@
 
 The page stands alone: its style is inline, it has no script, and its Content-Security-Policy
 lets it load nothing but the recordings beside it, so opening it never touches the network.
-Everything the person said is escaped: an answer is text, whatever it contains.
+Everything the person said is escaped: an answer is text, whatever it contains. That holds for
+its direction too: each answer and question is a bidi isolate whose direction comes from its
+own first letters (`dir="auto"`), and a directional control character in it (an override such
+as U+202E, an embedding or an isolate) is closed at once, so it cannot turn the words after it
+around; the characters themselves are all kept.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
@@ -37,6 +42,7 @@ h2 { font-size: 1.3rem; font-weight: normal; margin: 0 0 .25rem; }
 section { margin: 1.75rem 0; break-inside: avoid; }
 h3 { font-size: 1rem; font-weight: bold; margin: 0 0 .4rem; }
 h3 .number { color: var(--accent); }
+.answer, .question { unicode-bidi: isolate; }
 .answer { margin: 0; white-space: pre-wrap; }
 .unconfirmed { color: var(--soft); font-style: italic; margin: .25rem 0 0; }
 audio { display: block; width: 100%; margin-top: .6rem; }
@@ -93,8 +99,9 @@ def _session(record: SessionRecord, labels: Labels, titles: Mapping[str, str]) -
 
 def _answer(entry: Entry, labels: Labels) -> str:
     parts = [
-        f'<section>\n<h3><span class="number">{entry.number}.</span> {_text(entry.question)}</h3>\n'
-        f'<p class="answer">{_text(entry.text)}</p>\n'
+        f'<section>\n<h3><span class="number">{entry.number}.</span> '
+        f'<span class="question" dir="auto">{_text(entry.question)}</span></h3>\n'
+        f'<p class="answer" dir="auto">{_text(entry.text)}</p>\n'
     ]
     if not entry.confirmed:
         parts.append(f'<p class="unconfirmed">{_text(labels.unconfirmed)}</p>\n')
@@ -109,8 +116,14 @@ def _answer(entry: Entry, labels: Labels) -> str:
     return "".join(parts)
 
 
+# Embeddings and overrides (LRE, RLE, LRO, RLO) end at PDF; isolates (LRI, RLI, FSI) at PDI.
+_OPENS = re.compile("[\u202a-\u202e\u2066-\u2068]")
+
+
 def _text(text: str) -> str:
-    return html.escape(text, quote=False)
+    """`text` for the page: escaped, and every directional control closed where it opens."""
+    closed = _OPENS.sub(lambda m: m[0] + ("\u202c" if m[0] <= "\u202e" else "\u2069"), text)
+    return html.escape(closed, quote=False)
 
 
 def _attr(text: str) -> str:

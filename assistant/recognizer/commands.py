@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant.audio import AudioChunk
 from assistant.content.phrases import normalise
-from assistant.recognizer import engine
+from assistant.recognizer.renewal import RenewingRecognizer
 from assistant.recognizer.vocabulary import UNKNOWN, describe_missing, knows_unknown, missing_words
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,10 @@ class CommandRecognizer:
         self.rate = rate
         self.stable = stable
         self._waits_for_final = _ambiguous_prefixes(self.phrases, meanings)
-        self._recognizer: Any = None
+        self._recognizer: RenewingRecognizer | None = None
         if self.phrases:  # an empty grammar crashes Vosk 0.3.45 (segmentation fault)
             grammar = json.dumps(self.grammar, ensure_ascii=False)  # escaped words are unknown
-            self._recognizer = engine.vosk().KaldiRecognizer(model, rate, grammar)
+            self._recognizer = RenewingRecognizer(model, rate, grammar)
         else:
             log.warning("no command phrase can be recognised with this speech model")
         self.reset()
@@ -62,7 +62,7 @@ class CommandRecognizer:
     def reset(self) -> None:
         """Forget the utterance in progress (after the assistant spoke, or a mode change)."""
         if self._recognizer is not None:
-            self._recognizer.Reset()
+            self._recognizer.reset()
         self._partial = ""
         self._partial_age = 0.0  # seconds of audio the current partial has stood unchanged
         self._acted = False  # acted on this utterance already: its final result is not news
@@ -75,9 +75,9 @@ class CommandRecognizer:
     def feed(self, chunk: AudioChunk) -> str | None:
         if self._recognizer is None:
             return None
-        if self._recognizer.AcceptWaveform(chunk.samples):
-            return self._final(json.loads(self._recognizer.Result()).get("text", ""))
-        partial = _words(json.loads(self._recognizer.PartialResult()).get("partial", ""))
+        if self._recognizer.accept(chunk.samples):
+            return self._final(self._recognizer.result())
+        partial = _words(self._recognizer.partial())
         if partial != self._partial:
             self._partial, self._partial_age = partial, 0.0
             return None
@@ -96,7 +96,7 @@ class CommandRecognizer:
         """End of input: whatever the last words were, if they were a command."""
         if self._recognizer is None:
             return None
-        heard = self._final(json.loads(self._recognizer.FinalResult()).get("text", ""))
+        heard = self._final(self._recognizer.final())
         self.reset()
         return heard
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from assistant.audio import AudioChunk, read_wav, resample, split
 from assistant.content.phrases import normalise
-from assistant.recognizer import engine
+from assistant.recognizer.renewal import RenewingRecognizer
 from assistant.recognizer.vocabulary import UNKNOWN
 
 CHUNK_MS = 100  # the size microphones deliver: a file is decoded as the live answer was
@@ -21,19 +20,19 @@ class Dictation:
 
     def __init__(self, model: Any, rate: int = 16000) -> None:
         self.rate = rate
-        self._recognizer = engine.vosk().KaldiRecognizer(model, rate)
+        self._recognizer = RenewingRecognizer(model, rate)
         self._finals: list[str] = []
 
     def feed(self, chunk: AudioChunk) -> bool:
         """True when an utterance just ended (Vosk saw its end), so `text` grew."""
-        if self._recognizer.AcceptWaveform(chunk.samples):
-            self._add(self._recognizer.Result())
+        if self._recognizer.accept(chunk.samples):
+            self._add(self._recognizer.result())
             return True
         return False
 
     def partial(self) -> str:
         """Everything heard so far, the utterance still in progress included."""
-        pending = _clean(json.loads(self._recognizer.PartialResult()).get("partial", ""))
+        pending = _clean(self._recognizer.partial())
         return " ".join(part for part in (self.text, pending) if part)
 
     @property
@@ -42,17 +41,17 @@ class Dictation:
 
     def finish(self) -> str:
         """The whole text, the last utterance flushed; then ready for the next dictation."""
-        self._add(self._recognizer.FinalResult())
+        self._add(self._recognizer.final())
         text = self.text
         self.reset()
         return text
 
     def reset(self) -> None:
-        self._recognizer.Reset()
+        self._recognizer.reset()
         self._finals = []
 
     def _add(self, result: str) -> None:
-        text = _clean(json.loads(result).get("text", ""))
+        text = _clean(result)
         if text:
             self._finals.append(text)
 
