@@ -91,7 +91,7 @@ def record_command(
             microphone=microphone,
             speaker=speaker,
             voice=voice,
-            volume=voice.volume if voice is not None else lambda style: settings.volume,
+            volume=settings.volume,
             listener=_listener(content, settings, microphone),
             out=sys.stdout,
             tell=_tell,

@@ -103,7 +103,7 @@ def spoken_output(
             [line for line in known_lines(content) if line[0] not in recordings]
         )
     return SpokenOutput(
-        RecordedVoice(recordings, shared, voice.volume),
+        RecordedVoice(recordings, shared),
         speaker,
         sys.stdout,
         settings.pace,
@@ -152,9 +152,9 @@ def wait_for_device(open_device: Callable[[], T], what: str, closing: threading.
 
 def voice_settings(settings: Settings) -> VoiceSettings:
     return VoiceSettings(
-        prompt=StyleSettings(settings.rate_prompt, settings.volume),
-        guide=StyleSettings(settings.rate_guide, settings.volume),
-        reading=StyleSettings(settings.rate_reading, settings.volume),
+        prompt=StyleSettings(settings.rate_prompt),
+        guide=StyleSettings(settings.rate_guide),
+        reading=StyleSettings(settings.rate_reading),
         timeout=settings.synthesis_timeout,
         voice=settings.voice,
     )
