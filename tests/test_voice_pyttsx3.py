@@ -12,7 +12,6 @@ import pytest
 from assistant.audio import AudioChunk, read_wav, rms
 from assistant.config import load_settings
 from assistant.dialog.messages import Style
-from assistant.session.devices import voice_settings
 from assistant.speaker import Segment, at_volume
 from assistant.voice import Pyttsx3Voice
 from assistant.voice.decode import trim_edges
@@ -84,11 +83,11 @@ def test_the_engine_renders_at_full_volume_and_leaves_the_volume_to_the_playback
     quiet_config.write_text("volume: 0.3\n", encoding="utf-8")
     plain_config.write_text("volume: 1.0\n", encoding="utf-8")
     quiet_settings = load_settings(quiet_config)
-    quiet_voice = Pyttsx3Voice(voice_settings(quiet_settings))
+    quiet_voice = Pyttsx3Voice(quiet_settings.voice)
     try:
         assert quiet_settings.volume == 0.3
         # No volume reaches the voice: it is the same voice at any volume.
-        assert quiet_voice.settings == voice_settings(load_settings(plain_config))
+        assert quiet_voice.settings == load_settings(plain_config).voice
         quiet = quiet_voice.render(LINE, Style.PROMPT)
     finally:
         quiet_voice.close()

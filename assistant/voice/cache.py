@@ -40,13 +40,13 @@ from assistant.durable import ensure_private_folder, remove_stale_temp_files, wr
 from assistant.errors import UserError
 from assistant.loudness import fade_edges, normalise_loudness
 from assistant.voice.base import KeyedVoice
+from assistant.voice.settings import DEFAULT_MAX_BYTES
 
 log = logging.getLogger(__name__)
 
 # Bump when the stored audio changes meaning (e.g. different trimming). 2: loudness-normalised,
 # faded, at full volume (volume no longer in the key), kept in a folder of its own.
 FORMAT = "3"
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # about 40 minutes of speech at 22.05 kHz
 LOW_WATER = 0.9  # an eviction frees down to this share of the cap, not one entry at a time
 TOUCH_AFTER = 3600.0  # seconds: a hit on an entry older than this marks it used again
 
