@@ -119,7 +119,7 @@ def test_an_empty_line_is_no_audio_and_no_worker_call(voice: PiperVoice) -> None
 def test_identity_names_engine_voice_and_rate(voice: PiperVoice) -> None:
     prompt, guide = voice.identity(Style.PROMPT), voice.identity(Style.GUIDE)
     assert prompt.startswith("piper|en_US-joe-medium.onnx|63201294-")
-    assert prompt != guide and "volume" not in prompt  # the cache applies the volume
+    assert prompt != guide and "volume" not in prompt  # the volume is applied when played
     system = Pyttsx3Voice()
     try:
         assert system.identity(Style.PROMPT) != prompt
