@@ -2,8 +2,9 @@
 
 Every line the assistant speaks, whoever rendered it (a recording, Piper, the system voice),
 is brought to one integrated loudness before it is cached, so no line jumps out or sinks away;
-the listener's volume is applied after that, as a plain gain. Each speech item also fades in
-and out over a few milliseconds, so it never starts or stops with a click.
+the listener's volume is applied as it is played, as a plain gain (assistant/speaker/volume.py).
+Each speech item also fades in and out over a few milliseconds, so it never starts or stops
+with a click.
 
 The meter is BS.1770's: K-weighting (a high shelf and a high pass, derived for any sample rate
 the way libebur128 derives them, which reproduces the standard's 48 kHz coefficients), mean

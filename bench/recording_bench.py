@@ -62,7 +62,7 @@ def first_use(audio: AudioChunk) -> None:
         for number, piece in enumerate(split(audio, 4000)):
             recordings.save(f"say.line{number}", f"line {number}", piece)
             paths[f"line {number}"] = recordings.wav(f"say.line{number}")
-        voice = RecordedVoice(paths, _Nothing(), lambda style: 1.0)
+        voice = RecordedVoice(paths, _Nothing())
         started = time.perf_counter()
         for text in paths:
             voice.render(text, Style.GUIDE)

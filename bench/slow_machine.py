@@ -67,7 +67,7 @@ from assistant.audio import (  # noqa: E402
     split,
     write_wav,
 )
-from assistant.config import Settings  # noqa: E402
+from assistant.config import JournalSettings, Settings, with_values  # noqa: E402
 from assistant.content import load_content  # noqa: E402
 from assistant.content.model import Command  # noqa: E402
 from assistant.dialog.messages import (  # noqa: E402
@@ -495,7 +495,10 @@ def run_child(args: argparse.Namespace) -> int:
     result = Result(fraction, limiter)
     content = load_content(work / "content")
     journal_dir = Path(tempfile.mkdtemp(prefix=f"journal-{fraction}-", dir=work))
-    settings = Settings(journal=journal_dir, model=Path(args.model), patience=args.patience)
+    settings = with_values(
+        Settings(journal=JournalSettings(journal_dir)),
+        {"model": Path(args.model), "patience": args.patience},
+    )
     with quiet():
         model = load_model(Path(args.model))
     answers = [read_wav(path) for path in sorted(work.glob("answer-*.wav"))][: args.answers]
@@ -503,13 +506,12 @@ def run_child(args: argparse.Namespace) -> int:
     result.command_audio_delay = command_in_audio_time(model, content, yes)
 
     from assistant import places
-    from assistant.session.devices import voice_settings
     from assistant.session.spoken import SpokenOutput
     from assistant.session.voice_io import VoiceListening
     from assistant.voice import make_voice
     from assistant.voice.shared import SharedVoice
 
-    voice = make_voice(voice_settings(settings), places.cache_home() / "voice")
+    voice = make_voice(settings.voice, places.cache_home() / "voice")
     voice.identity(Style.PROMPT)  # as spoken_output does: the voice found, a worker ready
     speaker = TimedSpeaker()
     captions = open(os.devnull, "w")  # noqa: SIM115 - closed by the output's close
@@ -517,10 +519,10 @@ def run_child(args: argparse.Namespace) -> int:
     output = TimedOutput(spoken, speaker)
     mic = FedMicrophone()
     with quiet():
-        listening = VoiceListening.open(content, settings, mic, model)
+        listening = VoiceListening.open(content, settings.listen, mic, model)
     person = Person(answers, yes, output, mic)
     input_ = PersonInput(listening, person)
-    journal = Journal(settings.journal, Labels(**content.journal))
+    journal = Journal(settings.journal.folder, Labels(**content.journal))
     session = TimedSession(
         content, output, input_, journal, settings.patience, result.warnings.append
     )
@@ -556,7 +558,7 @@ def run_child(args: argparse.Namespace) -> int:
     result.events = [describe(event) for _, event in session.dispatched]
     measure(result, session, output, person, input_)
     result.answer_speed = [answer_speed(mic.backlog, span) for span in person.answer_spans]
-    records = Journal(settings.journal, Labels(**content.journal)).sessions()
+    records = Journal(settings.journal.folder, Labels(**content.journal)).sessions()
     result.confirmed = sum(1 for r in records for a in r.answers if a.confirmed)
     print(json.dumps(asdict(result)))
     return 0
@@ -644,7 +646,6 @@ def prepare(work: Path, answers: int, answer_clips: tuple[int, ...]) -> Path:
     """Content, the person's recordings and a filled voice cache, shared by every child."""
     from assistant import places
     from assistant.dialog.lines import known_lines
-    from assistant.session.devices import voice_settings
     from assistant.voice import make_voice
     from tests.helpers import KOREAN_YES, espeak, human_clips, korean_yes_content
 
@@ -664,7 +665,7 @@ def prepare(work: Path, answers: int, answer_clips: tuple[int, ...]) -> Path:
     os.environ["XDG_CACHE_HOME"] = str(work / "cache")
     os.environ["XDG_CONFIG_HOME"] = str(work / "config")
     content = load_content(work / "content")
-    voice = make_voice(voice_settings(Settings(journal=work)), places.cache_home() / "voice")
+    voice = make_voice(Settings(journal=JournalSettings(work)).voice, places.cache_home() / "voice")
     try:
         for text, style in known_lines(content):
             voice.render(text, style)

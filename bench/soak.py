@@ -38,14 +38,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.audio import silence, write_wav  # noqa: E402
-from assistant.config import Settings  # noqa: E402
+from assistant.config import JournalSettings, Settings, with_values  # noqa: E402
 from assistant.content import load_content  # noqa: E402
 from assistant.content.model import Content  # noqa: E402
 from assistant.journal.markdown import Labels  # noqa: E402
@@ -147,7 +146,7 @@ def build_recording(folder: Path, answers: int) -> Path:
 def one_session(content: Content, settings: Settings, folder: Path) -> int:
     """One session as the command line runs it; returns how many answers were confirmed."""
     journal_dir = folder / "journal"
-    session_settings = replace(settings, journal=journal_dir)
+    session_settings = with_values(settings, {"journal": journal_dir})
     with quiet():
         run_practice(content, session_settings, "vragen", text_only=False)
     records = Journal(journal_dir, Labels(**content.journal)).sessions()
@@ -161,13 +160,15 @@ def soak(model: Path, sessions: int, answers: int, work: Path, content_dir: Path
     recording = build_recording(work, answers)
     content = load_content(content_dir)
     os.environ["XDG_CACHE_HOME"] = str(work / "cache")  # the voice cache: filled in warm-up
-    settings = Settings(
-        journal=work / "journal",
-        pace=0.0,
-        model=model,
-        mic=str(recording),
-        speaker=str(work / "out.wav"),
-        answer_silence=ANSWER_SILENCE,
+    settings = with_values(
+        Settings(journal=JournalSettings(work / "journal")),
+        {
+            "pace": 0.0,
+            "model": model,
+            "mic": str(recording),
+            "speaker": str(work / "out.wav"),
+            "answer_silence": ANSWER_SILENCE,
+        },
     )
     print(f"sessions: {sessions} in one process, {answers} spoken answers each, model {model}")
     print(f"before any session:            {state()}")
@@ -248,10 +249,10 @@ def idle(
     """Waiting for a command on a real-time source of silence: CPU time over wall time. The
     content must have phrasings the model knows: a grammar without any is never run."""
     content = load_content(content_dir)
-    settings = Settings(journal=Path(tempfile.gettempdir()))
+    settings = Settings(journal=JournalSettings(Path(tempfile.gettempdir())))
     with quiet():
         model = load_model(model_dir)
-        listening = VoiceListening.open(content, settings, microphone, model)
+        listening = VoiceListening.open(content, settings.listen, microphone, model)
     try:
         cpu, wall, heard = listen_idle(listening, ListenMode.COMMAND, seconds)
     finally:

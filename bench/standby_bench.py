@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.audio import AudioChunk, silence, split, write_wav  # noqa: E402
-from assistant.config import Settings  # noqa: E402
+from assistant.config import JournalSettings, Settings, with_values  # noqa: E402
 from assistant.content import load_content  # noqa: E402
 from assistant.content.model import Content  # noqa: E402
 from assistant.content.phrases import normalise  # noqa: E402
@@ -114,7 +114,7 @@ def spread(values: list[float], unit: str = "", digits: int = 3) -> str:
 def idle_in_process(setup: Setup, seconds: float, runs: int, work: Path) -> None:
     """Standby listening on a real-time WAV of silence: CPU of this process per wall second."""
     content = load_content(setup.content_dir)
-    settings = Settings(journal=work / "journal")
+    settings = Settings(journal=JournalSettings(work / "journal"))
     path = work / "silence.wav"
     write_wav(path, silence(seconds + 5.0, RATE))
     with quiet():
@@ -124,7 +124,7 @@ def idle_in_process(setup: Setup, seconds: float, runs: int, work: Path) -> None
         status(f"idle in standby, WAV of silence in real time: run {run} of {runs}")
         with quiet():
             listening = VoiceListening.open(
-                content, settings, WavMicrophone(path, realtime=True), model, standby=True
+                content, settings.listen, WavMicrophone(path, realtime=True), model, standby=True
             )
         try:
             cpu, wall, heard = listen_idle(listening, ListenMode.STANDBY, seconds)
@@ -279,10 +279,9 @@ def warm_voice_cache(content: Content, settings: Settings) -> None:
     """Render every known line once, as the first start of standby does in the background,
     so that this background work does not run during the measurements."""
     from assistant import places
-    from assistant.session.devices import voice_settings
     from assistant.voice import make_voice
 
-    voice = make_voice(voice_settings(settings), places.cache_home() / "voice")
+    voice = make_voice(settings.voice, places.cache_home() / "voice")
     lines = known_lines(content)
     began = time.monotonic()
     try:
@@ -297,11 +296,13 @@ def latency(setup: Setup, trials: int, work: Path) -> None:
     from assistant.session.standby import run_standby
 
     content = load_content(setup.content_dir)
-    settings = Settings(
-        journal=work / "journal",
-        model=setup.model_dir,
-        speaker="none",  # a clock: lines and the cue take their time, no device latency
-        pace=1.0,  # a recording in real time
+    settings = with_values(
+        Settings(journal=JournalSettings(work / "journal")),
+        {
+            "model": setup.model_dir,
+            "speaker": "none",  # a clock: lines and the cue take their time, no device latency
+            "pace": 1.0,  # a recording in real time
+        },
     )
     delays, recognition, cue_made, audio_stable, audio_final = [], [], [], [], []
     missed = 0
@@ -317,7 +318,7 @@ def latency(setup: Setup, trials: int, work: Path) -> None:
         marks: dict[str, float] = {}
         status(f"start phrase -> first sound: trial {trial + 1} of {trials} ({text!r})")
         with timing_hooks(marks), quiet():
-            run_standby(content, replace(settings, mic=str(path)))
+            run_standby(content, with_values(settings, {"mic": str(path)}))
         if "cue" not in marks or marks.get("standby", 1e18) > marks["mic"] + lead:
             missed += 1
             print(f"  trial {trial + 1}: no cue ({sorted(marks)}); phrase {text!r}")
@@ -482,7 +483,9 @@ def main() -> int:
         os.environ["XDG_CACHE_HOME"] = str(work / "cache")
         os.environ["XDG_CONFIG_HOME"] = str(work / "config")
         if args.only in (None, "idle", "latency"):
-            warm_voice_cache(load_content(setup.content_dir), Settings(journal=work / "journal"))
+            warm_voice_cache(
+                load_content(setup.content_dir), Settings(journal=JournalSettings(work / "journal"))
+            )
         if args.only in (None, "idle"):
             idle_in_process(setup, args.idle, args.runs, work)
             if not args.no_pulse:

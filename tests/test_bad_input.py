@@ -14,10 +14,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from assistant.cli import main
-from assistant.config import Settings, load_settings
+from assistant.config import KEYS, DeviceSettings, JournalSettings, load_settings
 from assistant.content import load_content
 from assistant.errors import ContentError, UserError
-from tests.helpers import CONTENT_DIR
+from assistant.recognizer.settings import ListenSettings
+from assistant.voice.settings import StyleSettings, VoiceSettings
+from tests.helpers import CONTENT_DIR, ROOT
 
 FILES = sorted(p.relative_to(CONTENT_DIR) for p in CONTENT_DIR.rglob("*.yaml"))
 FUZZ = settings(
@@ -91,7 +93,7 @@ CONFIG_VALUES = st.one_of(
     st.text(max_size=20),
     st.lists(st.integers(), max_size=3),
 )
-CONFIG_KEYS = st.sampled_from([*Settings.__dataclass_fields__, "onbekend", "Pace"])
+CONFIG_KEYS = st.sampled_from([*KEYS, "onbekend", "Pace"])
 
 
 @FUZZ
@@ -110,6 +112,67 @@ def test_any_config_file_loads_or_names_the_file(scratch, entries, raw):
         assert str(path) in error.message and "\n" not in error.message
     else:
         assert 0 <= loaded.pace <= 10 and 0 <= loaded.volume <= 1
+
+
+EVERY_KEY = """
+journal: ~/dagboek
+language: en
+pace: 0.5
+patience: 40
+keep_audio: false
+look_back: false
+model: /modellen/nl
+mic: 2
+speaker: none
+voice: nl_NL-mls_5809-low
+rate_prompt: 160
+rate_guide: 110
+rate_reading: 140
+volume: 0.5
+answer_silence: 3
+answer_max: 200
+holdoff: 0.5
+synthesis_timeout: 20
+start_button: GPIO17
+voice_cache_mb: 50
+"""
+
+
+def test_every_key_of_the_flat_config_file_sets_its_part(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(EVERY_KEY, encoding="utf-8")
+    loaded = load_settings(path)
+    assert loaded.journal == JournalSettings(Path.home() / "dagboek", False, look_back=False)
+    assert loaded.devices == DeviceSettings(
+        mic="2", speaker="none", model=Path("/modellen/nl"), start_button="GPIO17"
+    )
+    assert loaded.voice == VoiceSettings(
+        prompt=StyleSettings(160),
+        guide=StyleSettings(110),
+        reading=StyleSettings(140),
+        timeout=20.0,
+        voice="nl_NL-mls_5809-low",
+        cache_bytes=50_000_000,
+    )
+    assert loaded.listen == ListenSettings(answer_silence=3.0, answer_max=200.0, holdoff=0.5)
+    assert (loaded.language, loaded.pace, loaded.patience, loaded.volume) == ("en", 0.5, 40, 0.5)
+
+
+def test_without_a_config_file_each_part_has_the_documented_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    loaded = load_settings(None)
+    assert loaded.journal == JournalSettings(tmp_path / "data" / "hartsverbinding" / "journal")
+    assert loaded.devices == DeviceSettings()
+    assert loaded.voice == VoiceSettings(timeout=15.0, cache_bytes=200_000_000)
+    assert loaded.listen == ListenSettings(answer_silence=2.5, answer_max=180.0, holdoff=0.3)
+    assert (loaded.language, loaded.pace, loaded.patience, loaded.volume) == ("nl", 1, 30, 1)
+
+
+def test_the_readme_lists_exactly_the_keys_of_the_config_file():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("\n## Settings\n", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert sorted(line.split(":", 1)[0] for line in block.splitlines()) == sorted(KEYS)
 
 
 WORDS = ["oefening", "vragen", "meditatie", "", "--", "-x", "é", "transcribe", "devices"]

@@ -14,7 +14,7 @@ from gpiozero.pins.mock import MockFactory
 
 from assistant.audio import silence, write_wav
 from assistant.button import StartButton, WithButton, open_button
-from assistant.config import Settings
+from assistant.config import JournalSettings, Settings, with_values
 from assistant.dialog.machine import State
 from assistant.dialog.messages import ButtonPressed, InputEnded
 from assistant.session.ports import ListenMode
@@ -90,13 +90,15 @@ def test_in_standby_a_press_starts_a_session(mock_pins, tmp_path: Path):
 
     quiet = tmp_path / "quiet.wav"
     write_wav(quiet, silence(12.0, RATE))  # nobody speaks: only the button can start it
-    settings = Settings(
-        journal=tmp_path / "journal",
-        mic=str(quiet),
-        speaker=str(tmp_path / "out.wav"),
-        model=korean_model_dir(),
-        start_button="GPIO17",
-        pace=1.0,  # the recording plays in real time
+    settings = with_values(
+        Settings(journal=JournalSettings(tmp_path / "journal")),
+        {
+            "mic": str(quiet),
+            "speaker": str(tmp_path / "out.wav"),
+            "model": korean_model_dir(),
+            "start_button": "GPIO17",
+            "pace": 1.0,  # the recording plays in real time
+        },
     )
     content = load_content(korean_standby_content(tmp_path))
     printed = io.StringIO()

@@ -165,12 +165,12 @@ def test_the_copied_line_chooses_the_microphone(named_here: PulseServer, tmp_pat
     line = config_line(devices["usb_mic"], "input", find_device)
     config = tmp_path / "config.yaml"
     config.write_text(f"{line}\n", encoding="utf-8")
-    settings = load_settings(config)
+    settings = load_settings(config).devices
     assert settings.mic == "usb_mic"
     assert _hears_tone(open_microphone(settings.mic), named_here, tmp_path)
 
     config.write_text(f"mic: {devices['usb_mic'].index}\n", encoding="utf-8")
-    by_index = open_microphone(load_settings(config).mic)
+    by_index = open_microphone(load_settings(config).devices.mic)
     assert isinstance(by_index, DeviceMicrophone)
     assert by_index.device == devices["usb_mic"].index
 
@@ -180,7 +180,7 @@ def test_the_copied_line_chooses_the_speaker(named_here: PulseServer, tmp_path: 
     line = config_line(devices["usb_speaker"], "output", find_device)
     config = tmp_path / "config.yaml"
     config.write_text(f"{line}\n", encoding="utf-8")
-    name = load_settings(config).speaker
+    name = load_settings(config).devices.speaker
     assert name == "usb_speaker"
     recording = tmp_path / "monitor.wav"
     command = ["parec", "-d", "speaker.monitor", "--rate", "16000", "--channels", "1"]

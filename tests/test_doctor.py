@@ -23,7 +23,7 @@ from assistant.appliance.level import Verdict, measure
 from assistant.appliance.power import parse_throttled
 from assistant.appliance.service import Host, Ran, SubprocessRunner
 from assistant.audio import AudioChunk, read_wav, rms, silence, write_wav
-from assistant.config import Settings
+from assistant.config import JournalSettings, Settings, with_values
 from assistant.content import Content
 from assistant.dialog.understand import all_phrasings
 from assistant.recognizer.model import DOWNLOAD_COMMAND
@@ -341,7 +341,9 @@ def test_every_check_runs_even_when_the_settings_are_odd(tmp_path: Path) -> None
     raises, each is named once."""
     from assistant.cli.doctor import run_checks
 
-    settings = Settings(journal=tmp_path / "journal", mic="x.wav", speaker="none")
+    settings = with_values(
+        Settings(journal=JournalSettings(tmp_path / "journal")), {"mic": "x.wav", "speaker": "none"}
+    )
     args = argparse.Namespace(content=None)
     names = [c.name for c in run_checks(settings, args.content, None, RecordingRunner(), None)]
     assert len(names) == len(set(names)) == 11  # the coach's recordings are the eleventh

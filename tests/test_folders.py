@@ -21,7 +21,7 @@ def test_folders_follow_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert places.data_home() == tmp_path / "data" / "hartsverbinding"
     assert places.config_home() == tmp_path / "config" / "hartsverbinding"
     assert places.cache_home() == tmp_path / "cache" / "hartsverbinding"
-    assert load_settings(None).journal == tmp_path / "data" / "hartsverbinding" / "journal"
+    assert load_settings(None).journal.folder == tmp_path / "data" / "hartsverbinding" / "journal"
 
 
 @linux_only

@@ -1,28 +1,29 @@
 """Even loudness through the real path: espeak-ng lines of every length and style, rendered by
 the real voice in its worker and kept by the real cache, all play at one loudness (BS.1770);
 the cues sit at their set distance below it; the volume setting takes everything down from
-there (0.5 is 6 dB) without rendering anything again; no line starts or ends with a click."""
+there (0.5 is 6 dB) as it is played, once, without rendering anything again; no line starts or
+ends with a click."""
 
 from __future__ import annotations
 
+import io
+import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from assistant.audio import read_wav
+from assistant.audio import AudioChunk, read_wav, resample
 from assistant.content.recordings import RecordingFolder
-from assistant.dialog.messages import CueKind, Style
+from assistant.dialog.messages import Cue, CueKind, PlayRecording, Say, Style
 from assistant.loudness import SPEECH_LUFS, integrated_loudness, scale, true_peak_dbfs
-from assistant.voice import (
-    CachedVoice,
-    Pyttsx3Voice,
-    StyleSettings,
-    VoiceSettings,
-    cue_audio,
-    make_voice,
-)
+from assistant.preferences import Preferences
+from assistant.session.spoken import SpokenOutput
+from assistant.speaker import FileSpeaker, Segment, at_volume
+from assistant.voice import CachedVoice, Pyttsx3Voice, VoiceSettings, cue_audio, make_voice
+from assistant.voice.cache import finish_line
 from assistant.voice.cues import BELL_LU, TONE_LU
 from assistant.voice.recorded import RecordedVoice
 from tests.helpers import human_clips, require_espeak
@@ -89,7 +90,7 @@ def test_the_cues_sit_at_their_distance_below_the_speech(voice: CachedVoice, rat
     ):
         level = integrated_loudness(cue_audio(kind, rate))
         assert level - speech == pytest.approx(offset, abs=0.5), kind
-        half = integrated_loudness(cue_audio(kind, rate, volume=0.5))
+        half = integrated_loudness(at_volume(Segment.cue(cue_audio(kind, rate)), 0.5).audio)
         assert half - level == pytest.approx(-6.02, abs=0.1)
     assert BELL_LU < TONE_LU < 0
 
@@ -99,20 +100,61 @@ def test_half_the_volume_is_six_db_quieter_and_needs_no_new_render(
 ) -> None:
     text, style = LINES[2]
     full = voice.render(text, style)  # cached by now
-    half = StyleSettings(rate=150, volume=0.5)
-    quiet_inner = Pyttsx3Voice(VoiceSettings(prompt=half))
+    quiet_inner = Pyttsx3Voice(VoiceSettings())  # a session at volume 0.5: the same voice
     quiet = CachedVoice(quiet_inner, voice.folder)
     try:
-        softer = quiet.render(text, style)
-        assert quiet_inner.renders == 0  # the same entry: the volume is applied on the way out
+        softer = at_volume(Segment.speech(quiet.render(text, style), text), 0.5).audio
+        assert quiet_inner.renders == 0  # the same entry: the volume is applied as it is played
         assert integrated_loudness(softer) - integrated_loudness(full) == pytest.approx(
             -6.02, abs=0.1
         )
-        private = quiet.render_private(text, style)  # the same sound, through the engine
+        # The same sound, through the engine:
+        private = at_volume(Segment.speech(quiet.render_private(text, style), text), 0.5).audio
         assert quiet_inner.renders == 1
         assert integrated_loudness(private) == pytest.approx(integrated_loudness(softer), abs=0.1)
     finally:
         quiet.close()
+
+
+def test_the_volume_and_the_persons_gain_are_applied_once_as_played(
+    voice: CachedVoice, tmp_path: Path
+) -> None:
+    """Volume 0.5 and one *zachter* step, through the session's output into a WAV: a line, a
+    cue and the person's own answer played back each come out exactly 0.5 x -3 dB under their
+    finished level (the voice's, the cue's, the loudness step's): applied once, not twice."""
+    wav, timeline = tmp_path / "out.wav", tmp_path / "out.json"
+    speaker = FileSpeaker(wav, timeline)
+    output = SpokenOutput(voice, speaker, io.StringIO(), pace=0.0, volume=0.5)
+    output.adjust(Preferences(volume_step=-1))
+    text, style = LINES[2]
+    answer = resample(read_wav(human_clips()[1].path), speaker.rate)
+    for item in (Say(text, style), Cue(CueKind.BELL), PlayRecording(answer)):
+        output.start(item)
+    speaker.close()  # not output.close(): the voice is the module's
+    finished = [voice.render(text, style), cue_audio(CueKind.BELL, 22050), finish_line(answer)]
+    factor = 0.5 * 10 ** (-3 / 20)
+    played = _played(wav, timeline)
+    assert len(played) == len(finished)
+    for heard, made in zip(played, finished, strict=True):
+        assert heard.frames == made.frames
+        expected = made.array().astype(np.float64) * factor
+        assert np.max(np.abs(heard.array() - expected)) <= 0.5 + 1e-9  # one rounding, no more
+        assert integrated_loudness(heard) - integrated_loudness(made) == pytest.approx(
+            20 * math.log10(factor), abs=0.05
+        )
+
+
+def _played(wav: Path, timeline: Path) -> list[AudioChunk]:
+    """Each segment of a rendered WAV, cut out by its timeline."""
+    audio = read_wav(wav)
+    values = audio.array()
+    return [
+        AudioChunk.from_array(
+            values[round(entry["start"] * audio.rate) : round(entry["end"] * audio.rate)],
+            audio.rate,
+        )
+        for entry in json.loads(timeline.read_text(encoding="utf-8"))
+    ]
 
 
 def test_piper_lines_play_as_loud_as_the_system_voice(voice: CachedVoice, tmp_path: Path) -> None:
@@ -143,7 +185,7 @@ def test_a_recorded_line_plays_as_loud_as_the_system_voice(
     clip = human_clips()[1]
     take = read_wav(clip.path)
     folder.save("say.welcome", clip.text, scale(take, gain))
-    recorded = RecordedVoice({clip.text: folder.wav("say.welcome")}, voice, voice.volume)
+    recorded = RecordedVoice({clip.text: folder.wav("say.welcome")}, voice)
     heard = recorded.render(clip.text, Style.PROMPT)
     assert recorded.played == 1
     system = [integrated_loudness(voice.render(text, style)) for text, style in LINES]

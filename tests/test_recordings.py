@@ -22,6 +22,7 @@ from assistant.dialog.lines import known_lines, recordable_lines, unrecordable_k
 from assistant.dialog.machine import Dialog
 from assistant.dialog.messages import Begin, Say, Style
 from assistant.loudness import integrated_loudness
+from assistant.speaker import Segment, at_volume
 from assistant.studio.take import MARGIN, TakeRecorder
 from assistant.voice.cache import finish_line
 from assistant.voice.recorded import RecordedVoice
@@ -195,12 +196,12 @@ def test_a_recorded_line_plays_after_the_loudness_step_at_the_volume(tmp_path):
     quiet = AudioChunk.from_array(_clip().array() * 0.1, RATE)  # a coach far from the mic
     folder.save("say.welcome", "Welkom.", quiet)
     inner = _Synthetic()
-    volumes = {Style.PROMPT: 0.5, Style.GUIDE: 1.0, Style.READING: 1.0}
-    voice = RecordedVoice({"Welkom.": folder.wav("say.welcome")}, inner, volumes.__getitem__)
+    voice = RecordedVoice({"Welkom.": folder.wav("say.welcome")}, inner)
     full = voice.render("Welkom.", Style.GUIDE)
     assert full == finish_line(read_wav(folder.wav("say.welcome")))
     assert integrated_loudness(full) == pytest.approx(-20.0, abs=0.5)
-    half = voice.render("Welkom.", Style.PROMPT)
+    # At volume 0.5, as it is played (the volume is applied there, to every line alike):
+    half = at_volume(Segment.speech(voice.render("Welkom.", Style.PROMPT), "Welkom."), 0.5).audio
     assert np.max(np.abs(half.array().astype(int) * 2 - full.array().astype(int))) <= 2
     voice.render("Tot ziens.", Style.PROMPT)
     voice.render_private("Welkom.", Style.PROMPT)  # never a recording: the person's words
@@ -214,7 +215,7 @@ def test_a_damaged_recording_is_synthesised(tmp_path):
     path = tmp_path / "say.welcome.wav"
     path.write_bytes(b"RIFF junk")
     inner = _Synthetic()
-    voice = RecordedVoice({"Welkom.": path}, inner, lambda style: 1.0)
+    voice = RecordedVoice({"Welkom.": path}, inner)
     assert voice.render("Welkom.", Style.PROMPT) == silence(0.5, RATE)
     voice.render("Welkom.", Style.PROMPT)
     assert inner.rendered == [("Welkom.", False)] * 2 and voice.played == 0

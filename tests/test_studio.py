@@ -96,7 +96,7 @@ def test_a_take_from_a_live_microphone_holds_no_sound_of_the_tool(tmp_path: Path
         microphone=microphone,
         speaker=speaker,
         voice=None,  # the line is shown only
-        volume=lambda style: 1.0,
+        volume=1.0,
         listener=ChoiceListener(
             phrases, microphone, None, TypedLines(io.StringIO("opnieuw\nja\n")), told.append
         ),

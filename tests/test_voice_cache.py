@@ -1,7 +1,8 @@
 """The render cache: a line is synthesised once, then read back; the cache never costs a line.
 It stays under its size cap, least recently used out first, also with two users at once; it
-keeps lines at one loudness, faded, and applies the volume on the way out; it removes what an
-older version left; and a private line never reaches it."""
+keeps lines at one loudness, faded, for every volume (the volume is applied as a line is played:
+tests/test_loudness.py); it removes what an older version left; and a private line never
+reaches it."""
 
 from __future__ import annotations
 
@@ -27,15 +28,12 @@ LINES = [
 class CountingVoice:
     """A stand-in engine: a tone whose length depends on the text, and a count of renders."""
 
-    def __init__(self, rate: int = 150, fail_on: str = "", volume: float = 1.0) -> None:
-        self.rate, self.fail_on, self.calls, self._volume = rate, fail_on, 0, volume
+    def __init__(self, rate: int = 150, fail_on: str = "") -> None:
+        self.rate, self.fail_on, self.calls = rate, fail_on, 0
         self._lock = threading.Lock()
 
     def identity(self, style: Style) -> str:
         return f"counting|{style.value}|{self.rate}"
-
-    def volume(self, style: Style) -> float:
-        return self._volume
 
     def render(self, text: str, style: Style) -> AudioChunk:
         if text == self.fail_on:

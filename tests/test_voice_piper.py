@@ -22,9 +22,9 @@ import pytest
 
 from assistant.audio import rms
 from assistant.dialog.messages import Style
+from assistant.speaker import Segment, at_volume
 from assistant.voice import CachedVoice, Pyttsx3Voice, VoiceError, VoiceSettings, make_voice
 from assistant.voice.piper_voice import NOMINAL_RATE, SENTENCE_SILENCE, PiperVoice
-from assistant.voice.settings import StyleSettings
 from assistant.voice.worker import (
     Channel,
     LoadPiper,
@@ -86,19 +86,17 @@ def test_sentences_of_one_line_get_a_breath_between_them(voice: PiperVoice) -> N
     assert SENTENCE_SILENCE + 0.15 <= longest < SENTENCE_SILENCE + 0.6
 
 
-def test_the_volume_is_left_to_the_cache(voice: PiperVoice, tmp_path) -> None:
-    """Piper renders at full level, so one cache entry serves every volume: the cache in
-    front of it applies the volume after the loudness step, as for every other voice."""
+def test_the_volume_is_left_to_the_playback(voice: PiperVoice, tmp_path) -> None:
+    """Piper renders at full level, so one cache entry serves every volume: the volume is
+    applied after the loudness step, as the line is played, as for every other voice."""
     from assistant.voice.cache import CachedVoice
 
-    settings = VoiceSettings(prompt=StyleSettings(rate=150, volume=0.25))
-    quiet = PiperVoice(english_piper_voice(), settings)
+    quiet = PiperVoice(english_piper_voice(), VoiceSettings())  # for a session at volume 0.25
     try:
         assert quiet.identity(Style.PROMPT) == voice.identity(Style.PROMPT)
-        assert quiet.volume(Style.PROMPT) == 0.25
         loud = CachedVoice(voice, tmp_path).render(LINE, Style.PROMPT)
         soft_cache = CachedVoice(quiet, tmp_path)
-        soft = soft_cache.render(LINE, Style.PROMPT)
+        soft = at_volume(Segment.speech(soft_cache.render(LINE, Style.PROMPT), LINE), 0.25).audio
     finally:
         quiet.close()
     assert soft_cache.hits == 1 and quiet.renders == 0  # the same entry, nothing rendered
@@ -121,7 +119,7 @@ def test_an_empty_line_is_no_audio_and_no_worker_call(voice: PiperVoice) -> None
 def test_identity_names_engine_voice_and_rate(voice: PiperVoice) -> None:
     prompt, guide = voice.identity(Style.PROMPT), voice.identity(Style.GUIDE)
     assert prompt.startswith("piper|en_US-joe-medium.onnx|63201294-")
-    assert prompt != guide and "volume" not in prompt  # the cache applies the volume
+    assert prompt != guide and "volume" not in prompt  # the volume is applied when played
     system = Pyttsx3Voice()
     try:
         assert system.identity(Style.PROMPT) != prompt

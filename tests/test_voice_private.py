@@ -141,7 +141,7 @@ def test_an_engine_that_needs_a_file_gets_one_in_ram_and_it_is_gone_after(
         assert (folders[0].stat().st_mode & 0o777) == 0o700
         assert not written.exists()  # deleted as soon as it was read
     assert not folders[0].exists()  # and the folder with the worker
-    assert engine.properties["volume"] == 1.0  # the volume is the cache's business
+    assert engine.properties["volume"] == 1.0  # the volume is applied when played
 
 
 def _session_cache(tmp_path: Path, name: str, answer: str) -> set[str]:

@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 
 from assistant.audio import AudioChunk, read_wav, rms
+from assistant.config import load_settings
 from assistant.dialog.messages import Style
-from assistant.voice import Pyttsx3Voice, StyleSettings, VoiceSettings
+from assistant.speaker import Segment, at_volume
+from assistant.voice import Pyttsx3Voice
 from assistant.voice.decode import trim_edges
 
 LINE = "Adem diep en rustig in, en weer uit."
@@ -71,14 +73,21 @@ def test_each_line_is_exactly_what_espeak_ng_says_at_that_rate(
         assert voice.render(text, style).samples == trim_edges(read_wav(reference)).samples
 
 
-def test_the_engine_renders_at_full_volume_and_leaves_the_volume_to_the_cache() -> None:
-    # The cache brings each line to one loudness first and applies the volume after that
-    # (tests/test_loudness.py); a volume applied by the engine would only be undone.
-    settings = VoiceSettings(prompt=StyleSettings(rate=150, volume=0.3))
-    quiet_voice = Pyttsx3Voice(settings)
+def test_the_engine_renders_at_full_volume_and_leaves_the_volume_to_the_playback(
+    tmp_path: Path,
+) -> None:
+    # The cache brings each line to one loudness, and the volume is applied after that, as
+    # the line is played (tests/test_loudness.py); a volume applied by the engine would only
+    # be undone.
+    quiet_config, plain_config = tmp_path / "quiet.yaml", tmp_path / "plain.yaml"
+    quiet_config.write_text("volume: 0.3\n", encoding="utf-8")
+    plain_config.write_text("volume: 1.0\n", encoding="utf-8")
+    quiet_settings = load_settings(quiet_config)
+    quiet_voice = Pyttsx3Voice(quiet_settings.voice)
     try:
-        assert quiet_voice.volume(Style.PROMPT) == 0.3
-        assert quiet_voice.volume(Style.GUIDE) == 1.0
+        assert quiet_settings.volume == 0.3
+        # No volume reaches the voice: it is the same voice at any volume.
+        assert quiet_voice.settings == load_settings(plain_config).voice
         quiet = quiet_voice.render(LINE, Style.PROMPT)
     finally:
         quiet_voice.close()
@@ -88,6 +97,8 @@ def test_the_engine_renders_at_full_volume_and_leaves_the_volume_to_the_cache() 
     finally:
         loud.close()
     assert quiet == full
+    played = at_volume(Segment.speech(quiet, LINE), 0.3).audio
+    assert rms(played) / rms(full) == pytest.approx(0.3, rel=0.01)
 
 
 def test_an_empty_line_is_no_audio_and_no_engine_call(voice: Pyttsx3Voice) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.audio import read_wav, rms, write_wav
-from assistant.config import Settings
+from assistant.config import JournalSettings, Settings
 from assistant.journal.markdown import parse
 from tests.helpers import (
     KOREAN_YES,
@@ -159,7 +159,8 @@ def test_no_model_says_how_to_fetch_it_and_goes_on_with_typing(monkeypatch, caps
 
     monkeypatch.delenv("HARTSVERBINDING_MODEL", raising=False)
     monkeypatch.setattr(model_module, "default_model_dirs", lambda: [Path("/nonexistent/model")])
-    input_, microphone_failed = voice_or_typed_input(content, Settings(journal=Path("/unused")))
+    settings = Settings(journal=JournalSettings(Path("/unused")))
+    input_, microphone_failed = voice_or_typed_input(content, settings)
     # Not the microphone: the assistant does not say "I cannot use a microphone" (issue 16).
     assert isinstance(input_, TextInput) and not microphone_failed
     message = capsys.readouterr().err

@@ -65,16 +65,15 @@ def run_checks(
     host: Host | None,
 ) -> Iterator[Check]:
     """Each check in turn, the speaker's bell before the microphone's recording."""
-    from assistant.session.devices import voice_settings
-
+    devices, journal = settings.devices, settings.journal.folder
     yield guarded(_("sound server"), lambda: sound_checks.sound_server(runner))
-    yield guarded(_("speaker"), lambda: sound_checks.speaker(settings.speaker))
-    yield guarded(_("microphone"), lambda: sound_checks.microphone(settings.mic, record, _ask))
-    yield guarded(_("Dutch voice"), lambda: setup_checks.voice(voice_settings(settings)))
+    yield guarded(_("speaker"), lambda: sound_checks.speaker(devices.speaker))
+    yield guarded(_("microphone"), lambda: sound_checks.microphone(devices.mic, record, _ask))
+    yield guarded(_("Dutch voice"), lambda: setup_checks.voice(settings.voice))
     loaded: list[Any] = [None]
 
     def model() -> Check:
-        check, loaded[0] = setup_checks.model(settings.model)
+        check, loaded[0] = setup_checks.model(devices.model)
         return check
 
     yield guarded(_("speech model"), model)
@@ -86,8 +85,8 @@ def run_checks(
         _("the coach's recordings"),
         lambda: setup_checks.recordings(_content(content_dir, settings)),
     )
-    yield guarded(_("journal folder"), lambda: setup_checks.journal_folder(settings.journal))
-    yield guarded(_("free disk space"), lambda: setup_checks.free_space(settings.journal))
+    yield guarded(_("journal folder"), lambda: setup_checks.journal_folder(journal))
+    yield guarded(_("free disk space"), lambda: setup_checks.free_space(journal))
     yield guarded(_("service"), lambda: setup_checks.service_running(host, runner))
     yield guarded(_("power supply"), lambda: setup_checks.power(runner))
 

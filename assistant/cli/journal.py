@@ -41,7 +41,9 @@ BOLD = ("\x1b[1m", "\x1b[0m")
 
 def journal_command(parsed: Parsed, content: Content, settings: Settings) -> int:
     """Run one `journal VERB ...` command, on the journal the settings name."""
-    journal = Journal(settings.journal, Labels(**content.journal), settings.keep_audio)
+    journal = Journal(
+        settings.journal.folder, Labels(**content.journal), settings.journal.keep_audio
+    )
     verb = parsed.words[1]
     if verb == "list":
         return list_command(journal)

@@ -24,10 +24,10 @@ from assistant.recognizer.model import (
 )
 
 if TYPE_CHECKING:
-    from assistant.config import Settings
+    from assistant.config import DeviceSettings
 
 
-def download_command(settings: Settings, *, if_online: bool = False) -> int:
+def download_command(settings: DeviceSettings, *, if_online: bool = False) -> int:
     """Fetch the default model. `if_online` (as scripts/practice asks before a practice): quiet
     when a model is there or chosen, and quiet when the site does not answer within seconds,
     for the practice itself then says, in one line, that it has no model and what fetches it."""
@@ -93,7 +93,7 @@ def devices_command() -> int:
     return 0
 
 
-def transcribe_command(path: Path, settings: Settings) -> int:
+def transcribe_command(path: Path, settings: DeviceSettings) -> int:
     from assistant.recognizer.dictation import transcribe
 
     if path.is_dir():  # checked before the model takes seconds to load

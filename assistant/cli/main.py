@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from assistant.cli.grammar import Parsed, parse
-from assistant.config import Settings, load_settings
+from assistant.config import Settings, load_settings, with_values
 from assistant.content import default_content_dir, load_content
 from assistant.errors import UserError
 from assistant.i18n import _
@@ -87,7 +86,7 @@ def _run(parsed: Parsed) -> int:
 def _model_download(parsed: Parsed, settings: Settings) -> int:
     from assistant.cli.listening import download_command
 
-    return download_command(settings, if_online=parsed.value("if_online"))
+    return download_command(settings.devices, if_online=parsed.value("if_online"))
 
 
 def _devices(parsed: Parsed, settings: Settings) -> int:
@@ -99,16 +98,16 @@ def _devices(parsed: Parsed, settings: Settings) -> int:
 def _transcribe(parsed: Parsed, settings: Settings) -> int:
     from assistant.cli.listening import transcribe_command
 
-    return transcribe_command(parsed.value("file"), settings)
+    return transcribe_command(parsed.value("file"), settings.devices)
 
 
 def _voice(parsed: Parsed, settings: Settings) -> int:
     from assistant.cli import voice
 
     if parsed.words == ("voice", "list"):
-        return voice.list_command(settings)
+        return voice.list_command(settings.voice)
     name = parsed.value("name") or voice.DEFAULT_VOICE
-    return voice.download_command(name, settings, if_online=parsed.value("if_online"))
+    return voice.download_command(name, settings.voice, if_online=parsed.value("if_online"))
 
 
 def _service(parsed: Parsed, settings: Settings) -> int:
@@ -144,7 +143,7 @@ def _settings(parsed: Parsed) -> Settings:
         for key in ("pace", "journal", "model", "mic", "speaker")
         if parsed.value(key) is not None
     }
-    return replace(settings, **overrides)
+    return with_values(settings, overrides)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from assistant.dialog.messages import Style
 from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.report import warn
-from assistant.session.devices import voice_settings
 from assistant.studio.choices import (
     Choice,
     ChoiceListener,
@@ -33,6 +32,7 @@ from assistant.voice.base import VoiceError
 if TYPE_CHECKING:
     from assistant.microphone import Microphone
     from assistant.voice.cache import CachedVoice
+    from assistant.voice.settings import VoiceSettings
 
 RECORD_RATE = 22050  # the voices' own rate: the takes are played as they were made
 
@@ -77,28 +77,30 @@ def record_command(
                 "Always synthesised, because their words are known only during a session: {keys}."
             ).format(keys=", ".join(skipped))
         )
-    speaker = make_speaker(settings.speaker, timeline)
-    from_file = (settings.mic or "").lower().endswith(".wav")
+    devices, listen = settings.devices, settings.listen
+    speaker = make_speaker(devices.speaker, timeline)
     try:
         # A recording used as the microphone is read as fast as the takes need it.
-        microphone = open_microphone(settings.mic, rate=RECORD_RATE, realtime=not from_file)
+        microphone = open_microphone(
+            devices.mic, rate=RECORD_RATE, realtime=not devices.mic_is_recording
+        )
     except UserError:
         speaker.close()
         raise
-    voice = _voice(settings)
+    voice = _voice(settings.voice)
     try:
         booth = Booth(
             microphone=microphone,
             speaker=speaker,
             voice=voice,
-            volume=voice.volume if voice is not None else lambda style: settings.volume,
-            listener=_listener(content, settings, microphone),
+            volume=settings.volume,
+            listener=_listener(content, devices.model, microphone),
             out=sys.stdout,
             tell=_tell,
             question=_question(content),
-            holdoff=settings.holdoff,
-            end_silence=settings.answer_silence,
-            most=settings.answer_max,
+            holdoff=listen.holdoff,
+            end_silence=listen.answer_silence,
+            most=listen.answer_max,
         )
         outcome = Walk(lines, folder, booth).run(again=again)
     finally:
@@ -126,15 +128,11 @@ def selected_lines(content: Content, selection: str | None) -> list[RecordableLi
     return [line for line in lines if line.key.startswith(f"{selection}.")]
 
 
-def _voice(settings: Settings) -> CachedVoice | None:
+def _voice(settings: VoiceSettings) -> CachedVoice | None:
     """The synthetic voice that says each line first, or None (the line is shown only)."""
     from assistant.voice import make_voice
 
-    voice = make_voice(
-        voice_settings(settings),
-        places.cache_home() / "voice",
-        cache_bytes=settings.voice_cache_mb * 1_000_000,
-    )
+    voice = make_voice(settings, places.cache_home() / "voice")
     try:
         voice.identity(Style.PROMPT)  # finds the Dutch voice now, not at the first line
     except (UserError, VoiceError) as error:
@@ -145,12 +143,12 @@ def _voice(settings: Settings) -> CachedVoice | None:
     return voice
 
 
-def _listener(content: Content, settings: Settings, microphone: Microphone) -> ChoiceListener:
+def _listener(content: Content, model: Path | None, microphone: Microphone) -> ChoiceListener:
     from assistant.recognizer import CommandRecognizer, find_model, load_model
 
     phrases = choice_phrases(content)
     recognizer = None
-    model_dir = find_model(settings.model)
+    model_dir = find_model(model)
     if model_dir is None:
         warn(_("No speech model: type your choice after each take."))
     else:

@@ -19,10 +19,10 @@ from assistant.voice.piper_catalogue import CATALOGUE, DEFAULT_VOICE, find, inst
 __all__ = ["DEFAULT_VOICE", "download_command", "list_command"]
 
 if TYPE_CHECKING:
-    from assistant.config import Settings
+    from assistant.voice.settings import VoiceSettings
 
 
-def list_command(settings: Settings) -> int:
+def list_command(settings: VoiceSettings) -> int:
     folder = places.voices_dir()
     present = installed(folder)
     print(_("Piper voices that 'hartsverbinding voice download NAME' can fetch:"))
@@ -42,7 +42,7 @@ def list_command(settings: Settings) -> int:
     return 0
 
 
-def download_command(name: str, settings: Settings, *, if_online: bool = False) -> int:
+def download_command(name: str, settings: VoiceSettings, *, if_online: bool = False) -> int:
     """Fetch a voice. `if_online` (as scripts/practice asks before a practice): only the default
     voice, only when the settings choose none, quiet when it is there (unless Piper itself is
     missing), and one line instead of a download when the site does not answer within seconds:
@@ -91,7 +91,7 @@ def _say_if_piper_is_missing() -> None:
         )
 
 
-def _say_which_is_used(settings: Settings) -> None:
+def _say_which_is_used(settings: VoiceSettings) -> None:
     if settings.voice is not None:
         print(
             _("Your settings choose the voice '{voice}' ('voice:' in the config).").format(

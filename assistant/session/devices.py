@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from assistant import places
 from assistant.backoff import Backoff
-from assistant.config import Settings
+from assistant.config import DeviceSettings, Settings
 from assistant.content.model import Content
 from assistant.dialog.lines import known_lines
 from assistant.dialog.messages import Style
@@ -26,18 +26,12 @@ from assistant.i18n import _, ngettext
 from assistant.report import warn
 from assistant.session.ports import Input, Output
 from assistant.session.text_io import TextInput, TextOutput
-from assistant.voice.settings import StyleSettings, VoiceSettings
 
 if TYPE_CHECKING:
     from assistant.speaker import Speaker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def renders_to_file(settings: Settings) -> bool:
-    """--speaker FILE.wav: the session is a rendering, not a conversation."""
-    return settings.speaker is not None and settings.speaker.lower().endswith(".wav")
 
 
 def typed_input() -> Input:
@@ -68,10 +62,10 @@ def spoken_output(
     from assistant.voice.recorded import RecordedVoice
     from assistant.voice.shared import SharedVoice
 
-    to_file = renders_to_file(settings)
+    to_file = settings.devices.renders_to_file
     if speaker is None:
         try:
-            speaker = make_speaker(settings.speaker, timeline)
+            speaker = make_speaker(settings.devices.speaker, timeline)
         except SpeakerError as error:
             if to_file:
                 raise
@@ -81,11 +75,7 @@ def spoken_output(
                 )
             )
             return text_output(settings, captions_personal)
-    voice = make_voice(
-        voice_settings(settings),
-        places.cache_home() / "voice",
-        cache_bytes=settings.voice_cache_mb * 1_000_000,
-    )
+    voice = make_voice(settings.voice, places.cache_home() / "voice")
     try:
         voice.identity(Style.PROMPT)  # finds the Dutch voice now, not in the middle of a line
     except (UserError, VoiceError) as error:
@@ -103,7 +93,7 @@ def spoken_output(
             [line for line in known_lines(content) if line[0] not in recordings]
         )
     return SpokenOutput(
-        RecordedVoice(recordings, shared, voice.volume),
+        RecordedVoice(recordings, shared),
         speaker,
         sys.stdout,
         settings.pace,
@@ -150,16 +140,6 @@ def wait_for_device(open_device: Callable[[], T], what: str, closing: threading.
         PORTAUDIO.restart(PORTAUDIO.generation)
 
 
-def voice_settings(settings: Settings) -> VoiceSettings:
-    return VoiceSettings(
-        prompt=StyleSettings(settings.rate_prompt, settings.volume),
-        guide=StyleSettings(settings.rate_guide, settings.volume),
-        reading=StyleSettings(settings.rate_reading, settings.volume),
-        timeout=settings.synthesis_timeout,
-        voice=settings.voice,
-    )
-
-
 # --- input ----------------------------------------------------------------------------------
 
 
@@ -167,13 +147,14 @@ def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, b
     """The microphone with the speech model, or typing. Why is said once, in one line; the
     flag is True when the microphone was the cause, which the assistant then says too (so a
     missing model is never called a missing microphone)."""
-    if renders_to_file(settings) and settings.mic is None:
+    devices = settings.devices
+    if devices.renders_to_file and devices.mic is None:
         return typed_input(), False  # a rendering to a file is not something to talk to
     from assistant.microphone import MicrophoneError, open_microphone
     from assistant.recognizer import find_model, load_model, missing_model_message
     from assistant.session.voice_io import VoiceListening
 
-    model_dir = find_model(settings.model)
+    model_dir = find_model(devices.model)
     if model_dir is None:
         warn(
             _("{problem} The practice goes on with typing.").format(problem=missing_model_message())
@@ -185,20 +166,20 @@ def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, b
         warn(_("{problem} The practice goes on with typing.").format(problem=error.message))
         return typed_input(), False
     report_missing_words(content, model)
-    realtime = not (settings.mic or "").lower().endswith(".wav") or settings.pace > 0
+    realtime = not devices.mic_is_recording or settings.pace > 0
     try:
-        microphone = open_microphone(settings.mic, realtime=realtime)
-        return VoiceListening.open(content, settings, microphone, model), False
+        microphone = open_microphone(devices.mic, realtime=realtime)
+        return VoiceListening.open(content, settings.listen, microphone, model), False
     except MicrophoneError as error:
         warn(_("{problem} The practice goes on with typing.").format(problem=error.message))
         return typed_input(), True
 
 
-def with_button(input_: Input, settings: Settings) -> Input:
+def with_button(input_: Input, devices: DeviceSettings) -> Input:
     """The input, with the start button's presses when one is configured and usable."""
     from assistant.button import WithButton, open_button
 
-    button = open_button(settings.start_button)
+    button = open_button(devices.start_button)
     return input_ if button is None else WithButton(input_, button)
 
 

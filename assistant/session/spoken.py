@@ -27,11 +27,11 @@ from assistant.dialog.messages import (
     Style,
 )
 from assistant.i18n import _
-from assistant.loudness import scale
 from assistant.preferences import Preferences
 from assistant.report import warn
 from assistant.speaker.base import RecoverableSpeaker, Segment, Speaker, SpeakerError
 from assistant.speaker.clock import ClockSpeaker
+from assistant.speaker.volume import at_volume
 from assistant.voice.base import TunableVoice, VoiceError
 from assistant.voice.cache import finish_line
 from assistant.voice.cues import cue_audio
@@ -69,7 +69,7 @@ class SpokenOutput:
         self.speaker = speaker
         self.captions = captions
         self.pace = pace
-        self.volume = volume  # the configured volume; the voice applies it to speech itself
+        self.volume = volume  # the configured volume, applied with the person's as it is played
         # False where output may end up in a log (standby, a service): lines with the person's
         # words are spoken but not printed.
         self.captions_personal = captions_personal
@@ -107,35 +107,28 @@ class SpokenOutput:
                 self._voice_failed = True
                 return
             self._voice_failed = False
-            self._play(Segment.speech(self._loud(audio), item.text))
+            self._play(Segment.speech(audio, item.text))
         elif isinstance(item, Pause):
             seconds = item.seconds * self.pace * self.preferences.pauses
             self._play(Segment.pause(seconds, CUE_RATE))
         elif isinstance(item, Cue):
-            self._play(Segment.cue(self._loud(cue_audio(item.kind, CUE_RATE, self.volume))))
+            self._play(Segment.cue(cue_audio(item.kind, CUE_RATE)))
         elif isinstance(item, PlayRecording):
             # The person's own voice, as loud as the assistant's lines (and never cached).
-            heard = scale(finish_line(item.audio), self.volume)
-            self._play(Segment.speech(self._loud(heard), ""))
+            self._play(Segment.speech(finish_line(item.audio), ""))
 
     def adjust(self, preferences: Preferences) -> None:
         if preferences.rate != self.preferences.rate:
             self.voice.retune(preferences.rate)
         self.preferences = preferences
 
-    def _loud(self, audio: AudioChunk) -> AudioChunk:
-        """At the person's volume: applied when played, so the cache holds one rendering."""
-        gain = self.preferences.volume
-        if gain == 1.0:
-            return audio
-        return AudioChunk.from_array(audio.array().astype(float) * gain, audio.rate)
-
     def _play(self, segment: Segment) -> None:
+        """Every item is played through here: the one place the volume is applied."""
         self._clock.play(segment)
         if not self._sound:
             return
         try:
-            self.speaker.play(segment)
+            self.speaker.play(at_volume(segment, self.volume, self.preferences.volume))
         except SpeakerError as error:
             if self._failure() is None:
                 raise  # not a device that fails and comes back (a file, a closed speaker)

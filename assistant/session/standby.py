@@ -72,27 +72,28 @@ def _open_devices(
     from assistant.session.voice_io import VoiceListening
     from assistant.speaker import make_speaker
 
-    model_dir = find_model(settings.model)
+    chosen = settings.devices
+    model_dir = find_model(chosen.model)
     if model_dir is None:
         raise UserError(missing_model_message())
     model = load_model(model_dir)  # once: every session of this standby shares it
     devices.report_missing_words(content, model, content.start_phrases)
-    recording = (settings.mic or "").lower().endswith(".wav")
+    recording = chosen.mic_is_recording
     realtime = not recording or settings.pace > 0
 
     def listening() -> Input:
-        microphone = open_microphone(settings.mic, realtime=realtime)
-        return VoiceListening.open(content, settings, microphone, model, standby=True)
+        microphone = open_microphone(chosen.mic, realtime=realtime)
+        return VoiceListening.open(content, settings.listen, microphone, model, standby=True)
 
     def speaker() -> Speaker:
-        return make_speaker(settings.speaker, timeline)
+        return make_speaker(chosen.speaker, timeline)
 
     # A recording or a file that is not there will not appear by waiting: that stops at once.
     input_ = (
         listening() if recording else devices.wait_for_device(listening, N_("microphone"), closing)
     )
-    input_ = devices.with_button(input_, settings)
-    to_file = devices.renders_to_file(settings) or (settings.speaker or "").lower() == "none"
+    input_ = devices.with_button(input_, chosen)
+    to_file = chosen.renders_to_file or (chosen.speaker or "").lower() == "none"
     sound = speaker() if to_file else devices.wait_for_device(speaker, N_("speaker"), closing)
     output = devices.spoken_output(
         content, settings, timeline, speaker=sound, captions_personal=False
@@ -120,7 +121,7 @@ def _one_session(content: Content, settings: Settings, input_: Input, output: Ou
     output.start(Cue(CueKind.LISTEN_START))
     while not output.wait(0.5):
         pass
-    journal = open_journal(content, settings)
+    journal = open_journal(content, settings.journal)
     session, begin = prepare_session(content, settings, journal, output, input_, standby=True)
     try:
         session.run(begin)

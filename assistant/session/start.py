@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from assistant import places
-from assistant.config import Settings
+from assistant.config import JournalSettings, Settings
 from assistant.content.model import Content
 from assistant.dialog.messages import Begin
 from assistant.durable import is_private
@@ -31,13 +31,13 @@ def run_practice(
 ) -> bool:
     """One session from the welcome (or the chosen practice) to the goodbye; True when every
     chosen practice was finished."""
-    journal = open_journal(content, settings)  # an unusable folder stops before the devices
+    journal = open_journal(content, settings.journal)  # an unusable folder stops before the devices
     if text_only:
         output, (input_, fell_back) = devices.text_output(settings), (devices.typed_input(), False)
     else:
         output = devices.spoken_output(content, settings, timeline)
         input_, fell_back = devices.voice_or_typed_input(content, settings)
-    input_ = devices.with_button(input_, settings)
+    input_ = devices.with_button(input_, settings.devices)
     session, begin = prepare_session(
         content, settings, journal, output, input_, practice_id=practice_id, text_input=fell_back
     )
@@ -69,10 +69,10 @@ class NotKept(UserError):
         )
 
 
-def open_journal(content: Content, settings: Settings) -> Journal:
+def open_journal(content: Content, settings: JournalSettings) -> Journal:
     """The journal a session writes; a folder others can read is said, not changed (its mode
     is the person's choice, and doctor checks it too)."""
-    journal = Journal(settings.journal, Labels(**content.journal), keep_audio=settings.keep_audio)
+    journal = Journal(settings.folder, Labels(**content.journal), keep_audio=settings.keep_audio)
     if not is_private(journal.folder):
         folder, mode = journal.folder, journal.folder.stat().st_mode & 0o777
         warn(
@@ -113,6 +113,6 @@ def prepare_session(
         text_input=text_input,
         preferences=load_preferences(state),
         standby=standby,
-        history=history(journal, date.today(), settings.look_back),
+        history=history(journal, date.today(), settings.journal.look_back),
     )
     return session, begin

@@ -6,9 +6,9 @@ MICROPHONE_BACK once when it works again; the assistant says them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from assistant.config import Settings
 from assistant.content.model import Command, Content
 from assistant.dialog.messages import InputEnded, Notice, NoticeKind
 from assistant.dialog.understand import all_phrasings, understand
@@ -36,7 +36,7 @@ class VoiceListening:
     @staticmethod
     def open(
         content: Content,
-        settings: Settings,
+        settings: ListenSettings,
         microphone: Microphone,
         model: Any,
         *,
@@ -44,12 +44,7 @@ class VoiceListening:
     ) -> VoiceListening:
         """Listening for the content's phrasings; with `standby`, also for its start phrases
         (ListenMode.STANDBY)."""
-        listen = ListenSettings(
-            answer_silence=settings.answer_silence,
-            answer_max=settings.answer_max,
-            answer_wait=_NO_GIVING_UP,
-            holdoff=settings.holdoff,
-        )
+        listen = replace(settings, answer_wait=_NO_GIVING_UP)
         phrases = all_phrasings(content)
         meanings = {phrase: understand(phrase, content) for phrase in phrases}
         stops = [p for p, c in content.commands.items() if c is Command.KLAAR]

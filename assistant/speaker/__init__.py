@@ -11,6 +11,7 @@ from assistant.speaker.clock import ClockSpeaker
 from assistant.speaker.device import DeviceSpeaker
 from assistant.speaker.factory import make_speaker
 from assistant.speaker.file import FileSpeaker
+from assistant.speaker.volume import at_volume
 
 __all__ = [
     "ClockSpeaker",
@@ -21,5 +22,6 @@ __all__ = [
     "SegmentKind",
     "Speaker",
     "SpeakerError",
+    "at_volume",
     "make_speaker",
 ]

@@ -22,11 +22,11 @@ from typing import TextIO
 from assistant.audio import AudioChunk
 from assistant.content.recordings import RecordingFolder
 from assistant.dialog.lines import RecordableLine
-from assistant.dialog.messages import CueKind, Style
+from assistant.dialog.messages import CueKind
 from assistant.i18n import _
-from assistant.loudness import scale
 from assistant.microphone import Microphone
 from assistant.speaker.base import Segment, Speaker
+from assistant.speaker.volume import at_volume
 from assistant.studio.choices import Choice, ChoiceListener
 from assistant.studio.take import Take, TakeRecorder
 from assistant.voice.base import Voice, VoiceError
@@ -48,7 +48,7 @@ class Booth:
     microphone: Microphone
     speaker: Speaker
     voice: Voice | None  # the synthetic voice that says each line first; None: shown only
-    volume: Callable[[Style], float]  # the listener's volume, as for a session
+    volume: float  # the configured volume, as for a session
     listener: ChoiceListener
     out: TextIO  # the lines, for the coach to read
     tell: Callable[[str], None]  # progress and hints
@@ -174,7 +174,7 @@ class Walk:
 
     def _review(self, line: RecordableLine, take: Take) -> Choice | None:
         """Play the take back as it will sound, and ask what to do with it."""
-        heard = scale(finish_line(take.audio), self.booth.volume(line.style))
+        heard = finish_line(take.audio)
         while True:
             self._play(Segment.speech(heard, line.text))
             self.booth.tell(self.booth.question)
@@ -186,9 +186,10 @@ class Walk:
     # --- sound ----------------------------------------------------------------------------
 
     def _play(self, segment: Segment) -> None:
-        """Play and wait for the end; then what the microphone heard meanwhile is dropped."""
+        """Play and wait for the end; then what the microphone heard meanwhile is dropped.
+        Everything the walk plays goes through here: the one place its volume is applied."""
         booth = self.booth
-        booth.speaker.play(segment)
+        booth.speaker.play(at_volume(segment, booth.volume))
         booth.speaker.wait(PLAY_TIMEOUT)
         if booth.microphone.realtime:
             self._discard()

@@ -30,14 +30,10 @@ class KeyedVoice(TunableVoice, Protocol):
 
     Its `render` gives the engine's own level at full volume, and keeps the line off the disk
     (in memory, or at most in a RAM folder, deleted at once): some lines carry the person's
-    words. The cache in front of it brings every line to one loudness and then applies
-    `volume`."""
+    words. The cache in front of it brings every line to one loudness; the volume is applied
+    only as the line is played."""
 
     def identity(self, style: Style) -> str:
         """Everything besides the text that changes the audio (engine, voice id, rate...);
-        not the volume, which is applied after the audio is rendered and cached."""
-        ...
-
-    def volume(self, style: Style) -> float:
-        """The listener's volume for lines of `style`, 0 to 1 (0.5 is 6 dB quieter)."""
+        not the volume, which is applied as the line is played."""
         ...

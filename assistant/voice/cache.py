@@ -1,8 +1,9 @@
 """Rendered lines kept as WAV files, so a line is synthesised once and then just played.
 
-What is kept is the line as it will be heard at full volume: faded in and out (no click) and
-brought to the speech loudness (assistant/loudness.py), whatever voice rendered it. The
-listener's volume is applied on the way out, so changing it renders nothing again.
+What is kept, and given out, is the line at its finished loudness: faded in and out (no
+click) and brought to the speech loudness (assistant/loudness.py), whatever voice rendered it.
+The listener's volume is no concern of the cache: it is applied as the line is played
+(assistant/speaker/volume.py), so changing it renders nothing again.
 
 Where: `folder/v<FORMAT>/<sha256 of format, voice identity and text>.wav`. On first use the
 files an older version left in `folder` (the flat files of format 1, other version folders)
@@ -37,15 +38,15 @@ from assistant.audio import AudioChunk, read_wav, wav_bytes
 from assistant.dialog.messages import Style
 from assistant.durable import ensure_private_folder, remove_stale_temp_files, write_durably
 from assistant.errors import UserError
-from assistant.loudness import fade_edges, normalise_loudness, scale
+from assistant.loudness import fade_edges, normalise_loudness
 from assistant.voice.base import KeyedVoice
+from assistant.voice.settings import DEFAULT_MAX_BYTES
 
 log = logging.getLogger(__name__)
 
 # Bump when the stored audio changes meaning (e.g. different trimming). 2: loudness-normalised,
 # faded, at full volume (volume no longer in the key), kept in a folder of its own.
 FORMAT = "3"
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # about 40 minutes of speech at 22.05 kHz
 LOW_WATER = 0.9  # an eviction frees down to this share of the cap, not one entry at a time
 TOUCH_AFTER = 3600.0  # seconds: a hit on an entry older than this marks it used again
 
@@ -106,15 +107,12 @@ class CachedVoice:
     def retune(self, rate_factor: float) -> None:
         self.inner.retune(rate_factor)
 
-    def volume(self, style: Style) -> float:
-        return self.inner.volume(style)
-
     def path_for(self, text: str, style: Style) -> Path:
         key = "\0".join((FORMAT, self.inner.identity(style), text))
         return self.entries / f"{hashlib.sha256(key.encode('utf-8')).hexdigest()}.wav"
 
     def render(self, text: str, style: Style) -> AudioChunk:
-        """The line at the listener's volume: from the cache, or rendered and then kept."""
+        """The finished line: from the cache, or rendered and then kept."""
         self._set_up()
         path = self.path_for(text, style)
         line = _load(path)
@@ -126,12 +124,12 @@ class CachedVoice:
         if line is None:
             line = finish_line(self.inner.render(text, style))
             self._store(path, line)
-        return scale(line, self.inner.volume(style))
+        return line
 
     def render_private(self, text: str, style: Style) -> AudioChunk:
-        """The line at the listener's volume, rendered in memory: nothing is read from or
-        written to the cache, and the engine writes no file. For the person's own words."""
-        return scale(finish_line(self.inner.render(text, style)), self.inner.volume(style))
+        """The finished line, rendered in memory: nothing is read from or written to the
+        cache, and the engine writes no file. For the person's own words."""
+        return finish_line(self.inner.render(text, style))
 
     def prepare(self, lines: Iterable[tuple[str, Style]]) -> int:
         """Render every line not cached yet; returns how many were rendered. Stops at the first

@@ -5,7 +5,8 @@ out against the voice, whatever the voice: the bell, long and ringing, marks a c
 and sits 8 LU below the speech; the listening tones are short signals that must be noticed
 with eyes closed, and a sound of 0.18 s is heard as softer than its measured level (hearing
 integrates loudness over about 200 ms), so they sit 6 LU below. The listener's volume scales
-them like the speech. Free of clicks: every cue fades in and out.
+them like the speech, as they are played (assistant/speaker/volume.py). Free of clicks: every
+cue fades in and out.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from assistant.audio import AudioChunk
 from assistant.dialog.messages import CueKind
-from assistant.loudness import SPEECH_LUFS, normalise_loudness, scale
+from assistant.loudness import SPEECH_LUFS, normalise_loudness
 
 BELL_SECONDS = 2.5
 TONE_SECONDS = 0.18
@@ -29,18 +30,14 @@ _BELL_PARTIALS = ((1.0, 1.0, 1.2), (2.76, 0.45, 0.55), (5.40, 0.22, 0.3), (8.93,
 _TONE_LOW, _TONE_HIGH = 523.25, 784.0  # C5 and G5: a gentle fifth
 
 
-def cue_audio(kind: CueKind, rate: int, volume: float = 1.0) -> AudioChunk:
-    """The cue at `rate`, at its loudness below the speech, times the listener's `volume`."""
-    return scale(_cue(kind, rate), volume)
-
-
 def cue_offset(kind: CueKind) -> float:
     """How far below the speech loudness the cue sits, in LU (negative)."""
     return BELL_LU if kind is CueKind.BELL else TONE_LU
 
 
 @lru_cache(maxsize=16)
-def _cue(kind: CueKind, rate: int) -> AudioChunk:
+def cue_audio(kind: CueKind, rate: int) -> AudioChunk:
+    """The cue at `rate`, at its loudness below the speech."""
     if kind is CueKind.BELL:
         raw = _bell(rate)
     elif kind is CueKind.LISTEN_START:

@@ -20,7 +20,7 @@ from assistant import places
 from assistant.i18n import _
 from assistant.report import warn
 from assistant.voice.base import KeyedVoice, VoiceError
-from assistant.voice.cache import DEFAULT_MAX_BYTES, CachedVoice
+from assistant.voice.cache import CachedVoice
 from assistant.voice.piper_catalogue import DEFAULT_VOICE, find, installed, model_path
 from assistant.voice.pyttsx3_voice import Pyttsx3Voice
 from assistant.voice.settings import VoiceSettings
@@ -35,7 +35,6 @@ def make_voice(
     cache_dir: Path,
     voices_dir: Path | None = None,
     *,
-    cache_bytes: int = DEFAULT_MAX_BYTES,
     say: Callable[[str], None] = warn,
 ) -> CachedVoice:
     inner: KeyedVoice | None = None
@@ -49,7 +48,7 @@ def make_voice(
         log.info("speaking with the system voice (pyttsx3)")
     else:
         log.info("speaking with the Piper voice %s", wanted)
-    return CachedVoice(inner, cache_dir, cache_bytes)
+    return CachedVoice(inner, cache_dir, settings.cache_bytes)
 
 
 def piper_installed() -> bool:

@@ -116,14 +116,11 @@ class PiperVoice:
         return self.settings.timeout + words * 60 / self.settings.for_style(style).rate
 
     def identity(self, style: Style) -> str:
-        # No volume: lines are rendered at full level and the cache applies the volume.
+        # No volume: lines are rendered at full level; the volume is applied when played.
         return (
             f"piper|{self.file.model.name}|{self.file.fingerprint}"
             f"|length={self.length_scale(style):.4f}|silence={SENTENCE_SILENCE:g}"
         )
-
-    def volume(self, style: Style) -> float:
-        return self.settings.for_style(style).volume
 
     def retune(self, rate_factor: float) -> None:
         self.settings = replace(self.settings, rate_factor=rate_factor)
@@ -135,7 +132,7 @@ class PiperVoice:
             model=str(self.file.model),
             text=text,
             length_scale=self.length_scale(style),
-            volume=1.0,  # full level: the cache normalises, then applies the volume
+            volume=1.0,  # full level: the cache normalises; the volume comes when played
             sentence_silence=SENTENCE_SILENCE,
         )
         self.renders += 1

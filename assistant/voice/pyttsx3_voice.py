@@ -20,7 +20,7 @@ ENGINE_RATE = 22050  # what espeak-ng writes; only used for a line with nothing 
 class Pyttsx3Voice:
     """Renders each line to audio in a fresh worker process, so a hung engine costs one line.
     `worker` ('module:function') is what the worker runs; tests swap in a faulty one.
-    Lines come at the engine's full volume; `volume` is for the cache to apply."""
+    Lines come at the engine's full volume; the volume is applied as they are played."""
 
     def __init__(self, settings: VoiceSettings | None = None, worker: str = DEFAULT_TARGET) -> None:
         self.settings = settings or VoiceSettings()
@@ -50,9 +50,6 @@ class Pyttsx3Voice:
 
     def identity(self, style: Style) -> str:
         return f"pyttsx3|{self.voice.id}|rate={self.settings.for_style(style).rate}"
-
-    def volume(self, style: Style) -> float:
-        return self.settings.for_style(style).volume
 
     def retune(self, rate_factor: float) -> None:
         self.settings = replace(self.settings, rate_factor=rate_factor)

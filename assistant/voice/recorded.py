@@ -2,12 +2,13 @@
 line goes to the voice behind (Piper or the system voice).
 
 A recording goes through the same loudness step as a synthesised line (`finish_line`: faded
-at both ends, brought to the speech loudness) and then the same volume, so recorded and
-synthesised lines sit at one level. Lines with the person's words (`render_private`) are never
-recordings. The speaking rate does not change a recording; the pauses are not part of it.
+at both ends, brought to the speech loudness), so recorded and synthesised lines sit at one
+level; the volume is applied to both alike as they are played. Lines with the person's words
+(`render_private`) are never recordings. The speaking rate does not change a recording; the
+pauses are not part of it.
 
-Recordings are read when first said and kept in memory, finished at full volume (the whole
-content is a few megabytes). A recording that cannot be read is synthesised instead.
+Recordings are read when first said and kept in memory, finished (the whole content is a
+few megabytes). A recording that cannot be read is synthesised instead.
 Threads: the session thread renders; the lock only keeps two first uses from racing.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,6 @@ from assistant.content.recordings import RecordingFolder, problems
 from assistant.dialog.lines import recordable_lines
 from assistant.dialog.messages import Style
 from assistant.errors import UserError
-from assistant.loudness import scale
 from assistant.voice.cache import finish_line
 
 if TYPE_CHECKING:
@@ -49,15 +49,9 @@ def current_recordings(content: Content) -> tuple[dict[str, Path], list[str]]:
 class RecordedVoice:
     """`recordings` (text as said -> WAV) in front of the session's voice."""
 
-    def __init__(
-        self,
-        recordings: Mapping[str, Path],
-        inner: SessionVoice,
-        volume: Callable[[Style], float],
-    ) -> None:
+    def __init__(self, recordings: Mapping[str, Path], inner: SessionVoice) -> None:
         self.recordings = dict(recordings)
         self.inner = inner
-        self.volume = volume  # the listener's volume per style, as the cache applies it
         self.played = 0  # lines played from a recording
         self._finished: dict[str, AudioChunk] = {}
         self._lock = threading.Lock()
@@ -67,7 +61,7 @@ class RecordedVoice:
         if line is None:
             return self.inner.render(text, style)
         self.played += 1
-        return scale(line, self.volume(style))
+        return line
 
     def render_private(self, text: str, style: Style) -> AudioChunk:
         return self.inner.render_private(text, style)

@@ -18,8 +18,9 @@ espeak driver writes it with `wave.open`, which takes a file object as well as a
 engines (SAPI5 on Windows, NSSpeechSynthesizer on macOS) can only write to a named file: that
 file goes into a private (0700) folder in RAM where there is one (`$XDG_RUNTIME_DIR`, else
 `/dev/shm`; the system temp folder on macOS and Windows) and is deleted as soon as it is read.
-The engine's volume is always full: the listener's volume is applied after the line has been
-brought to the speech loudness (assistant/voice/cache.py).
+The engine's volume is always full: the line is brought to the speech loudness
+(assistant/voice/cache.py), and the listener's volume is applied as it is played
+(assistant/speaker/volume.py).
 """
 
 from __future__ import annotations

@@ -54,13 +54,10 @@ class WyomingVoice:
         self.renders = 0  # lines sent to the server (a cache hit sends none)
 
     def identity(self, style: Style) -> str:
-        # No rate: it does not change the audio (see above). No volume: the cache applies it.
+        # No rate: it does not change the audio (see above). No volume: applied when played.
         return (
             f"wyoming|{self.voice.address.uri}|{self.voice.name or ''}|{self.voice.speaker or ''}"
         )
-
-    def volume(self, style: Style) -> float:
-        return self.settings.for_style(style).volume
 
     def retune(self, rate_factor: float) -> None:
         self.settings = replace(self.settings, rate_factor=rate_factor)
