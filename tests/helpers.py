@@ -6,6 +6,8 @@ Tests import their helpers from here (and fakes from fakes.py), never from one a
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import re
 import shutil
@@ -25,7 +27,9 @@ import numpy as np
 import pytest
 
 from assistant.audio import AudioChunk, read_wav, resample, silence, write_wav
+from assistant.journal.crypt import KEY_FILE, RECIPIENT_FILE, create_key
 from assistant.recognizer import load_model
+from tests.programs import need_program
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT_DIR = ROOT / "content" / "nl"
@@ -160,8 +164,7 @@ def espeak(text: str, voice: str) -> AudioChunk:
 
 
 def require_espeak() -> None:
-    if shutil.which("espeak-ng") is None:
-        pytest.fail("espeak-ng is missing: run scripts/setup --dev")
+    need_program("espeak-ng")
 
 
 def speech_with_gaps(
@@ -243,6 +246,25 @@ def korean_standby_content(folder: Path) -> Path:
         assert old in text, (name, old)
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return content
+
+
+# --- encrypted journals ------------------------------------------------------------------------
+
+
+@functools.cache
+def _sealed_key(passphrase: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="hv-key-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    create_key(folder, passphrase)
+    return folder
+
+
+def copy_journal_key(folder: Path, passphrase: str) -> None:
+    """The key files `create_key(folder, passphrase)` writes, made once per test process and
+    copied: sealing with the passphrase (scrypt at its real work factor) takes seconds each
+    time. Tests of making a key call create_key themselves."""
+    for name in (KEY_FILE, RECIPIENT_FILE):
+        shutil.copy2(_sealed_key(passphrase) / name, folder / name)
 
 
 # --- a local web server (for the download commands) -----------------------------------------
@@ -357,8 +379,7 @@ def traced_sockets(
     args: list[str], tmp_path: Path, stdin: str = "", env: dict[str, str] | None = None
 ) -> tuple[list[str], subprocess.CompletedProcess[str]]:
     """Run `args` under strace -f; return the inet socket calls and the finished process."""
-    if shutil.which("strace") is None:
-        pytest.fail("strace is missing: run scripts/setup --dev")
+    need_program("strace")
     trace = tmp_path / "sockets.trace"
     done = subprocess.run(
         ["strace", "-f", "-qq", "-e", "trace=socket", "-o", str(trace), *args],

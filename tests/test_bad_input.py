@@ -19,6 +19,8 @@ from assistant.content import load_content
 from assistant.errors import ContentError, UserError
 from tests.helpers import CONTENT_DIR
 
+pytestmark = pytest.mark.files
+
 FILES = sorted(p.relative_to(CONTENT_DIR) for p in CONTENT_DIR.rglob("*.yaml"))
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -11,6 +11,8 @@ from assistant.content import Command, Exercise, QuestionList, load_content
 from assistant.errors import ContentError
 from tests.helpers import copy_content, run_cli
 
+pytestmark = pytest.mark.files
+
 
 def test_the_shipped_content_is_the_handouts_practice(content):
     exercise, questions = content.practices

@@ -33,6 +33,8 @@ from assistant.dialog.messages import (
 )
 from tests.dialog_driver import Driver
 
+pytestmark = pytest.mark.pure
+
 
 @pytest.fixture
 def drv(content):

@@ -19,6 +19,8 @@ from assistant.errors import UserError
 from assistant.recognizer import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
 from tests.helpers import http_server
 
+pytestmark = [pytest.mark.files, pytest.mark.servers]
+
 NAME = "vosk-model-test"
 MODEL_FILES = {
     "am/final.mdl": os.urandom(300_000),  # random: deflate cannot hide damage in it

@@ -11,6 +11,8 @@ from assistant import config
 from assistant.config import load_settings
 from tests.helpers import run_cli
 
+pytestmark = pytest.mark.files
+
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="XDG is the Linux convention")
 
 

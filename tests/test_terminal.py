@@ -20,6 +20,8 @@ import pytest
 
 from tests.helpers import ROOT
 
+pytestmark = pytest.mark.files
+
 # Run first in the child: it is the leader of a new session (start_new_session), so taking the
 # terminal on its standard input makes that its controlling terminal, then it becomes the program.
 TAKE_TERMINAL = (

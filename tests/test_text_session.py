@@ -22,6 +22,8 @@ from assistant.session.runtime import Session
 from assistant.session.text_io import TextInput, TextOutput
 from tests.helpers import ROOT, Captions, answers_script, copy_content, run_cli, start_session
 
+pytestmark = pytest.mark.files
+
 
 def journal_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.md"))
