@@ -109,6 +109,7 @@ def test_a_voice_session_through_pulseaudio_opens_no_network_socket(tmp_path, pu
         [
             "strace",
             "-f",
+            "--seccomp-bpf",  # the kernel stops only the traced calls: the same trace, faster
             "-qq",
             "-e",
             "trace=socket",

@@ -56,7 +56,7 @@ def _traced_writes(tmp_path: Path, how: str) -> tuple[list[str], str]:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(ROOT))
     done = subprocess.run(
         [
-            *("strace", "-f", "-qq", "-e", "trace=%file,%desc", "-o", str(trace)),
+            *("strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=%file,%desc", "-o", str(trace)),
             *(sys.executable, str(script), str(cache), LINE, how),
         ],
         env=env,
