@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.audio import AudioChunk  # noqa: E402
-from assistant.config import Settings  # noqa: E402
+from assistant.config import JournalSettings, Settings  # noqa: E402
 from assistant.content import load_content  # noqa: E402
 from assistant.dialog.messages import InputEnded  # noqa: E402
 from assistant.recognizer import load_model  # noqa: E402
@@ -146,13 +146,13 @@ def run(mode: ListenMode, minutes: float, noise_only: bool, realtime: bool, work
 
     setup = choose_setup(work, None)
     content = load_content(setup.content_dir)
-    settings = Settings(journal=work / "journal")
+    settings = Settings(journal=JournalSettings(work / "journal"))
     with quiet():
         model = load_model(setup.model_dir)
     speech = [] if noise_only else [clip.audio() for clip in human_clips()]
     microphone = RoomMicrophone(minutes, speech, realtime=realtime)
     with quiet():  # the recognizers' warnings about words the model lacks
-        listening = VoiceListening.open(content, settings, microphone, model, standby=True)
+        listening = VoiceListening.open(content, settings.listen, microphone, model, standby=True)
     heard = 0
     began, cpu = time.monotonic(), time.process_time()
     reported = 0

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.programs import need_program
 
 FLAGS = (
     "--headless",
@@ -44,9 +44,9 @@ class Browser:
     """One Chromium process with one page; `call` sends a command and returns its result."""
 
     def __init__(self, workdir: Path, timeout: float = 60) -> None:
-        program = shutil.which("chromium")  # Debian's, which scripts/setup --dev installs
-        if program is None:
-            pytest.fail("Chromium is missing: install Debian 'chromium' (scripts/setup --dev)")
+        need_program("chromium")  # Debian's, which scripts/setup --dev installs
+        program = shutil.which("chromium")
+        assert program is not None
         self.timeout = timeout
         self.events: list[dict[str, Any]] = []
         self._buffer = b""

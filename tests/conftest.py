@@ -1,5 +1,6 @@
 """Shared fixtures: the content, a PulseAudio server, the small real Vosk model, Whisper base and
-the speech servers of the house (tests/servers.py)."""
+the speech servers of the house (tests/servers.py); the check of the programs the tests run
+(tests/programs.py) and the tiers (tests/tiers.py)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,50 @@ import pytest
 
 from assistant.content import Content, load_content
 from tests.helpers import CONTENT_DIR, korean_model_dir
-from tests.programs import missing_programs
-from tests.pulse import PulseServer, pulse_available, pulse_server
+from tests.programs import missing_programs, need_program, programs_required
+from tests.pulse import PulseServer, pulse_server
 from tests.servers import SpeechServer, assemble_whisper_base, piper_server, whisper_server
+from tests.tiers import TIERS, add_tiers, pure_guard, slow_first_timed_last, timed_guard
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Before any test: every program the tests run is on PATH, or one line per missing one
-    (scripts/test-programs lists them; scripts/setup --dev installs them)."""
+    """Where every program is required (scripts/test, CI): before any test, every program the
+    tests run is on PATH, or one line per missing one (scripts/test-programs lists them;
+    scripts/setup --dev installs them). Elsewhere the tests that need one are skipped."""
     lines = missing_programs()
-    if lines:
+    if lines and programs_required():
         raise pytest.UsageError("\n".join(lines))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    missing = [line.rsplit(" ", 1)[1] for line in missing_programs()]
+    if not missing:
+        return []
+    return [f"missing programs (the tests that run them are skipped): {', '.join(missing)}"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    registered = {line.split(":", 1)[0].strip() for line in config.getini("markers")}
+    unregistered = set(TIERS) - registered
+    if unregistered:
+        raise pytest.UsageError(f"tiers not registered in pyproject.toml: {unregistered}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    add_tiers(items)
+    slow_first_timed_last(items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
+    with timed_guard(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with pure_guard(item):
+        return (yield)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -53,8 +87,7 @@ def content() -> Content:
 def pulse() -> Iterator[PulseServer]:
     """A private PulseAudio server with sinks 'speaker' (default output) and 'mic' (its monitor
     is the default input). Child processes use it through `pulse.env`."""
-    if not pulse_available():
-        pytest.fail("pulseaudio and pactl are missing: run scripts/setup --dev")
+    need_program("pulseaudio", "pactl", "paplay", "parec")
     with pulse_server() as server:
         yield server
 

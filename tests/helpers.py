@@ -6,6 +6,8 @@ Tests import their helpers from here (and fakes from fakes.py), never from one a
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import re
 import shutil
@@ -28,7 +30,9 @@ from assistant.audio import AudioChunk, read_wav, resample, silence, write_wav
 from assistant.content import load_content
 from assistant.content.recordings import RecordingFolder
 from assistant.dialog.lines import recordable_lines
+from assistant.journal.crypt import KEY_FILE, RECIPIENT_FILE, create_key
 from assistant.recognizer import load_model
+from tests.programs import need_program
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT_DIR = ROOT / "content" / "nl"
@@ -163,8 +167,7 @@ def espeak(text: str, voice: str) -> AudioChunk:
 
 
 def require_espeak() -> None:
-    if shutil.which("espeak-ng") is None:
-        pytest.fail("espeak-ng is missing: run scripts/setup --dev")
+    need_program("espeak-ng")
 
 
 def speech_with_gaps(
@@ -271,6 +274,25 @@ def record_lines(folder: Path, keys: list[str]) -> dict[str, str]:
     for key in keys:
         recordings.save(key, lines[key], resample(espeak(lines[key], "nl"), 22050))
     return {key: lines[key] for key in keys}
+
+
+# --- encrypted journals ------------------------------------------------------------------------
+
+
+@functools.cache
+def _sealed_key(passphrase: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="hv-key-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    create_key(folder, passphrase)
+    return folder
+
+
+def copy_journal_key(folder: Path, passphrase: str) -> None:
+    """The key files `create_key(folder, passphrase)` writes, made once per test process and
+    copied: sealing with the passphrase (scrypt at its real work factor) takes seconds each
+    time. Tests of making a key call create_key themselves."""
+    for name in (KEY_FILE, RECIPIENT_FILE):
+        shutil.copy2(_sealed_key(passphrase) / name, folder / name)
 
 
 # --- a local web server (for the download commands) -----------------------------------------
@@ -384,12 +406,13 @@ INET = re.compile(r"socket\((AF_INET6?|PF_INET6?)\b")
 def traced_sockets(
     args: list[str], tmp_path: Path, stdin: str = "", env: dict[str, str] | None = None
 ) -> tuple[list[str], subprocess.CompletedProcess[str]]:
-    """Run `args` under strace -f; return the inet socket calls and the finished process."""
-    if shutil.which("strace") is None:
-        pytest.fail("strace is missing: run scripts/setup --dev")
+    """Run `args` under strace -f; return the inet socket calls and the finished process.
+    With --seccomp-bpf the kernel stops the processes only at the traced calls: the same trace,
+    without a stop at every other system call."""
+    need_program("strace")
     trace = tmp_path / "sockets.trace"
     done = subprocess.run(
-        ["strace", "-f", "-qq", "-e", "trace=socket", "-o", str(trace), *args],
+        ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=socket", "-o", str(trace), *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -1,16 +1,23 @@
-"""The programs the tests run, listed in scripts/test-programs, and the check at the start of
-a test run that each one is on PATH.
+"""The programs the tests run, listed in scripts/test-programs, and what a test run does when
+one is missing.
 
-A missing program is one line naming it, before any test runs: never sixteen tracebacks of
-FileNotFoundError halfway through the run.
+`scripts/test` (and so CI) sets HARTSVERBINDING_REQUIRE_PROGRAMS=1: a missing program is then
+one line naming it, before any test runs, never sixteen tracebacks of FileNotFoundError halfway
+through the run. A plain `pytest tests/test_x.py` on a machine without, say, Chromium runs
+every test that does not need it, and skips each one that does with a reason naming the program
+(`need_program`, called where the tests run one).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+REQUIRE = "HARTSVERBINDING_REQUIRE_PROGRAMS"  # "1": every listed program, or no test runs
 PROGRAM_LIST = Path(__file__).resolve().parents[1] / "scripts" / "test-programs"
 
 
@@ -40,3 +47,24 @@ def missing_programs(search_path: str | None = None, path: Path = PROGRAM_LIST) 
         for program in listed_programs(path)
         if shutil.which(program.name, path=search_path) is None
     ]
+
+
+def programs_required() -> bool:
+    return os.environ.get(REQUIRE) == "1"
+
+
+def need_program(*names: str) -> None:
+    """Before a test runs these programs: skipped, naming the missing ones, unless every
+    program is required (then the run did not start without them, and this fails)."""
+    packages = {program.name: program.package for program in listed_programs()}
+    assert set(names) <= set(packages), f"{names}: not all listed in {PROGRAM_LIST}"
+    missing = [name for name in names if shutil.which(name) is None]
+    if not missing:
+        return
+    reason = "needs " + ", ".join(
+        f"{name} (Debian package {packages[name]}, installed by scripts/setup --dev)"
+        for name in missing
+    )
+    if programs_required():
+        pytest.fail(reason)
+    pytest.skip(reason)

@@ -33,6 +33,9 @@ from tests.helpers import (
     require_espeak,
     run_cli,
 )
+from tests.programs import need_program
+
+pytestmark = [pytest.mark.files, pytest.mark.vosk, pytest.mark.voice]
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -60,6 +63,7 @@ def _write_pcm(path: Path, values: np.ndarray, rate: int, width: int, channels: 
 
 
 def _sox(source: Path, target: Path, *options: str) -> None:
+    need_program("sox")
     subprocess.run(["sox", str(source), *options, str(target)], check=True, timeout=60)
 
 

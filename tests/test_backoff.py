@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.backoff import Backoff
+
+pytestmark = pytest.mark.pure
 
 
 def test_delays_double_up_to_the_ceiling():

@@ -21,6 +21,8 @@ from assistant.recognizer.settings import ListenSettings
 from assistant.voice.settings import StyleSettings, VoiceSettings
 from tests.helpers import CONTENT_DIR, ROOT
 
+pytestmark = pytest.mark.files
+
 FILES = sorted(p.relative_to(CONTENT_DIR) for p in CONTENT_DIR.rglob("*.yaml"))
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -21,6 +21,8 @@ from assistant.session.ports import ListenMode
 from tests.dialog_driver import Driver
 from tests.helpers import RATE, korean_model_dir, korean_standby_content
 
+pytestmark = [pytest.mark.files, pytest.mark.vosk]
+
 
 @pytest.fixture
 def mock_pins():

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
+from tests.programs import need_program
+
+pytestmark = pytest.mark.files
 
 IN_CLONE = "HARTSVERBINDING_CLEAN_CLONE"
 
@@ -29,9 +32,11 @@ def test_the_readme_opens_with_a_practice_command_and_a_test_command():
 
 
 @pytest.mark.skipif(os.environ.get(IN_CLONE) == "1", reason="already inside the clone test")
+@pytest.mark.slow
 def test_the_readme_test_command_passes_from_a_clean_clone(tmp_path):
     """Clones what is committed, and runs the README's test command there (which sets up its
     own .venv and checks ruff and mypy), limited to a quick part of the suite."""
+    need_program("git")
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=120)
     # the clone needs ../shared beside it, as CI has it

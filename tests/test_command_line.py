@@ -10,6 +10,8 @@ from assistant.cli import main
 from assistant.cli.grammar import COMMANDS, parse
 from assistant.errors import UserError
 
+pytestmark = pytest.mark.pure
+
 
 @pytest.mark.parametrize("words", [(), *(command.words for command in COMMANDS), ("journal",)])
 def test_every_command_has_its_own_help(words, capsys):
@@ -67,20 +69,6 @@ def test_options_mean_the_same_before_and_after_the_command_words():
     export = parse(["--journal", "j", "journal", "--html", "export", "out"])
     assert export.words == ("journal", "export")
     assert (export.value("folder"), export.value("html")) == ("out", True)
-
-
-def test_the_command_line_overrides_the_config_file_in_each_part(tmp_path):
-    from assistant.cli.main import _settings
-
-    config = tmp_path / "config.yaml"
-    config.write_text("pace: 2\njournal: /elders\nmic: usb\nvolume: 0.5\n", encoding="utf-8")
-    options = ["--journal", str(tmp_path / "j"), "--pace", "0", "--model", str(tmp_path / "m")]
-    options += ["--mic", "x.wav", "--speaker", "none", "--config", str(config)]
-    settings = _settings(parse(["vragen", *options]))
-    assert settings.journal.folder == tmp_path / "j" and settings.pace == 0
-    assert (settings.devices.model, settings.devices.mic) == (tmp_path / "m", "x.wav")
-    assert settings.devices.speaker == "none" and settings.devices.mic_is_recording
-    assert settings.volume == 0.5  # from the file: no option for it
 
 
 def test_any_other_first_word_is_a_practice_with_the_options_of_a_practice():

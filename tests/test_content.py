@@ -3,13 +3,17 @@ one message that names the file and the place."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from assistant.content import Command, Exercise, QuestionList, load_content
+from assistant.content.lines import Line
 from assistant.errors import ContentError
 from tests.helpers import copy_content, run_cli
+
+pytestmark = pytest.mark.files
 
 
 def test_the_shipped_content_is_the_handouts_practice(content):
@@ -205,3 +209,17 @@ def test_a_user_adds_a_practice_by_adding_a_yaml_file(tmp_path):
     assert "Vraag 3 van 3. Wat gun je jezelf vandaag?" in done.stdout
     journal = next((tmp_path / "j").glob("*.md")).read_text(encoding="utf-8")
     assert "mijn zus" in journal and "dankbaarheid" in journal
+
+
+def test_a_content_folder_without_a_line_is_refused_naming_it(tmp_path):
+    folder = copy_content(tmp_path)
+    path = folder / "assistant.yaml"
+    whole = path.read_text(encoding="utf-8")
+    for line in Line:
+        # The line's key and its wording (variants and folded text are indented further).
+        without, found = re.subn(rf"(?m)^  {line.value}:.*\n(?:    .*\n)*", "", whole)
+        assert found == 1, line
+        path.write_text(without, encoding="utf-8")
+        with pytest.raises(ContentError, match=f"missing key '{line.value}'") as caught:
+            load_content(folder)
+        assert caught.value.path.endswith("assistant.yaml") and caught.value.line is not None

@@ -18,9 +18,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
 from tests.helpers import Captions, start_session
+
+pytestmark = pytest.mark.files
 
 KILLS = 100
 QUESTION = re.compile(r"^Vraag (\d+) van 10\.")
@@ -57,6 +61,7 @@ def _one_killed_session(folder: Path, delay: float) -> tuple[int, str]:
     return max(asked, default=0), captions.text()
 
 
+@pytest.mark.slow
 def test_a_hundred_kills_at_random_moments_lose_no_confirmed_answer(tmp_path, content):
     chooser = random.Random(20261125)
     delays = [chooser.uniform(0.0, 0.5) for _ in range(KILLS)]

@@ -38,6 +38,8 @@ from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
 from tests.helpers import ROOT, answers_recording, korean_yes_content, require_espeak, run_cli
 
+pytestmark = [pytest.mark.files, pytest.mark.vosk, pytest.mark.voice]
+
 KILLS = 20  # with the 100 text-mode kills of tests/test_crash_safety.py: 120 in the run
 STARTUP_KILLS = 3  # of them, while the model loads
 PARALLEL = 2
@@ -240,6 +242,7 @@ def _check(setup: Setup, killed: Killed) -> tuple[int, int]:
     return len(confirmed), len(temporary)
 
 
+@pytest.mark.slow
 def test_kills_at_random_moments_of_voice_sessions_lose_no_confirmed_answer(setup, tmp_path):
     chooser = random.Random(20261126)
     moments = [Moment(0, chooser.uniform(0.1, 1.2)) for _ in range(STARTUP_KILLS)]

@@ -9,6 +9,8 @@ from assistant.audio import AudioChunk, rms
 from assistant.dialog.messages import CueKind
 from assistant.voice.cues import BELL_SECONDS, TONE_SECONDS, cue_audio
 
+pytestmark = pytest.mark.pure
+
 
 def _pitch(chunk: AudioChunk) -> float:
     """Frequency from zero crossings: enough for one clean tone."""

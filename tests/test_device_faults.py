@@ -43,6 +43,8 @@ from tests.fakes import MARK, SETTINGS, Answers, Commands, numbered, wait_for
 from tests.helpers import KOREAN_YES, ROOT, espeak, human_clips, korean_yes_content, require_espeak
 from tests.pulse import PulseServer, daemons, start_pulse
 
+pytestmark = [pytest.mark.files, pytest.mark.pulse, pytest.mark.vosk, pytest.mark.voice]
+
 
 @pytest.fixture(autouse=True)
 def no_sound_server_left_behind() -> Iterator[None]:

@@ -27,6 +27,8 @@ from assistant.speaker import DeviceSpeaker, Segment
 from tests.helpers import run_cli
 from tests.pulse import PulseServer, name_alsa_devices
 
+pytestmark = [pytest.mark.files, pytest.mark.pulse]
+
 # What PortAudio lists on a Raspberry Pi 4 with a USB microphone (Raspberry Pi OS Bookworm).
 PI_DEVICES = [
     ("bcm2835 Headphones: - (hw:0,0)", 0, 8),

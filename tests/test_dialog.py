@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,9 +33,10 @@ from assistant.dialog.messages import (
     StopOutput,
     Style,
 )
-from assistant.errors import ContentError
 from tests.dialog_driver import Driver
-from tests.helpers import CONTENT_DIR, ENGLISH_CONTENT_DIR, copy_content
+from tests.helpers import CONTENT_DIR, ENGLISH_CONTENT_DIR
+
+pytestmark = pytest.mark.pure
 
 
 @pytest.fixture
@@ -686,17 +685,3 @@ def test_every_line_has_a_wording_that_fills_its_placeholders(folder):
     for line in Line:
         for turn, variant in enumerate(content.lines[line]):
             assert variant and content.line(line, turn, **values), (folder, line)
-
-
-def test_a_content_folder_without_a_line_is_refused_naming_it(tmp_path):
-    folder = copy_content(tmp_path)
-    path = folder / "assistant.yaml"
-    whole = path.read_text(encoding="utf-8")
-    for line in Line:
-        # The line's key and its wording (variants and folded text are indented further).
-        without, found = re.subn(rf"(?m)^  {line.value}:.*\n(?:    .*\n)*", "", whole)
-        assert found == 1, line
-        path.write_text(without, encoding="utf-8")
-        with pytest.raises(ContentError, match=f"missing key '{line.value}'") as caught:
-            load_content(folder)
-        assert caught.value.path.endswith("assistant.yaml") and caught.value.line is not None

@@ -32,6 +32,8 @@ from tests.fakes import RecordingRunner
 from tests.helpers import korean_model_dir, run_cli
 from tests.pulse import PulseServer
 
+pytestmark = [pytest.mark.files, pytest.mark.pulse, pytest.mark.vosk, pytest.mark.voice]
+
 
 def _quiet_env(tmp_path: Path) -> dict[str, str]:
     """A user with no sound server, no model, and folders of their own."""

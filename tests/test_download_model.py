@@ -21,6 +21,8 @@ from assistant.recognizer import MODEL_SIZE, MODEL_URL, ProgressBar, download_mo
 from assistant.recognizer import download as model_download
 from tests.helpers import http_server
 
+pytestmark = [pytest.mark.files, pytest.mark.servers]
+
 NAME = "vosk-model-test"
 MODEL_FILES = {
     "am/final.mdl": os.urandom(300_000),  # random: deflate cannot hide damage in it

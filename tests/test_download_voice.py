@@ -28,6 +28,8 @@ from assistant.voice.piper_catalogue import (
 from assistant.voice.piper_download import download_voice
 from tests.helpers import http_server
 
+pytestmark = [pytest.mark.files, pytest.mark.servers]
+
 NAME = "nl_NL-test-low"
 MODEL = os.urandom(200_000)
 CONFIG = json.dumps({"audio": {"sample_rate": 16000}, "espeak": {"voice": "nl"}}).encode()

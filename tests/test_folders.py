@@ -11,6 +11,8 @@ from assistant import places
 from assistant.config import load_settings
 from tests.helpers import run_cli
 
+pytestmark = pytest.mark.files
+
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="XDG is the Linux convention")
 
 
@@ -51,3 +53,18 @@ def test_a_spoken_session_keeps_its_rendered_lines_under_the_cache_folder(tmp_pa
     assert done.returncode == 0, done.stderr
     rendered = list((cache / "hartsverbinding" / "voice").rglob("*.wav"))
     assert rendered, f"no rendered line under {cache}: {sorted(cache.rglob('*'))}"
+
+
+def test_the_command_line_overrides_the_config_file_in_each_part(tmp_path):
+    from assistant.cli.grammar import parse
+    from assistant.cli.main import _settings
+
+    config = tmp_path / "config.yaml"
+    config.write_text("pace: 2\njournal: /elders\nmic: usb\nvolume: 0.5\n", encoding="utf-8")
+    options = ["--journal", str(tmp_path / "j"), "--pace", "0", "--model", str(tmp_path / "m")]
+    options += ["--mic", "x.wav", "--speaker", "none", "--config", str(config)]
+    settings = _settings(parse(["vragen", *options]))
+    assert settings.journal.folder == tmp_path / "j" and settings.pace == 0
+    assert (settings.devices.model, settings.devices.mic) == (tmp_path / "m", "x.wav")
+    assert settings.devices.speaker == "none" and settings.devices.mic_is_recording
+    assert settings.volume == 0.5  # from the file: no option for it

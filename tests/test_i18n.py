@@ -23,6 +23,8 @@ from assistant import i18n
 from assistant.errors import ContentError
 from tests.helpers import ROOT, copy_content
 
+pytestmark = pytest.mark.files
+
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 PO = i18n.LOCALE_DIR / "nl" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
 MO = PO.with_suffix(".mo")

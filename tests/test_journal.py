@@ -17,6 +17,8 @@ from assistant.journal import folder as journal_folder
 from assistant.journal.markdown import Entry, Labels, SessionRecord, parse, render
 from assistant.journal.store import Journal, JournalWriteError
 
+pytestmark = pytest.mark.files
+
 LABELS = Labels(
     title="Hartsverbinding, {date} om {time}",
     unconfirmed="(x)",

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from assistant.audio import silence
-from assistant.journal.crypt import Opener, create_key
+from assistant.journal.crypt import Opener
 from assistant.journal.markdown import Entry, Labels
 from assistant.journal.reading import Locked, read_recording, read_sessions
 from assistant.journal.store import Journal
-from tests.helpers import run_cli
+from tests.helpers import copy_journal_key, run_cli
+
+pytestmark = pytest.mark.files
 
 LABELS = Labels(
     title="Hartsverbinding, {date} om {time}",
@@ -29,7 +31,7 @@ def make_journal(folder: Path, encrypted: bool) -> Path:
     second stopped after one confirmed and one unconfirmed answer."""
     folder.mkdir(parents=True, exist_ok=True)
     if encrypted:
-        create_key(folder, SECRET)
+        copy_journal_key(folder, SECRET)
     first = Journal(folder, LABELS)
     first.start("vragen", datetime(2026, 11, 3, 14, 5))
     first.save_answer(

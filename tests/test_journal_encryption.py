@@ -16,6 +16,8 @@ from assistant.journal.markdown import Entry, Labels
 from assistant.journal.store import Journal
 from tests.helpers import answers_script, run_cli
 
+pytestmark = pytest.mark.files
+
 LABELS = Labels(
     title="Hartsverbinding, {date} om {time}",
     unconfirmed="(x)",

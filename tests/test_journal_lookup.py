@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.cli import journal_text
 from assistant.journal.lookup import answers_to, fold, search
 from assistant.journal.markdown import Entry, SessionRecord
+
+pytestmark = pytest.mark.pure
 
 
 def session(when: str, *answers: Entry, seconds: float = 0, finished: bool = False):

@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 
 from assistant.audio import read_wav, silence
-from assistant.journal.crypt import create_key
 from assistant.journal.markdown import Entry, Labels, SessionRecord
 from assistant.journal.page import PAGE_NAME, render_page
 from assistant.journal.store import Journal
 from tests.browser import Browser
-from tests.helpers import ROOT, human_clips, run_cli
+from tests.helpers import ROOT, copy_journal_key, human_clips, run_cli
+
+pytestmark = [pytest.mark.files, pytest.mark.browser]
 
 LABELS = Labels(
     title="Hartsverbinding, {date} om {time}",
@@ -110,7 +111,7 @@ def _journal_with_clips(folder: Path, encrypted: bool) -> list[tuple[str, float]
     answers' texts with the length of their recordings (0 where none is kept)."""
     folder.mkdir(parents=True)
     if encrypted:
-        create_key(folder, SECRET)
+        copy_journal_key(folder, SECRET)
     clips = human_clips()[:4]
     kept = []
     for day, (clip, number) in enumerate(zip(clips[:3], (1, 2, 3), strict=True)):

@@ -7,10 +7,14 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from assistant.journal.folder import session_order
 from assistant.journal.markdown import Entry, Labels, parse
 from assistant.journal.store import Journal
 from tests.helpers import Captions, answers_script, run_cli, start_session
+
+pytestmark = pytest.mark.files
 
 LABELS = Labels(title="Sessie {date} {time}", unconfirmed="(x)", recording="opname", page_title="D")
 OFFER = "gestopt bij vraag 4"

@@ -20,6 +20,8 @@ from assistant.recognizer import (
 from tests.fakes import MARK, SETTINGS, Answers, Commands, LiveMicrophone, numbered, wait_for
 from tests.helpers import RATE, espeak, ko_model, speech_with_gaps
 
+pytestmark = [pytest.mark.vosk, pytest.mark.voice]
+
 
 @pytest.fixture
 def live() -> Iterator[tuple[VoiceInput, LiveMicrophone, Commands, Answers]]:

@@ -24,6 +24,8 @@ from assistant.journal.store import Journal
 from tests.dialog_driver import Driver
 from tests.helpers import answers_script, run_cli
 
+pytestmark = pytest.mark.files
+
 TODAY = date(2026, 11, 25)
 EARLIER = History(
     answers=(

@@ -28,6 +28,8 @@ from assistant.voice.cues import BELL_LU, TONE_LU
 from assistant.voice.recorded import RecordedVoice
 from tests.helpers import human_clips, require_espeak
 
+pytestmark = [pytest.mark.files, pytest.mark.voice]
+
 LINES = [
     ("Ja.", Style.PROMPT),  # shorter than one 400 ms measuring block
     ("Nee, dank je.", Style.PROMPT),

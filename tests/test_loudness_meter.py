@@ -24,6 +24,8 @@ from assistant.loudness import (
 )
 from tests.helpers import NL_HUMAN
 
+pytestmark = pytest.mark.pure
+
 
 def sine(frequency: float, rate: int, seconds: float, amplitude: float = 32767.0) -> AudioChunk:
     t = np.arange(round(seconds * rate)) / rate

@@ -15,6 +15,8 @@ from assistant.recognizer import ListenSettings, Recognised, open_voice_input
 from tests.helpers import RATE, espeak, human_clips, ko_model
 from tests.pulse import PulseServer
 
+pytestmark = [pytest.mark.pulse, pytest.mark.vosk, pytest.mark.voice]
+
 LOUD = 300.0  # chunk RMS that is clearly speech, not the null sink's silence
 
 

@@ -14,6 +14,8 @@ import pytest
 from assistant.microphone import DeviceMicrophone, MicrophoneError
 from assistant.microphone.device import Callback
 
+pytestmark = pytest.mark.pure
+
 
 class Flags:
     def __init__(self, input_overflow: bool) -> None:

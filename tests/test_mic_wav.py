@@ -19,6 +19,8 @@ from assistant.microphone import (
 )
 from tests.helpers import human_clips
 
+pytestmark = pytest.mark.files
+
 
 def _write_stereo_24bit(path: Path, mono: AudioChunk, rate: int) -> None:
     """The clip as a 24-bit stereo WAV at another rate, like a recorder app might save it."""
@@ -71,6 +73,7 @@ def test_other_rates_widths_and_channels_come_out_as_16_khz_mono(tmp_path: Path)
     assert np.corrcoef(a[: len(b)], b[: len(a)])[0, 1] > 0.95
 
 
+@pytest.mark.timed
 def test_real_time_pacing_takes_as_long_as_the_recording() -> None:
     path = human_clips()[0].path
     mic = WavMicrophone(path, realtime=True)
@@ -81,6 +84,7 @@ def test_real_time_pacing_takes_as_long_as_the_recording() -> None:
     assert took == pytest.approx(seconds, abs=0.25)
 
 
+@pytest.mark.timed
 def test_real_time_read_times_out_instead_of_waiting_past_the_timeout() -> None:
     path = human_clips()[0].path
     mic = WavMicrophone(path, realtime=True)
@@ -91,6 +95,7 @@ def test_real_time_read_times_out_instead_of_waiting_past_the_timeout() -> None:
     assert mic.read(1.0) is not None
 
 
+@pytest.mark.timed
 def test_as_fast_as_read_when_not_real_time() -> None:
     path = human_clips()[0].path
     began = time.monotonic()

@@ -32,6 +32,8 @@ from tests.helpers import (
     silences,
 )
 
+pytestmark = [pytest.mark.files, pytest.mark.vosk, pytest.mark.voice]
+
 KOREAN_AGAIN = KOREAN_QUESTIONS  # a word the Korean model hears well, standing in for "opnieuw"
 STORE_RATE = 22050
 PRACTICE = """\

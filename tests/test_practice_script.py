@@ -22,6 +22,8 @@ import pytest
 from assistant import download
 from tests.helpers import ROOT, http_server
 
+pytestmark = pytest.mark.files
+
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 

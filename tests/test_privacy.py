@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from tests.helpers import answers_script, traced_sockets
+
+pytestmark = pytest.mark.files
 
 
 def test_the_trace_does_see_an_inet_socket(tmp_path):

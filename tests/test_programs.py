@@ -1,5 +1,6 @@
-"""Every program the tests run is in scripts/test-programs (which scripts/setup --dev installs),
-and a test run with one of them missing stops at once with one line naming it."""
+"""Every program the tests run is in scripts/test-programs (which scripts/setup --dev installs);
+where every program is required (scripts/test, CI) a test run with one of them missing stops at
+once with one line naming it, elsewhere the tests that need it are skipped, naming it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import ROOT
-from tests.programs import PROGRAM_LIST, listed_programs, missing_programs
+from tests.programs import PROGRAM_LIST, REQUIRE, listed_programs, missing_programs
+
+pytestmark = pytest.mark.files
 
 RUNNERS = {"run", "Popen", "call", "check_call", "check_output"}
 
@@ -85,11 +90,20 @@ def _path_without(tmp_path: Path, hidden: str) -> str:
     return str(folder)
 
 
-def _pytest_with_path(search_path: str) -> subprocess.CompletedProcess[str]:
+def _pytest_with_path(
+    search_path: str,
+    *tests: str,
+    required: bool = True,
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PATH=search_path)
-    test = "tests/test_programs.py::test_the_list_names_a_package_for_each_program_once"
+    env.pop(REQUIRE, None)
+    if required:
+        env[REQUIRE] = "1"
+    tests = tests or (
+        "tests/test_programs.py::test_the_list_names_a_package_for_each_program_once",
+    )
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *tests],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -114,6 +128,23 @@ def test_a_run_without_sox_stops_at_once_with_one_line(tmp_path: Path) -> None:
     done = _pytest_with_path(without_sox)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def test_without_the_demand_a_missing_program_skips_the_tests_that_run_it(tmp_path: Path) -> None:
+    """A contributor's plain `pytest tests/test_x.py`: the tests that need the missing program
+    are skipped with a reason naming it; the others run."""
+    without_sox = _path_without(tmp_path, "sox")
+    done = _pytest_with_path(
+        without_sox,
+        "tests/test_audio_input_formats.py",
+        "-k",
+        "test_a_variant_reads_as_the_same and 24-bit",
+        required=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "1 passed, 2 skipped" in output
+    assert "needs sox (Debian package sox, installed by scripts/setup --dev)" in output
 
 
 def test_two_missing_programs_are_two_lines(tmp_path: Path) -> None:

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.pulse import PulseServer, daemons, pulse_available, pulse_server, start_pulse
+from tests.programs import need_program
+from tests.pulse import PulseServer, daemons, pulse_server, start_pulse
+
+pytestmark = pytest.mark.pulse
 
 
 @pytest.fixture(autouse=True)
 def needs_pulseaudio() -> None:
-    if not pulse_available():
-        pytest.fail("pulseaudio and pactl are missing: run scripts/setup --dev")
+    need_program("pulseaudio", "pactl")
 
 
 def test_a_server_started_again_in_the_same_folder_is_stopped_too() -> None:

@@ -25,6 +25,8 @@ from assistant.dialog.messages import (
 from assistant.dialog.readout import READOUT_PAUSE, Answer, Readout
 from assistant.dialog.wording import Wording
 
+pytestmark = pytest.mark.pure
+
 EARLIER = History(
     answers=(
         Kept("s1", date(2026, 11, 3), "vragen", 1, "Waardoor lijd je?", "werk"),

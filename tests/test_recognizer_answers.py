@@ -23,6 +23,8 @@ from tests.helpers import (
     with_noise,
 )
 
+pytestmark = [pytest.mark.vosk, pytest.mark.voice]
+
 SETTINGS = ListenSettings()
 
 

@@ -13,6 +13,8 @@ import pytest
 from tests.helpers import ROOT, human_clips
 from tests.pulse import PulseServer
 
+pytestmark = [pytest.mark.files, pytest.mark.vosk]
+
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = dict(env or os.environ)

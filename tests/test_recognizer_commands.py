@@ -17,6 +17,8 @@ from assistant.recognizer import CommandRecognizer
 from bench.recognizer_bench import bare_final
 from tests.helpers import RATE, dutch_model, espeak, human_clips, ko_model
 
+pytestmark = [pytest.mark.vosk, pytest.mark.voice]
+
 CHUNK = silence(0.1, RATE)
 
 

@@ -21,6 +21,8 @@ from assistant.recognizer import (
 from assistant.recognizer import model as model_module
 from tests.helpers import ko_model
 
+pytestmark = [pytest.mark.files, pytest.mark.vosk]
+
 
 def test_find_model_prefers_explicit_then_environment_then_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -61,6 +63,7 @@ def test_default_folders_and_the_message_without_a_model(
     assert "hartsverbinding model download" in message and str(data) in message
 
 
+@pytest.mark.timed
 def test_the_model_loads_once_per_process(ko_model_dir: Path) -> None:
     first = load_model(ko_model_dir)
     began = time.monotonic()

@@ -17,6 +17,8 @@ from assistant.recognizer import CommandRecognizer, Dictation
 from assistant.recognizer.renewal import RENEW_AFTER
 from tests.helpers import KOREAN_START, KOREAN_YES, RATE, espeak, ko_model
 
+pytestmark = pytest.mark.vosk
+
 SAID = 24  # phrases, each followed by 2.5 s of silence: over a minute and a half of audio
 
 

@@ -14,6 +14,8 @@ from assistant.recognizer import transcribe
 from bench.recognizer_bench import word_errors
 from tests.helpers import RATE, dutch_model, human_clips, ko_model, speech_with_gaps
 
+pytestmark = [pytest.mark.files, pytest.mark.vosk]
+
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 

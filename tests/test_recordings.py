@@ -28,6 +28,8 @@ from assistant.voice.cache import finish_line
 from assistant.voice.recorded import RecordedVoice
 from tests.helpers import copy_content, find_in, human_clips
 
+pytestmark = [pytest.mark.files, pytest.mark.voice]
+
 RATE = 22050
 
 

@@ -17,6 +17,8 @@ from assistant.audio import AudioChunk, StreamResampler, resample
 from assistant.microphone import DeviceMicrophone
 from assistant.microphone.device import Callback
 
+pytestmark = pytest.mark.pure
+
 AMPLITUDE = 16000.0  # about -6 dBFS: room for the filter's ripple, far above rounding noise
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +28,9 @@ from assistant.cli.grammar import parse
 from assistant.cli.service import service_command, standby_spec
 from tests.fakes import RecordingRunner
 from tests.helpers import ROOT, run_cli
+from tests.programs import need_program
+
+pytestmark = pytest.mark.files
 
 
 def _host(tmp_path: Path, *, root: bool = False, lingering: bool = False) -> Host:
@@ -47,8 +49,7 @@ def _args(*argv: str) -> argparse.Namespace:
 
 def verify(unit: str, folder: Path) -> subprocess.CompletedProcess[str]:
     """The real `systemd-analyze verify` of a user unit (it needs a private runtime folder)."""
-    if shutil.which("systemd-analyze") is None:
-        pytest.fail("systemd-analyze is missing: run scripts/setup --dev (Debian package systemd)")
+    need_program("systemd-analyze")
     runtime = folder / "runtime"
     runtime.mkdir(mode=0o700, exist_ok=True)
     path = folder / UNIT_NAME

@@ -11,7 +11,10 @@ import pytest
 from assistant.errors import UserError
 from assistant.speaker import ClockSpeaker, FileSpeaker, Segment, make_speaker
 
+pytestmark = pytest.mark.files
 
+
+@pytest.mark.timed
 def test_segments_take_their_real_duration_in_order() -> None:
     speaker = ClockSpeaker()
     started = time.monotonic()

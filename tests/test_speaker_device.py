@@ -22,6 +22,8 @@ from assistant.speaker import DeviceSpeaker, Segment, SpeakerError, make_speaker
 from assistant.voice import Pyttsx3Voice, cue_audio
 from tests.pulse import PulseServer
 
+pytestmark = [pytest.mark.pulse, pytest.mark.voice]
+
 RECORD_RATE = 16000
 
 

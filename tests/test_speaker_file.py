@@ -17,6 +17,8 @@ from assistant.dialog.messages import CueKind, Style
 from assistant.speaker import FileSpeaker, Segment, SpeakerError
 from assistant.voice import Pyttsx3Voice, cue_audio
 
+pytestmark = [pytest.mark.files, pytest.mark.voice]
+
 STEPS = [
     ("Adem diep en rustig in, en weer uit.", 3.0),
     ("Adem in... en adem uit.", 1.5),
@@ -66,6 +68,7 @@ def _silent_runs(audio: AudioChunk, window: float = 0.01) -> list[tuple[float, f
     return runs
 
 
+@pytest.mark.timed
 def test_the_wav_and_the_timeline_agree(voice: Pyttsx3Voice, tmp_path: Path) -> None:
     wav, timeline_path = tmp_path / "out.wav", tmp_path / "out.json"
     speaker = FileSpeaker(wav, timeline_path)

@@ -25,6 +25,8 @@ from tests.helpers import (
     run_cli,
 )
 
+pytestmark = [pytest.mark.files, pytest.mark.pulse, pytest.mark.vosk, pytest.mark.voice]
+
 
 def _recording(folder: Path) -> Path:
     """Silence; the start phrase; "vragen"; an answer; "stop" at the read-back; silence; the
@@ -81,6 +83,7 @@ def test_a_start_phrase_starts_one_session_and_standby_listens_again(tmp_path, k
         assert word not in printed, (word, printed)
 
 
+@pytest.mark.timed
 def test_standby_waits_quietly_for_a_sound_server_that_starts_later(tmp_path, ko_model_dir):
     """At boot the service may start before PipeWire/PulseAudio: standby waits (logging it
     once, saying nothing), re-initialises PortAudio, finds the microphone once the server is

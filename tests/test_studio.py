@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from assistant.audio import AudioChunk, read_wav
 from assistant.content.recordings import RecordingFolder
@@ -21,6 +22,8 @@ from assistant.studio.choices import Choice, ChoiceListener, TypedLines
 from assistant.studio.walk import Booth, Walk
 from assistant.voice.cues import cue_audio
 from tests.fakes import LiveMicrophone
+
+pytestmark = pytest.mark.files
 
 RATE = 22050
 ECHO = (4000, 500)  # what comes back from the speaker: loud and soft in turn, like speech

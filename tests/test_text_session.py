@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dialog.messages import Begin, Cue, InputEnded, Pause, Say
+from assistant.dialog.messages import Begin, Cue, InputEnded, Notice, NoticeKind, Pause, Say
 from assistant.journal.markdown import Labels, parse
 from assistant.journal.store import Journal
 from assistant.session.ports import ListenMode, Utterance
 from assistant.session.runtime import Session
 from assistant.session.text_io import TextInput, TextOutput
 from tests.helpers import ROOT, Captions, answers_script, copy_content, run_cli, start_session
+
+pytestmark = pytest.mark.files
 
 
 def journal_files(folder: Path) -> list[Path]:
@@ -378,6 +380,56 @@ def test_text_input_waits_for_a_slow_typist():
     writer = os.fdopen(write_end, "w")
     threading.Timer(0.1, lambda: (writer.write("hallo\n"), writer.close())).start()
     assert reader.get(5) == Utterance("hallo")
+
+
+def test_closing_text_input_ends_its_reading_thread():
+    """At a terminal input never ends by itself: close() must end the thread (a thread left
+    reading stdin at exit aborts the interpreter, tests/test_terminal.py)."""
+    read_end, write_end = os.pipe()
+    stream = os.fdopen(read_end, "rb")
+    before = set(threading.enumerate())
+    try:
+        reader = TextInput(stream)
+        assert reader.get(0.05) is None
+        reader.close()
+        reader.close()
+        assert set(threading.enumerate()) - before == set()  # (others may have ended)
+    finally:
+        os.close(write_end)  # first: the end of input frees a thread still reading
+        stream.close()
+
+
+def test_closing_text_input_ends_it_while_lines_keep_coming():
+    """A source that is always readable does not keep close() waiting."""
+    forever = "while True: print('ja')"
+    source = subprocess.Popen([sys.executable, "-c", forever], stdout=subprocess.PIPE)
+    try:
+        assert source.stdout is not None
+        reader = TextInput(source.stdout)
+        assert reader.get(5) == Utterance("ja")
+        closing = threading.Thread(target=reader.close, daemon=True)
+        closing.start()
+        closing.join(10)
+        assert not closing.is_alive()
+    finally:
+        source.kill()
+        source.wait()
+
+
+def test_text_input_reads_a_file_to_its_last_unended_line(tmp_path):
+    typed = tmp_path / "typed.txt"
+    typed.write_bytes(b"een\r\ntwee\n\xffdrie")
+    with typed.open("rb") as stream:
+        reader = TextInput(stream)
+        got = [reader.get(5) for _ in range(5)]
+        reader.close()
+    assert got == [
+        Utterance("een"),
+        Utterance("twee"),
+        Notice(NoticeKind.INPUT_REPLACED),
+        Utterance("\ufffddrie"),
+        InputEnded(),
+    ]
 
 
 def test_a_journal_that_cannot_be_written_is_said_and_caught_up_later(content, tmp_path):

@@ -35,6 +35,8 @@ from bench.recognizer_bench import word_error_rate
 from tests.helpers import NL_HUMAN, ROOT, human_clips
 from tests.servers import SpeechServer, free_port, whisper_server
 
+pytestmark = pytest.mark.servers
+
 CLIP = "computer__poc-m-zezadu.wav"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 WER_BOUND = 0.5

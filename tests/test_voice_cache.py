@@ -18,6 +18,8 @@ from assistant.dialog.messages import Style
 from assistant.voice import CachedVoice, Pyttsx3Voice, VoiceError, VoiceSettings, make_voice
 from assistant.voice.cache import FORMAT
 
+pytestmark = [pytest.mark.files, pytest.mark.voice]
+
 LINES = [
     ("Adem diep en rustig in, en weer uit.", Style.GUIDE),
     ("Nog een keer.", Style.GUIDE),

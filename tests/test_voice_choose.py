@@ -7,6 +7,8 @@ import pytest
 from assistant.errors import UserError
 from assistant.voice.choose import VoiceInfo, choose_dutch_voice, dutch_rank
 
+pytestmark = pytest.mark.voice
+
 ESPEAK = [
     VoiceInfo("gmw/af", "Afrikaans", ("af",)),
     VoiceInfo("gmw/en", "English (Great Britain)", ("en-gb",)),

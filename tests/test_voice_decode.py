@@ -13,6 +13,8 @@ from assistant.audio import AudioChunk
 from assistant.voice.base import VoiceError
 from assistant.voice.decode import decode_speech, trim_edges
 
+pytestmark = pytest.mark.pure
+
 RAMP = np.arange(-3000, 3000, 7, dtype=np.int16)
 
 

@@ -34,6 +34,8 @@ from assistant.voice.worker import (
 )
 from tests.helpers import english_piper_voice
 
+pytestmark = [pytest.mark.files, pytest.mark.voice]
+
 LINE = "Breathe in deeply and calmly, and out again."
 TWO_SENTENCES = "Once more. Deeply in, and calmly out again."
 PID_FILE = "HV_TEST_WORKER_PIDS"
@@ -198,6 +200,7 @@ def test_the_factory_prefers_a_configured_piper_voice(tmp_path: Path) -> None:
         voice.close()
 
 
+@pytest.mark.timed
 def test_a_downloaded_voice_is_used_by_name_and_without_any_setting(tmp_path: Path) -> None:
     voices = tmp_path / "voices"
     folder = voices / "en_US-joe-medium"
@@ -305,6 +308,7 @@ def _alive(pid: int) -> bool:
         return stat.read().split(") ")[1][0] != "Z"
 
 
+@pytest.mark.timed
 def test_a_hung_worker_is_killed_replaced_and_only_that_line_is_lost(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,6 +24,8 @@ from tests.helpers import (
     traced_sockets,
 )
 
+pytestmark = [pytest.mark.files, pytest.mark.voice]
+
 FALLBACK = "needs Piper, which is not installed"
 
 

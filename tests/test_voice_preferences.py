@@ -21,6 +21,8 @@ from assistant.preferences import (
 from tests.dialog_driver import Driver
 from tests.helpers import run_cli
 
+pytestmark = [pytest.mark.files, pytest.mark.voice]
+
 
 @pytest.fixture
 def drv(content) -> Driver:

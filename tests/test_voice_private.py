@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +23,9 @@ import pytest
 
 from assistant.voice import worker
 from tests.helpers import ROOT, require_espeak
+from tests.programs import need_program
+
+pytestmark = [pytest.mark.files, pytest.mark.voice]
 
 LINE = "Ik hoorde: ik ben vaak streng voor mezelf. Zeg ja om het te bewaren."
 SCRIPT = """
@@ -46,9 +48,7 @@ WRITES = re.compile(
 
 
 def _traced_writes(tmp_path: Path, how: str) -> tuple[list[str], str]:
-    if shutil.which("strace") is None:
-        pytest.fail("strace is missing: run scripts/setup --dev")
-    require_espeak()
+    need_program("strace", "espeak-ng")
     trace = tmp_path / f"{how}.trace"
     script = tmp_path / "render.py"
     script.write_text(SCRIPT, encoding="utf-8")
@@ -56,7 +56,7 @@ def _traced_writes(tmp_path: Path, how: str) -> tuple[list[str], str]:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(ROOT))
     done = subprocess.run(
         [
-            *("strace", "-f", "-qq", "-e", "trace=%file,%desc", "-o", str(trace)),
+            *("strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=%file,%desc", "-o", str(trace)),
             *(sys.executable, str(script), str(cache), LINE, how),
         ],
         env=env,

@@ -15,6 +15,9 @@ from assistant.dialog.messages import Style
 from assistant.speaker import Segment, at_volume
 from assistant.voice import Pyttsx3Voice
 from assistant.voice.decode import trim_edges
+from tests.programs import need_program
+
+pytestmark = [pytest.mark.files, pytest.mark.voice]
 
 LINE = "Adem diep en rustig in, en weer uit."
 
@@ -61,6 +64,7 @@ def test_each_line_is_exactly_what_espeak_ng_says_at_that_rate(
 ) -> None:
     # A reused pyttsx3 engine applies a rate change a line late and carries state between
     # lines; a fresh worker per line must give espeak-ng's own output, sample for sample.
+    need_program("espeak-ng")
     lines = ["Nog een keer.", LINE, "Voel wat het met je doet."]
     styles = [Style.PROMPT, Style.GUIDE, Style.READING, Style.GUIDE, Style.PROMPT]
     for number, style in enumerate(styles):

@@ -32,6 +32,8 @@ from tests.helpers import (
     start_session,
 )
 
+pytestmark = [pytest.mark.files, pytest.mark.pulse, pytest.mark.vosk, pytest.mark.voice]
+
 
 @pytest.fixture(scope="module")
 def rendered_exercise(tmp_path_factory):
@@ -210,6 +212,7 @@ def test_a_model_folder_that_is_not_a_model_gives_one_message(tmp_path):
 # --- end to end on a real audio device, with the assistant's own voice looped back in ------
 
 
+@pytest.mark.slow
 def test_the_assistant_never_hears_itself_through_the_echo(tmp_path, pulse, ko_model_dir):
     """PulseAudio: the assistant plays into sink 'speaker'; the microphone is 'mic.monitor';
     a loopback sends everything the assistant plays into 'mic' as echo. The read-back says the

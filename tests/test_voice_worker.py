@@ -19,6 +19,8 @@ from assistant.errors import UserError
 from assistant.voice import Pyttsx3Voice, VoiceError, VoiceSettings
 from assistant.voice.worker import NO_AUDIO, Channel, Failed, ListVoices, Rendered, Voices
 
+pytestmark = [pytest.mark.files, pytest.mark.voice]
+
 DUTCH = (("gmw/nl", "Dutch", ("nl",)),)
 ENGLISH_ONLY = (("gmw/en", "English (Great Britain)", ("en-gb",)), ("roa/fr", "French", ("fr",)))
 PID_FILE = "HV_TEST_WORKER_PIDS"
@@ -83,6 +85,7 @@ def _alive(pid: int) -> bool:
         return stat.read().split(") ")[1][0] != "Z"
 
 
+@pytest.mark.timed
 def test_a_hanging_worker_is_killed_after_the_timeout_and_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -26,6 +26,8 @@ from assistant.voice.wyoming_voice import ServerVoice, WyomingVoice
 from tests.helpers import ROOT, silences
 from tests.servers import PIPER_VOICE, SpeechServer, free_port, piper_server
 
+pytestmark = [pytest.mark.servers, pytest.mark.voice]
+
 LINE = "Breathe in slowly. Then let the breath go, all the way out."
 
 

@@ -24,7 +24,7 @@ import pytest
 
 from tests.helpers import ROOT, answers_script, human_clips
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.files]
 
 VERSION = "0.1.0"
 

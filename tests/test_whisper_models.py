@@ -26,6 +26,8 @@ from assistant.recognizer.whisper_models import (
 )
 from tests.helpers import http_server, human_clips
 
+pytestmark = pytest.mark.servers
+
 COMMIT = re.compile(r"/resolve/[0-9a-f]{40}/")
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
+import selectors
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import BinaryIO, TextIO
 
 from assistant.dialog.messages import Cue, InputEnded, Notice, NoticeKind, OutputItem, Pause, Say
@@ -18,24 +22,53 @@ class TextInput:
 
     Lines are read as bytes and decoded here: whatever arrives (another encoding, a broken
     terminal, binary junk) is kept, with what is not UTF-8 replaced by U+FFFD, and the person
-    is told once per such line (INPUT_REPLACED) rather than the line being lost.
+    is told once per such line (INPUT_REPLACED) rather than the line being lost. The end of
+    input, or a closed or broken stdin, is InputEnded, never a crash.
+
+    The thread never waits inside the stream's buffered reader: a thread still blocked there
+    when the program ends aborts the interpreter ("Fatal Python error: _enter_buffered_busy",
+    exit status 134, after every goodbye at a terminal). It reads the file descriptor itself
+    (os.read, from where the stream stands: nothing may have read the stream before), waiting
+    in a selector beside a wake-up pipe, so close() ends the thread and joins it. Where the
+    descriptor cannot be waited on (Windows selects only sockets; epoll refuses a regular file,
+    which never blocks) it reads the unbuffered stream beneath the buffer in a daemon thread,
+    which close() leaves waiting in a system call: harmless at exit, as no lock is held there.
     """
 
     def __init__(self, stream: BinaryIO) -> None:
         self._lines: queue.Queue[Utterance | Notice | InputEnded] = queue.Queue()
-        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._stream = stream  # held: its descriptor is closed when it is collected
+        self._wake: tuple[int, int] | None = None
+        selector = _selector(stream)
+        if selector is not None:
+            self._wake = os.pipe()
+            selector.register(self._wake[0], selectors.EVENT_READ)
+            chunks = _selected_chunks(selector, stream.fileno(), self._wake[0])
+        else:
+            chunks = _blocking_chunks(getattr(stream, "raw", stream))
+        self._thread = threading.Thread(
+            target=self._read, args=(chunks,), name="typed input", daemon=True
+        )
         self._thread.start()
 
-    def _read(self, stream: BinaryIO) -> None:
+    def _read(self, chunks: Iterator[bytes]) -> None:
+        pending = b""
         try:
-            for raw in stream:
-                text, replaced = decode_line(raw)
-                if replaced:
-                    self._lines.put(Notice(NoticeKind.INPUT_REPLACED))
-                self._lines.put(Utterance(text))
+            for chunk in chunks:
+                *lines, pending = (pending + chunk).split(b"\n")
+                for raw in lines:
+                    self._put_line(raw)
         except (OSError, ValueError):
             pass  # a closed stdin is the end of input, not a crash
+        if pending:
+            self._put_line(pending)  # the last line, typed without a line ending
         self._lines.put(InputEnded())
+
+    def _put_line(self, raw: bytes) -> None:
+        text, replaced = decode_line(raw)
+        if replaced:
+            self._lines.put(Notice(NoticeKind.INPUT_REPLACED))
+        self._lines.put(Utterance(text))
 
     def listen(self, mode: ListenMode) -> None:
         pass  # typed lines wait in the queue until the runtime asks for them
@@ -50,7 +83,54 @@ class TextInput:
         return item
 
     def close(self) -> None:
-        pass
+        """Wake the reading thread and wait for it to end; safe to call more than once."""
+        if self._wake is None:
+            return
+        wake, self._wake = self._wake, None
+        os.write(wake[1], b"x")
+        self._thread.join()
+        for end in wake:
+            os.close(end)
+
+
+_CHUNK = 65536
+
+
+def _selector(stream: BinaryIO) -> selectors.BaseSelector | None:
+    """A selector watching the stream's file descriptor, or None where it cannot be waited on."""
+    if sys.platform == "win32":
+        return None
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError):  # in memory (io.BytesIO), or closed already
+        return None
+    selector = selectors.DefaultSelector()
+    try:
+        selector.register(descriptor, selectors.EVENT_READ)
+    except (OSError, ValueError):  # a regular file under epoll, or a closed descriptor
+        selector.close()
+        return None
+    return selector
+
+
+def _selected_chunks(
+    selector: selectors.BaseSelector, descriptor: int, wake: int
+) -> Iterator[bytes]:
+    """What arrives on `descriptor`, as it arrives, until its end or until `wake` becomes
+    readable (first: a source that is always readable must not keep close() waiting)."""
+    with selector:
+        while True:
+            if wake in {key.fd for key, _ in selector.select()}:
+                return
+            chunk = os.read(descriptor, _CHUNK)
+            if not chunk:
+                return
+            yield chunk
+
+
+def _blocking_chunks(stream: BinaryIO) -> Iterator[bytes]:
+    while chunk := stream.read(_CHUNK):
+        yield chunk
 
 
 def decode_line(raw: bytes) -> tuple[str, bool]:
