@@ -24,7 +24,6 @@ import numpy as np
 import pytest
 
 from assistant.audio import AudioChunk, read_wav, rms, split, write_wav
-from assistant.audio_devices import PORTAUDIO, PortAudio
 from assistant.backoff import Backoff
 from assistant.dialog.messages import Begin, Notice, NoticeKind, Pause, Say, Style
 from assistant.journal.markdown import Labels, parse
@@ -32,6 +31,7 @@ from assistant.journal.store import Journal
 from assistant.microphone import DeviceMicrophone
 from assistant.microphone import device as device_module
 from assistant.microphone.device import Callback
+from assistant.portaudio import PORTAUDIO, PortAudio
 from assistant.recognizer import Recognised, VoiceInput
 from assistant.recognizer.voice_input import MicrophoneBack, MicrophoneLost
 from assistant.session.ports import ListenMode, Utterance

@@ -14,8 +14,7 @@ import pytest
 
 from assistant.audio import AudioChunk, read_wav, rms, silence, write_wav
 from assistant.config import load_settings
-from assistant.microphone import DeviceMicrophone, open_microphone
-from assistant.sound_devices import (
+from assistant.device_names import (
     SoundDevice,
     config_line,
     config_name,
@@ -23,6 +22,7 @@ from assistant.sound_devices import (
     query_devices,
     stable_name,
 )
+from assistant.microphone import DeviceMicrophone, open_microphone
 from assistant.speaker import DeviceSpeaker, Segment
 from tests.helpers import run_cli
 from tests.pulse import PulseServer, name_alsa_devices

@@ -55,7 +55,7 @@ def download_command(settings: DeviceSettings, *, if_online: bool = False) -> in
 
 def devices_command() -> int:
     """Microphones and speakers, each with the config line that chooses it by name."""
-    from assistant.sound_devices import (
+    from assistant.device_names import (
         Kind,
         config_line,
         device_line,

@@ -13,11 +13,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.audio import AudioChunk, StreamResampler
-from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery, sounddevice_module
+from assistant.device_names import SoundDevice, device_line, query_devices
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
 from assistant.microphone.base import MicrophoneError
-from assistant.sound_devices import SoundDevice, device_line, query_devices
+from assistant.portaudio import PORTAUDIO, PortAudio, Recovery, sounddevice_module
 
 log = logging.getLogger(__name__)
 

@@ -122,7 +122,7 @@ def wait_for_device(open_device: Callable[[], T], what: str, closing: threading.
     """`open_device()` once it works. At boot the sound server may come after us, and
     PortAudio's device list is fixed when it starts: so between tries it is re-initialised,
     with growing delays. Quiet: nothing is said, and the wait is logged once."""
-    from assistant.audio_devices import PORTAUDIO
+    from assistant.portaudio import PORTAUDIO
 
     backoff = Backoff(first=1.0, most=30.0)
     told = False

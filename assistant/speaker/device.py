@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from assistant.audio import resample
-from assistant.audio_devices import PORTAUDIO, PortAudio, Recovery, sounddevice_module
 from assistant.i18n import _
+from assistant.portaudio import PORTAUDIO, PortAudio, Recovery, sounddevice_module
 from assistant.speaker.base import Segment, SpeakerError
 
 BLOCK_SECONDS = 0.02  # stop() is heard within one block of this, plus the device's own latency

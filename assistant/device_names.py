@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assistant.audio_devices import sounddevice_module
 from assistant.errors import UserError
 from assistant.i18n import _
+from assistant.portaudio import sounddevice_module
 
 Kind = Literal["input", "output"]
 CONFIG_KEYS: dict[Kind, str] = {"input": "mic", "output": "speaker"}
