@@ -177,7 +177,7 @@ def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, b
 
 def with_button(input_: Input, devices: DeviceSettings) -> Input:
     """The input, with the start button's presses when one is configured and usable."""
-    from assistant.button import WithButton, open_button
+    from assistant.session.button import WithButton, open_button
 
     button = open_button(devices.start_button)
     return input_ if button is None else WithButton(input_, button)

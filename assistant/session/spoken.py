@@ -13,9 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Protocol, TextIO
+from typing import TextIO
 
-from assistant.audio import AudioChunk
 from assistant.backoff import Backoff
 from assistant.dialog.messages import (
     Cue,
@@ -24,7 +23,6 @@ from assistant.dialog.messages import (
     Pause,
     PlayRecording,
     Say,
-    Style,
 )
 from assistant.i18n import _
 from assistant.preferences import Preferences
@@ -32,23 +30,13 @@ from assistant.report import warn
 from assistant.speaker.base import RecoverableSpeaker, Segment, Speaker, SpeakerError
 from assistant.speaker.clock import ClockSpeaker
 from assistant.speaker.volume import at_volume
-from assistant.voice.base import TunableVoice, VoiceError
+from assistant.voice.base import SessionVoice, VoiceError
 from assistant.voice.cache import finish_line
 from assistant.voice.cues import cue_audio
 
 log = logging.getLogger(__name__)
 
 CUE_RATE = 22050
-
-
-class SessionVoice(TunableVoice, Protocol):
-    """The voice as a session uses it: lines that may be kept, lines that must not be."""
-
-    def render_private(self, text: str, style: Style) -> AudioChunk:
-        """Rendered in memory only: for lines that carry the person's words."""
-        ...
-
-    def close(self) -> None: ...
 
 
 class SpokenOutput:

@@ -25,6 +25,16 @@ class TunableVoice(Voice, Protocol):
         ...
 
 
+class SessionVoice(TunableVoice, Protocol):
+    """The voice as a session uses it: lines that may be kept, lines that must not be."""
+
+    def render_private(self, text: str, style: Style) -> AudioChunk:
+        """Rendered in memory only: for lines that carry the person's words."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class KeyedVoice(TunableVoice, Protocol):
     """A voice that can say what its output depends on, so renders can be cached safely.
 

@@ -18,7 +18,6 @@ import logging
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from assistant.audio import AudioChunk, read_wav
 from assistant.content.model import Content
@@ -26,10 +25,8 @@ from assistant.content.recordings import RecordingFolder, problems
 from assistant.dialog.lines import recordable_lines
 from assistant.dialog.messages import Style
 from assistant.errors import UserError
+from assistant.voice.base import SessionVoice
 from assistant.voice.cache import finish_line
-
-if TYPE_CHECKING:
-    from assistant.session.spoken import SessionVoice
 
 log = logging.getLogger(__name__)
 
