@@ -88,7 +88,8 @@ from assistant.microphone import DeviceMicrophone  # noqa: E402
 from assistant.microphone.device import QUEUE_SECONDS, Callback  # noqa: E402
 from assistant.preferences import Preferences  # noqa: E402
 from assistant.recognizer import load_model  # noqa: E402
-from assistant.session.ports import ListenMode, Output, Utterance  # noqa: E402
+from assistant.recognizer.messages import ListenMode, Utterance  # noqa: E402
+from assistant.session.ports import Output  # noqa: E402
 from assistant.session.runtime import Session  # noqa: E402
 from assistant.speaker.base import Segment  # noqa: E402
 from assistant.speaker.clock import ClockSpeaker  # noqa: E402

@@ -51,7 +51,7 @@ from assistant.journal.markdown import Labels  # noqa: E402
 from assistant.journal.store import Journal  # noqa: E402
 from assistant.microphone import Microphone, WavMicrophone  # noqa: E402
 from assistant.recognizer import load_model  # noqa: E402
-from assistant.session.ports import ListenMode, Utterance  # noqa: E402
+from assistant.recognizer.messages import ListenMode, Utterance  # noqa: E402
 from assistant.session.start import run_practice  # noqa: E402
 from assistant.session.voice_io import VoiceListening  # noqa: E402
 

@@ -32,9 +32,8 @@ from assistant.microphone import DeviceMicrophone
 from assistant.microphone import device as device_module
 from assistant.microphone.device import Callback
 from assistant.portaudio import PORTAUDIO, PortAudio
-from assistant.recognizer import Recognised, VoiceInput
-from assistant.recognizer.voice_input import MicrophoneBack, MicrophoneLost
-from assistant.session.ports import ListenMode, Utterance
+from assistant.recognizer import VoiceInput
+from assistant.recognizer.messages import ListenMode, MicrophoneBack, MicrophoneLost, Utterance
 from assistant.session.runtime import Session
 from assistant.session.spoken import SpokenOutput
 from assistant.session.voice_io import VoiceListening
@@ -156,10 +155,10 @@ def test_a_microphone_that_raises_is_reported_once_retried_and_heard_again(
     fake_device: tuple[FakeDevice, VoiceInput, Answers],
 ) -> None:
     device, voice, _answers = fake_device
-    voice.set_mode("command")
+    voice.set_mode(ListenMode.COMMAND)
     time.sleep(0.2)
     device.say(1, 2, 3, 4, MARK)  # the first three are the hold-off after switching on
-    assert voice.get(5) == Recognised("volgende")
+    assert voice.get(5) == Utterance("volgende")
 
     device.unplug()
     lost = voice.get(5)
@@ -175,9 +174,9 @@ def test_a_microphone_that_raises_is_reported_once_retried_and_heard_again(
     assert voice.get(0.3) is None  # a stream that opens is not yet audio
     device.say(1, 2, MARK)
     # Back once, before what is heard from then on; and it keeps delivering.
-    assert heard_within(voice, 1.0) == [MicrophoneBack(), Recognised("volgende")]
+    assert heard_within(voice, 1.0) == [MicrophoneBack(), Utterance("volgende")]
     device.say(3, MARK)
-    assert heard_within(voice, 1.0) == [Recognised("volgende")]
+    assert heard_within(voice, 1.0) == [Utterance("volgende")]
     assert voice.mode == "command"
 
 
@@ -187,14 +186,14 @@ def test_half_an_answer_is_kept_when_the_microphone_goes(
     """What was said of an answer before the microphone went is delivered as the answer, so
     that it is read back and written to the journal rather than forgotten."""
     device, voice, answers = fake_device
-    voice.set_mode("answer")
+    voice.set_mode(ListenMode.ANSWER)
     time.sleep(0.5)
     device.say(1, 2, 3, 4, 5, 6)
     wait_for(lambda: len(answers.fed) >= 3, 5, "the answer to start")
     device.unplug()
     assert isinstance(voice.get(5), MicrophoneLost)
     heard = voice.get(5)
-    assert isinstance(heard, Recognised) and heard.recording is not None
+    assert isinstance(heard, Utterance) and heard.recording is not None
     assert heard.text == f"{len(heard.recording.samples) // 3200} chunks"
     assert list(heard.recording.array()[::1600])[-1] == 6
     assert voice.mode == "off"
@@ -238,17 +237,17 @@ def test_a_stream_that_stalls_without_ending_is_a_lost_microphone(
     from a device that always delivers (silence too), it counts as lost and is reopened."""
     monkeypatch.setattr(device_module, "STALL_SECONDS", 0.5)
     device, voice, _answers = fake_device
-    voice.set_mode("command")
+    voice.set_mode(ListenMode.COMMAND)
     time.sleep(0.2)
     device.say(1, 2, 3, 4, MARK)
-    assert voice.get(5) == Recognised("volgende")
+    assert voice.get(5) == Utterance("volgende")
     stalled = device.streams[-1]
     assert isinstance(voice.get(5), MicrophoneLost)  # nothing came, though it still "runs"
     assert stalled.running is False  # closed, and a new stream opened in its place
     wait_for(lambda: len(device.streams) == 2 and device.streams[1].running, 10, "a reopen")
     device.say(1, 2, MARK)
     # (Then this fake stalls again, so more news follows; the first two are what counts.)
-    assert heard_within(voice, 1.0)[:2] == [MicrophoneBack(), Recognised("volgende")]
+    assert heard_within(voice, 1.0)[:2] == [MicrophoneBack(), Utterance("volgende")]
 
 
 def test_a_portaudio_restart_by_someone_else_reopens_a_working_microphone_quietly() -> None:
@@ -258,7 +257,7 @@ def test_a_portaudio_restart_by_someone_else_reopens_a_working_microphone_quietl
     mic = DeviceMicrophone("usb", stream_factory=device.factory, portaudio=device.portaudio)
     voice = VoiceInput(mic, Commands(), Answers(), SETTINGS)
     try:
-        voice.set_mode("command")
+        voice.set_mode(ListenMode.COMMAND)
         time.sleep(0.2)
         device.say(1, 2, 3)  # the hold-off after switching on
         time.sleep(0.2)
@@ -266,7 +265,7 @@ def test_a_portaudio_restart_by_someone_else_reopens_a_working_microphone_quietl
         assert len(device.streams) == 2 and device.streams[1].running
         assert not device.streams[0].running  # the old one was closed before the restart
         device.say(1, 2, MARK)
-        assert voice.get(5) == Recognised("volgende")
+        assert voice.get(5) == Utterance("volgende")
         assert voice.get(0.3) is None and voice.errors == 0
     finally:
         voice.close()

@@ -11,9 +11,10 @@ import pytest
 from assistant.audio import AudioChunk, silence, write_wav
 from assistant.microphone import MicrophoneError, WavMicrophone
 from assistant.recognizer import (
+    ListenMode,
     ListenSettings,
-    Recognised,
     RecordingEnded,
+    Utterance,
     VoiceInput,
     open_voice_input,
 )
@@ -46,7 +47,7 @@ def test_off_discards_what_the_microphone_hears(live: Live) -> None:
 def test_switching_on_skips_what_was_buffered_and_a_hold_off(live: Live) -> None:
     voice, mic, commands, _answers = live
     mic.say(*range(1, 21))  # 2 s recorded while the assistant spoke, not yet read
-    voice.set_mode("command")
+    voice.set_mode(ListenMode.COMMAND)
     wait_for(lambda: voice.discarded >= 1.99)  # all of it thrown away, read late or not
     mic.say(*range(100, 110))
     wait_for(lambda: len(commands.fed) == 7)
@@ -58,7 +59,7 @@ def test_switching_on_skips_what_was_buffered_and_a_hold_off(live: Live) -> None
 def test_a_partial_hold_off_cuts_inside_a_chunk(live: Live) -> None:
     voice, mic, _commands, answers = live
     voice.settings = ListenSettings(holdoff=0.25)
-    voice.set_mode("answer")
+    voice.set_mode(ListenMode.ANSWER)
     time.sleep(0.2)
     mic.say(1, 2, 3, 4)
     wait_for(lambda: sum(c.frames for c in answers.fed) >= 1600 + 800)
@@ -67,21 +68,21 @@ def test_a_partial_hold_off_cuts_inside_a_chunk(live: Live) -> None:
 
 def test_commands_come_out_of_the_thread_and_listening_goes_on(live: Live) -> None:
     voice, mic, _commands, _answers = live
-    voice.set_mode("command")
+    voice.set_mode(ListenMode.COMMAND)
     time.sleep(0.2)
     mic.say(1, 2, 3, 4, MARK, 6, MARK)
-    assert voice.get(5) == Recognised("volgende")
-    assert voice.get(5) == Recognised("volgende")
+    assert voice.get(5) == Utterance("volgende")
+    assert voice.get(5) == Utterance("volgende")
     assert voice.mode == "command"
 
 
 def test_an_answer_comes_with_its_recording_then_listening_stops(live: Live) -> None:
     voice, mic, _commands, answers = live
-    voice.set_mode("answer")
+    voice.set_mode(ListenMode.ANSWER)
     time.sleep(0.2)
     mic.say(1, 2, 3, 4, 5, MARK)
     heard = voice.get(5)
-    assert isinstance(heard, Recognised)
+    assert isinstance(heard, Utterance)
     assert heard.text == "3 chunks" and heard.ended_by == "silence"  # 3 of 6 were hold-off
     assert heard.recording is not None
     assert list(heard.recording.array()[::1600]) == [4, 5, MARK]
@@ -95,22 +96,22 @@ def test_a_microphone_failure_is_counted_and_survived(
     live: Live, caplog: pytest.LogCaptureFixture
 ) -> None:
     voice, mic, _commands, _answers = live
-    voice.set_mode("command")
+    voice.set_mode(ListenMode.COMMAND)
     mic.failures.append(MicrophoneError("Microphone 'usb' stopped delivering audio."))
     wait_for(lambda: mic.starts == 2)  # closed and opened again
     assert voice.errors == 1 and mic.closes == 1
     assert any("stopped delivering audio" in r.getMessage() for r in caplog.records)
     mic.say(1, 2, 3, MARK)
-    assert voice.get(5) == Recognised("volgende")
+    assert voice.get(5) == Utterance("volgende")
 
 
 def test_a_recognizer_failure_is_counted_and_survived(live: Live) -> None:
     voice, mic, commands, _answers = live
-    voice.set_mode("command")
+    voice.set_mode(ListenMode.COMMAND)
     time.sleep(0.2)
     commands.explode = True
     mic.say(1, 2, 3, 4, MARK)
-    assert voice.get(5) == Recognised("volgende")
+    assert voice.get(5) == Utterance("volgende")
     assert voice.errors == 1
 
 
@@ -132,16 +133,16 @@ def test_answers_from_a_recording_read_as_fast_as_possible(tmp_path: Path) -> No
     mic = WavMicrophone(path, realtime=False)
     voice = open_voice_input(mic, ko_model(), ["네"], SETTINGS, stop_phrases=["klaar"])
     try:
-        voice.set_mode("answer")
+        voice.set_mode(ListenMode.ANSWER)
         one = voice.get(30)
-        assert isinstance(one, Recognised) and one.recording is not None, one
+        assert isinstance(one, Utterance) and one.recording is not None, one
         assert one.ended_by == "silence" and one.text
         assert first_end < one.recording.seconds < first.seconds
         time.sleep(0.3)  # the assistant reads the answer back: the file waits meanwhile
         assert voice.mode == "off"
-        voice.set_mode("answer")
+        voice.set_mode(ListenMode.ANSWER)
         two = voice.get(30)
-        assert isinstance(two, Recognised) and two.recording is not None, two
+        assert isinstance(two, Utterance) and two.recording is not None, two
         assert two.ended_by == "end_of_input"
         assert one.recording.samples + two.recording.samples == (first + second).samples
         assert voice.get(5) == RecordingEnded()
@@ -158,8 +159,8 @@ def test_spoken_commands_in_real_time_and_none_while_off(tmp_path: Path) -> None
     voice = open_voice_input(mic, ko_model(), ["안녕하세요", "아니요"], SETTINGS)
     try:
         time.sleep(2.5)  # the first phrase is said while the assistant is speaking
-        voice.set_mode("command")
-        assert voice.get(10) == Recognised("아니요")
+        voice.set_mode(ListenMode.COMMAND)
+        assert voice.get(10) == Utterance("아니요")
         assert voice.get(10) == RecordingEnded()
         assert voice.discarded >= 2.5
     finally:
@@ -178,12 +179,12 @@ def test_a_recording_waits_after_a_command_until_the_runtime_listens_again(
     commands = Commands()
     voice = VoiceInput(WavMicrophone(path, realtime=False), commands, Answers(), SETTINGS)
     try:
-        voice.set_mode("command")
-        assert voice.get(5) == Recognised("volgende")
+        voice.set_mode(ListenMode.COMMAND)
+        assert voice.get(5) == Utterance("volgende")
         time.sleep(0.3)  # the runtime is busy saying something
         assert voice.mode == "off"
         assert commands.fed == [1, 2, MARK]  # nothing after the command was read
-        voice.set_mode("command")
+        voice.set_mode(ListenMode.COMMAND)
         wait_for(lambda: commands.fed[-1:] == [6])
         assert commands.fed == [1, 2, MARK, 3, 4, 5, 6]
     finally:

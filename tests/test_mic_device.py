@@ -11,7 +11,7 @@ import pytest
 
 from assistant.audio import AudioChunk, read_wav, rms, silence, split, write_wav
 from assistant.microphone import DeviceMicrophone, MicrophoneError, list_devices, open_microphone
-from assistant.recognizer import ListenSettings, Recognised, open_voice_input
+from assistant.recognizer import ListenMode, ListenSettings, Utterance, open_voice_input
 from tests.helpers import RATE, espeak, human_clips, ko_model
 from tests.pulse import PulseServer
 
@@ -92,10 +92,10 @@ def test_voice_input_on_the_device_hears_commands_only_when_listening(
         play = ["paplay", "--device=mic"]
         assert subprocess.run([*play, str(first)], env=portaudio.env, timeout=20).returncode == 0
         time.sleep(1.5)  # the device's own latency: let the last of it arrive while off
-        voice.set_mode("command")
+        voice.set_mode(ListenMode.COMMAND)
         time.sleep(0.5)
         assert subprocess.run([*play, str(second)], env=portaudio.env, timeout=20).returncode == 0
-        assert voice.get(10) == Recognised("아니요")
+        assert voice.get(10) == Utterance("아니요")
         assert voice.get(1.0) is None
         assert voice.discarded > 1.5 and voice.errors == 0
     finally:

@@ -7,6 +7,7 @@ from assistant.recognizer.answers import AnswerRecorder, SpokenAnswer
 from assistant.recognizer.commands import CommandRecognizer
 from assistant.recognizer.dictation import Dictation, transcribe
 from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
+from assistant.recognizer.messages import ListenMode, RecordingEnded, Utterance
 from assistant.recognizer.model import (
     MODEL_ENV,
     default_model_dirs,
@@ -16,12 +17,7 @@ from assistant.recognizer.model import (
 )
 from assistant.recognizer.settings import ListenSettings
 from assistant.recognizer.vocabulary import describe_missing, missing_words
-from assistant.recognizer.voice_input import (
-    Recognised,
-    RecordingEnded,
-    VoiceInput,
-    open_voice_input,
-)
+from assistant.recognizer.voice_input import VoiceInput, open_voice_input
 
 __all__ = [
     "MODEL_ENV",
@@ -30,11 +26,12 @@ __all__ = [
     "AnswerRecorder",
     "CommandRecognizer",
     "Dictation",
+    "ListenMode",
     "ListenSettings",
     "ProgressBar",
-    "Recognised",
     "RecordingEnded",
     "SpokenAnswer",
+    "Utterance",
     "VoiceInput",
     "default_model_dirs",
     "describe_missing",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from assistant.audio import AudioChunk
 from assistant.recognizer.dictation import Dictation, strip_stop
+from assistant.recognizer.messages import EndedBy
 from assistant.recognizer.settings import ListenSettings
 from assistant.recognizer.vad import EnergyVad
-
-EndedBy = Literal["word", "silence", "max", "end_of_input"]
 
 
 @dataclass(frozen=True)

@@ -11,57 +11,32 @@ import logging
 import queue
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from assistant.audio import SAMPLE_WIDTH, AudioChunk
 from assistant.backoff import Backoff
 from assistant.microphone import Microphone, MicrophoneError
 from assistant.microphone.device import BLOCK_MS, QUEUE_SECONDS
-from assistant.recognizer.answers import AnswerRecorder, EndedBy, SpokenAnswer
+from assistant.recognizer.answers import AnswerRecorder, SpokenAnswer
 from assistant.recognizer.commands import CommandRecognizer
+from assistant.recognizer.messages import (
+    ListenMode,
+    MicrophoneBack,
+    MicrophoneLost,
+    RecordingEnded,
+    Utterance,
+    VoiceEvent,
+)
 from assistant.recognizer.settings import ListenSettings
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["off", "command", "answer", "standby"]
-MODES: tuple[Mode, ...] = ("off", "command", "answer", "standby")
 READ_TIMEOUT = 0.1  # how often the thread looks up from the microphone to notice a close
 RETRY_FIRST = 0.5  # seconds to wait after an unexpected error, so that it cannot spin
 # Chunks: more than a device microphone can hold (a queue that never empties is a source that
 # is not real time, which must not hang the switch).
 DRAIN_LIMIT = round(QUEUE_SECONDS * 1000 / BLOCK_MS) + 100
 UTTERANCE_TAIL_CHUNKS = 100  # at most this many chunks read to finish a heard phrase
-
-
-@dataclass(frozen=True)
-class Recognised:
-    """A command phrase or a whole answer, as the recognizer heard it."""
-
-    text: str  # a command phrase (normalised) or an answer's text
-    recording: AudioChunk | None = None  # an answer's audio; None for commands
-    ended_by: EndedBy | None = None  # how an answer ended; None for commands
-
-
-@dataclass(frozen=True)
-class RecordingEnded:
-    """The recording used as the microphone has run out: nothing more will be heard."""
-
-
-@dataclass(frozen=True)
-class MicrophoneLost:
-    """The microphone stopped working; it is retried until it works again."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class MicrophoneBack:
-    """Audio comes from the microphone again after it was lost."""
-
-
-VoiceEvent = Recognised | RecordingEnded | MicrophoneLost | MicrophoneBack
-"""Everything `VoiceInput.get` can give, in the order it happened."""
 
 
 class CommandListener(Protocol):
@@ -92,7 +67,7 @@ class VoiceInput:
     command phrases; stays on after one is heard from a live microphone), 'standby' (the same,
     for the start phrases only, between sessions), 'answer' (dictating
     one answer; after it is delivered the mode falls back to 'off', so a second answer needs
-    another `set_mode('answer')`; a recording does the same after a command). A recording
+    another `set_mode(ListenMode.ANSWER)`; a recording does the same after a command). A recording
     read faster than real time is not discarded while 'off' but paused: nobody is speaking
     into it while the assistant talks.
     """
@@ -116,11 +91,14 @@ class VoiceInput:
         self._mic = microphone
         self._answers = answers
         # The phrase recognizer of each mode that listens for phrases (start phrases: standby).
-        self._phrase_listeners = {"command": commands, **({"standby": starts} if starts else {})}
+        self._phrase_listeners = {
+            ListenMode.COMMAND: commands,
+            **({ListenMode.STANDBY: starts} if starts else {}),
+        }
         self._events: queue.Queue[VoiceEvent] = queue.Queue()
         self._lost = False  # the microphone failed and has not delivered audio since
         self._cond = threading.Condition()
-        self._mode: Mode = "off"
+        self._mode = ListenMode.OFF
         self._generation = 0  # bumped on every mode change, so the thread notices each one
         self._closing = threading.Event()
         self._holdoff = 0  # frames still to ignore after switching on
@@ -130,11 +108,13 @@ class VoiceInput:
         self._thread.start()
 
     @property
-    def mode(self) -> Mode:
+    def mode(self) -> ListenMode:
         return self._mode
 
-    def set_mode(self, mode: Mode) -> None:
-        if mode not in MODES or (mode == "standby" and mode not in self._phrase_listeners):
+    def set_mode(self, mode: ListenMode) -> None:
+        if not isinstance(mode, ListenMode) or (
+            mode is ListenMode.STANDBY and mode not in self._phrase_listeners
+        ):
             raise ValueError(f"unknown listening mode {mode!r}")
         with self._cond:
             if mode != self._mode:
@@ -170,13 +150,13 @@ class VoiceInput:
                 self._closing.wait(RETRY_FIRST)
 
     def _loop(self) -> None:
-        seen_mode: Mode = "off"
+        seen_mode = ListenMode.OFF
         seen_generation = 0
         pending: AudioChunk | None = None
         while not self._closing.is_set():
             with self._cond:
                 mode, generation = self._mode, self._generation
-                if mode == "off" and not self._mic.realtime:
+                if mode is ListenMode.OFF and not self._mic.realtime:
                     self._cond.wait(READ_TIMEOUT)
                     continue
             if generation != seen_generation:
@@ -197,7 +177,7 @@ class VoiceInput:
             else:
                 self._process(mode, generation, chunk)
 
-    def _switch(self, old: Mode, new: Mode) -> None:
+    def _switch(self, old: ListenMode, new: ListenMode) -> None:
         self._holdoff = 0
         try:
             for listener in self._phrase_listeners.values():
@@ -205,7 +185,7 @@ class VoiceInput:
             self._answers.reset()
         except Exception:
             self._failed("resetting the recognizer")
-        if old == "off" and new != "off" and self._mic.realtime:
+        if old is ListenMode.OFF and new is not ListenMode.OFF and self._mic.realtime:
             self._drain()
             self._holdoff = round(self.settings.holdoff * self._mic.rate)
 
@@ -218,8 +198,8 @@ class VoiceInput:
                 return
             self.discarded += chunk.seconds
 
-    def _process(self, mode: Mode, generation: int, chunk: AudioChunk) -> None:
-        if mode == "off":
+    def _process(self, mode: ListenMode, generation: int, chunk: AudioChunk) -> None:
+        if mode is ListenMode.OFF:
             self.discarded += chunk.seconds
             return
         if self._holdoff > 0:
@@ -234,7 +214,7 @@ class VoiceInput:
             if listener is not None:
                 phrase = listener.feed(chunk)
                 if phrase is not None:
-                    self._events.put(Recognised(phrase))
+                    self._events.put(Utterance(phrase))
                     if not self._mic.realtime:
                         # A recording waits for the runtime to act on the command; read on
                         # at full speed it would run into what comes next (the next answer)
@@ -249,7 +229,7 @@ class VoiceInput:
             self._failed(f"recognising ({mode})")
             return
         if answer is not None:
-            self._events.put(Recognised(answer.text, answer.audio, answer.ended_by))
+            self._events.put(Utterance(answer.text, answer.audio, answer.ended_by))
             self._pause_after(generation)
 
     def _finish_utterance(self, listener: CommandListener) -> None:
@@ -268,20 +248,20 @@ class VoiceInput:
         """Fall back to 'off' until the runtime chooses the next mode."""
         with self._cond:
             if self._generation == generation:  # unless the runtime moved on already
-                self._mode = "off"
+                self._mode = ListenMode.OFF
                 self._generation += 1
 
-    def _end_of_input(self, mode: Mode) -> None:
+    def _end_of_input(self, mode: ListenMode) -> None:
         try:
             listener = self._phrase_listeners.get(mode)
             if listener is not None:
                 phrase = listener.finish()
                 if phrase is not None:
-                    self._events.put(Recognised(phrase))
-            elif mode == "answer":
+                    self._events.put(Utterance(phrase))
+            elif mode is ListenMode.ANSWER:
                 answer = self._answers.finish()
                 if answer.text or answer.speech_started:
-                    self._events.put(Recognised(answer.text, answer.audio, answer.ended_by))
+                    self._events.put(Utterance(answer.text, answer.audio, answer.ended_by))
         except Exception:
             self._failed("finishing the last utterance")
         self._events.put(RecordingEnded())
@@ -320,7 +300,7 @@ class VoiceInput:
         # may not come back.
         with self._cond:
             mode, generation = self._mode, self._generation
-        if mode != "answer":
+        if mode is not ListenMode.ANSWER:
             return
         try:
             answer = self._answers.finish()
@@ -329,10 +309,10 @@ class VoiceInput:
             return
         if not (answer.text or answer.speech_started):
             return
-        self._events.put(Recognised(answer.text, answer.audio, answer.ended_by))
+        self._events.put(Utterance(answer.text, answer.audio, answer.ended_by))
         with self._cond:
             if self._generation == generation:
-                self._mode = "off"
+                self._mode = ListenMode.OFF
                 self._generation += 1
 
     def _reopen(self) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 
 from assistant.dialog.messages import ButtonPressed, InputEnded, Notice
 from assistant.i18n import _
+from assistant.recognizer.messages import ListenMode, Utterance
 from assistant.report import warn
-from assistant.session.ports import Input, ListenMode, Utterance
+from assistant.session.ports import Input
 
 BOUNCE_SECONDS = 0.05  # a mechanical button chatters; one press is one press
 POLL = 0.05  # seconds between looks at the button while waiting for the other input

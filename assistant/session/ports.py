@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.audio import AudioChunk
 from assistant.dialog.messages import ButtonPressed, InputEnded, Notice, NoticeKind, OutputItem
 from assistant.preferences import Preferences
-
-
-class ListenMode(enum.Enum):
-    OFF = "off"  # the assistant is playing audio: half-duplex, the microphone is ignored
-    COMMAND = "command"
-    ANSWER = "answer"
-    STANDBY = "standby"  # between sessions: only the start phrases
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """One typed line or one recognised utterance (with its audio when it was an answer)."""
-
-    text: str
-    recording: AudioChunk | None = None
+from assistant.recognizer.messages import ListenMode, Utterance
 
 
 class Input(Protocol):

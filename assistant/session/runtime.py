@@ -49,8 +49,9 @@ from assistant.journal.markdown import Entry
 from assistant.journal.reading import read_recording
 from assistant.journal.store import Journal, JournalWriteError
 from assistant.preferences import Preferences
+from assistant.recognizer.messages import ListenMode, Utterance
 from assistant.session.agenda import Agenda
-from assistant.session.ports import Input, ListenMode, Output, Utterance
+from assistant.session.ports import Input, Output
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,10 @@ from assistant.content.model import Content
 from assistant.dialog.messages import ButtonPressed, Cue, CueKind, InputEnded
 from assistant.errors import UserError
 from assistant.i18n import N_, _
+from assistant.recognizer.messages import ListenMode, Utterance
 from assistant.report import warn
 from assistant.session import devices
-from assistant.session.ports import Input, ListenMode, Output, Utterance
+from assistant.session.ports import Input, Output
 from assistant.session.start import NotKept, open_journal, prepare_session
 
 if TYPE_CHECKING:

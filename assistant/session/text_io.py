@@ -14,7 +14,7 @@ from typing import BinaryIO, TextIO
 
 from assistant.dialog.messages import Cue, InputEnded, Notice, NoticeKind, OutputItem, Pause, Say
 from assistant.preferences import Preferences
-from assistant.session.ports import ListenMode, Utterance
+from assistant.recognizer.messages import ListenMode, Utterance
 
 
 class TextInput:

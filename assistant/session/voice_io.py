@@ -14,13 +14,8 @@ from assistant.dialog.messages import InputEnded, Notice, NoticeKind
 from assistant.dialog.understand import all_phrasings, understand
 from assistant.microphone import Microphone
 from assistant.recognizer import ListenSettings, open_voice_input
-from assistant.recognizer.voice_input import (
-    MicrophoneBack,
-    MicrophoneLost,
-    Recognised,
-    VoiceInput,
-)
-from assistant.session.ports import ListenMode, Utterance
+from assistant.recognizer.messages import ListenMode, MicrophoneBack, MicrophoneLost, Utterance
+from assistant.recognizer.voice_input import VoiceInput
 
 # The runtime owns patience with a silent user (one gentle reminder), so the recorder itself
 # never gives up on an answer that has not started.
@@ -61,7 +56,7 @@ class VoiceListening:
         return VoiceListening(voice_input)
 
     def listen(self, mode: ListenMode) -> None:
-        self.voice_input.set_mode(mode.value)
+        self.voice_input.set_mode(mode)
 
     def get(self, timeout: float) -> Utterance | Notice | InputEnded | None:
         heard = self.voice_input.get(timeout)
@@ -69,14 +64,14 @@ class VoiceListening:
             return Notice(NoticeKind.MICROPHONE_LOST)
         if isinstance(heard, MicrophoneBack):
             return Notice(NoticeKind.MICROPHONE_BACK)
-        if heard is None or not isinstance(heard, Recognised):
+        if heard is None or not isinstance(heard, Utterance):
             return None if heard is None else InputEnded()
         if heard.ended_by is None:
-            return Utterance(heard.text)  # a command
+            return heard  # a command
         # An answer: its audio goes along so that it is kept even if the words were missed.
         # "klaar" alone (ended by the word, nothing said) is no answer at all.
         spoke = bool(heard.text) or heard.ended_by != "word"
-        return Utterance(heard.text, heard.recording if spoke else None)
+        return heard if spoke else replace(heard, recording=None)
 
     def close(self) -> None:
         self.voice_input.close()
