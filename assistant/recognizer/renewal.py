@@ -42,7 +42,6 @@ class RenewingRecognizer:
         self._rate = rate
         self._grammar = grammar
         self.renew_after = renew_after
-        self.renewals = 0  # how often a new recognizer took over (for tests and benches)
         self._fed = 0  # frames taken by the current recognizer
         self._stale = False  # the current one has given its final result and is due for renewal
         self._recognizer = self._new()
@@ -86,7 +85,6 @@ class RenewingRecognizer:
         self._recognizer = self._new()
         self._fed = 0
         self._stale = False
-        self.renewals += 1
 
     def _new(self) -> Any:
         vosk = engine.vosk()

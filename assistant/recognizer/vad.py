@@ -40,7 +40,6 @@ class EnergyVad:
         self._levels.clear()
         self._recent.clear()
         self.seconds = 0.0  # audio judged so far
-        self.speech_seconds = 0.0
         self.started = False
         self.started_at: float | None = None
         self.last_speech_end = 0.0  # where the last speech frame ended, in audio seconds
@@ -74,7 +73,6 @@ class EnergyVad:
             self.seconds += step
             if level <= threshold:
                 continue
-            self.speech_seconds += step
             self.last_speech_end = self.seconds
             if self.started:
                 continue

@@ -99,7 +99,6 @@ class CachedVoice:
         self._bytes = 0  # the entries' size as this instance knows it
         self.hits = 0
         self.misses = 0
-        self.evicted = 0
 
     def identity(self, style: Style) -> str:
         return self.inner.identity(style)
@@ -200,7 +199,6 @@ class CachedVoice:
             except OSError:
                 continue  # e.g. open elsewhere on Windows: try the next one
             total -= size
-            self.evicted += 1
         self._bytes = total
 
 
