@@ -1,8 +1,9 @@
 """What is listened for and what is heard: the values on the path microphone -> recognizer ->
 session -> dialog.
 
-The lowest layer that listens owns them, so that every part above (the hands-free input, the
-typed input, the start button, the session's runtime) speaks of one mode and one utterance.
+Below every part that listens or understands, so that all of them (the hands-free input, the
+typed input, the start button, the session's runtime, the dialog) speak of one mode and one
+utterance, and the dialog can take an utterance without importing a device.
 """
 
 from __future__ import annotations

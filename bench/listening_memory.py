@@ -51,8 +51,8 @@ from assistant.audio import AudioChunk  # noqa: E402
 from assistant.config import JournalSettings, Settings  # noqa: E402
 from assistant.content import load_content  # noqa: E402
 from assistant.dialog.messages import InputEnded  # noqa: E402
+from assistant.hearing import ListenMode, Utterance  # noqa: E402
 from assistant.recognizer import load_model  # noqa: E402
-from assistant.recognizer.messages import ListenMode, Utterance  # noqa: E402
 from assistant.session.voice_io import VoiceListening  # noqa: E402
 from bench.soak import load_average, machine, open_files, quiet, rss_mb, status  # noqa: E402
 from bench.standby_bench import choose_setup  # noqa: E402

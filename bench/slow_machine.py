@@ -82,13 +82,13 @@ from assistant.dialog.messages import (  # noqa: E402
     Silence,
     Style,
 )
+from assistant.hearing import ListenMode, Utterance  # noqa: E402
 from assistant.journal.markdown import Labels  # noqa: E402
 from assistant.journal.store import Journal  # noqa: E402
 from assistant.microphone import DeviceMicrophone  # noqa: E402
 from assistant.microphone.device import QUEUE_SECONDS, Callback  # noqa: E402
 from assistant.preferences import Preferences  # noqa: E402
 from assistant.recognizer import load_model  # noqa: E402
-from assistant.recognizer.messages import ListenMode, Utterance  # noqa: E402
 from assistant.session.ports import Output  # noqa: E402
 from assistant.session.runtime import Session  # noqa: E402
 from assistant.speaker.base import Segment  # noqa: E402

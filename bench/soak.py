@@ -47,11 +47,11 @@ from assistant.audio import silence, write_wav  # noqa: E402
 from assistant.config import JournalSettings, Settings, with_values  # noqa: E402
 from assistant.content import load_content  # noqa: E402
 from assistant.content.model import Content  # noqa: E402
+from assistant.hearing import ListenMode, Utterance  # noqa: E402
 from assistant.journal.markdown import Labels  # noqa: E402
 from assistant.journal.store import Journal  # noqa: E402
 from assistant.microphone import Microphone, WavMicrophone  # noqa: E402
 from assistant.recognizer import load_model  # noqa: E402
-from assistant.recognizer.messages import ListenMode, Utterance  # noqa: E402
 from assistant.session.start import run_practice  # noqa: E402
 from assistant.session.voice_io import VoiceListening  # noqa: E402
 

@@ -56,9 +56,9 @@ from assistant.content.model import Content  # noqa: E402
 from assistant.content.phrases import normalise  # noqa: E402
 from assistant.dialog.lines import known_lines  # noqa: E402
 from assistant.dialog.messages import Cue, CueKind  # noqa: E402
+from assistant.hearing import ListenMode, Utterance  # noqa: E402
 from assistant.microphone import WavMicrophone  # noqa: E402
 from assistant.recognizer import CommandRecognizer, load_model  # noqa: E402
-from assistant.recognizer.messages import ListenMode, Utterance  # noqa: E402
 from assistant.recognizer.vocabulary import knows_unknown  # noqa: E402
 from assistant.session.spoken import SpokenOutput  # noqa: E402
 from assistant.session.voice_io import VoiceListening  # noqa: E402

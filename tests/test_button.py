@@ -16,7 +16,7 @@ from assistant.audio import silence, write_wav
 from assistant.config import JournalSettings, Settings, with_values
 from assistant.dialog.machine import State
 from assistant.dialog.messages import ButtonPressed, InputEnded
-from assistant.recognizer.messages import ListenMode
+from assistant.hearing import ListenMode
 from assistant.session.button import StartButton, WithButton, open_button
 from tests.dialog_driver import Driver
 from tests.helpers import RATE, korean_model_dir, korean_standby_content

@@ -26,6 +26,7 @@ import pytest
 from assistant.audio import AudioChunk, read_wav, rms, split, write_wav
 from assistant.backoff import Backoff
 from assistant.dialog.messages import Begin, Notice, NoticeKind, Pause, Say, Style
+from assistant.hearing import ListenMode, MicrophoneBack, MicrophoneLost, Utterance
 from assistant.journal.markdown import Labels, parse
 from assistant.journal.store import Journal
 from assistant.microphone import DeviceMicrophone
@@ -33,7 +34,6 @@ from assistant.microphone import device as device_module
 from assistant.microphone.device import Callback
 from assistant.portaudio import PORTAUDIO, PortAudio
 from assistant.recognizer import VoiceInput
-from assistant.recognizer.messages import ListenMode, MicrophoneBack, MicrophoneLost, Utterance
 from assistant.session.runtime import Session
 from assistant.session.spoken import SpokenOutput
 from assistant.session.voice_io import VoiceListening

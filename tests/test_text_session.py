@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from assistant.dialog.messages import Begin, Cue, InputEnded, Notice, NoticeKind, Pause, Say
+from assistant.hearing import ListenMode, Utterance
 from assistant.journal.markdown import Labels, parse
 from assistant.journal.store import Journal
-from assistant.recognizer.messages import ListenMode, Utterance
 from assistant.session.runtime import Session
 from assistant.session.text_io import TextInput, TextOutput
 from tests.helpers import ROOT, Captions, answers_script, copy_content, run_cli, start_session

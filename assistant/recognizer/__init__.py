@@ -3,11 +3,11 @@
 Importing this package does not import Vosk; the modules that need it import it when used.
 """
 
+from assistant.hearing import ListenMode, RecordingEnded, Utterance
 from assistant.recognizer.answers import AnswerRecorder, SpokenAnswer
 from assistant.recognizer.commands import CommandRecognizer
 from assistant.recognizer.dictation import Dictation, transcribe
 from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
-from assistant.recognizer.messages import ListenMode, RecordingEnded, Utterance
 from assistant.recognizer.model import (
     MODEL_ENV,
     default_model_dirs,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.audio import AudioChunk
+from assistant.hearing import EndedBy
 from assistant.recognizer.dictation import Dictation, strip_stop
-from assistant.recognizer.messages import EndedBy
 from assistant.recognizer.settings import ListenSettings
 from assistant.recognizer.vad import EnergyVad
 

@@ -15,11 +15,7 @@ from typing import Any, Protocol
 
 from assistant.audio import SAMPLE_WIDTH, AudioChunk
 from assistant.backoff import Backoff
-from assistant.microphone import Microphone, MicrophoneError
-from assistant.microphone.device import BLOCK_MS, QUEUE_SECONDS
-from assistant.recognizer.answers import AnswerRecorder, SpokenAnswer
-from assistant.recognizer.commands import CommandRecognizer
-from assistant.recognizer.messages import (
+from assistant.hearing import (
     ListenMode,
     MicrophoneBack,
     MicrophoneLost,
@@ -27,6 +23,10 @@ from assistant.recognizer.messages import (
     Utterance,
     VoiceEvent,
 )
+from assistant.microphone import Microphone, MicrophoneError
+from assistant.microphone.device import BLOCK_MS, QUEUE_SECONDS
+from assistant.recognizer.answers import AnswerRecorder, SpokenAnswer
+from assistant.recognizer.commands import CommandRecognizer
 from assistant.recognizer.settings import ListenSettings
 
 log = logging.getLogger(__name__)

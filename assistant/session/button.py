@@ -15,8 +15,8 @@ import queue
 from typing import Any
 
 from assistant.dialog.messages import ButtonPressed, InputEnded, Notice
+from assistant.hearing import ListenMode, Utterance
 from assistant.i18n import _
-from assistant.recognizer.messages import ListenMode, Utterance
 from assistant.report import warn
 from assistant.session.ports import Input
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from assistant.dialog.messages import ButtonPressed, InputEnded, Notice, NoticeKind, OutputItem
+from assistant.hearing import ListenMode, Utterance
 from assistant.preferences import Preferences
-from assistant.recognizer.messages import ListenMode, Utterance
 
 
 class Input(Protocol):

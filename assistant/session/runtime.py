@@ -44,12 +44,12 @@ from assistant.dialog.messages import (
     StopOutput,
 )
 from assistant.dialog.understand import understand
+from assistant.hearing import ListenMode, Utterance
 from assistant.i18n import _
 from assistant.journal.markdown import Entry
 from assistant.journal.reading import read_recording
 from assistant.journal.store import Journal, JournalWriteError
 from assistant.preferences import Preferences
-from assistant.recognizer.messages import ListenMode, Utterance
 from assistant.session.agenda import Agenda
 from assistant.session.ports import Input, Output
 

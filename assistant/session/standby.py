@@ -25,8 +25,8 @@ from assistant.config import Settings
 from assistant.content.model import Content
 from assistant.dialog.messages import ButtonPressed, Cue, CueKind, InputEnded
 from assistant.errors import UserError
+from assistant.hearing import ListenMode, Utterance
 from assistant.i18n import N_, _
-from assistant.recognizer.messages import ListenMode, Utterance
 from assistant.report import warn
 from assistant.session import devices
 from assistant.session.ports import Input, Output

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import BinaryIO, TextIO
 
 from assistant.dialog.messages import Cue, InputEnded, Notice, NoticeKind, OutputItem, Pause, Say
+from assistant.hearing import ListenMode, Utterance
 from assistant.preferences import Preferences
-from assistant.recognizer.messages import ListenMode, Utterance
 
 
 class TextInput:

@@ -12,9 +12,9 @@ from typing import Any
 from assistant.content.model import Command, Content
 from assistant.dialog.messages import InputEnded, Notice, NoticeKind
 from assistant.dialog.understand import all_phrasings, understand
+from assistant.hearing import ListenMode, MicrophoneBack, MicrophoneLost, Utterance
 from assistant.microphone import Microphone
 from assistant.recognizer import ListenSettings, open_voice_input
-from assistant.recognizer.messages import ListenMode, MicrophoneBack, MicrophoneLost, Utterance
 from assistant.recognizer.voice_input import VoiceInput
 
 # The runtime owns patience with a silent user (one gentle reminder), so the recorder itself
