@@ -25,6 +25,7 @@ from assistant.dialog.messages import (
     StartPractice,
 )
 from assistant.dialog.understand import understand
+from assistant.hearing import Utterance
 from assistant.session.agenda import Agenda
 
 
@@ -85,7 +86,7 @@ class Driver:
 
     def say(self, text: str, settle: bool = True) -> list[Action]:
         """The user says (or types) `text`; then output plays out unless settle=False."""
-        actions = self.send(Heard(text, understand(text, self.content)))
+        actions = self.send(Heard(Utterance(text), understand(text, self.content)))
         if settle:
             self.settle()
         return actions

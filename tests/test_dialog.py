@@ -33,6 +33,7 @@ from assistant.dialog.messages import (
     StopOutput,
     Style,
 )
+from assistant.hearing import Utterance
 from tests.dialog_driver import Driver
 from tests.helpers import CONTENT_DIR, ENGLISH_CONTENT_DIR
 
@@ -633,7 +634,7 @@ def test_any_sequence_of_events_leaves_the_dialog_listening_or_ended(content, st
 def test_events_after_the_end_do_nothing(drv):
     drv.begin()
     drv.say("stop")
-    for event in (Silence(), OutputDone(), InputEnded(), Heard("vragen")):
+    for event in (Silence(), OutputDone(), InputEnded(), Heard(Utterance("vragen"))):
         assert drv.send(event) == []
 
 

@@ -182,8 +182,9 @@ def test_a_draft_can_be_heard_in_its_own_recording(content, phrase):
     drv = _asking(content, 1)
     audio = AudioChunk(np.ones(800, dtype="<i2").tobytes(), 16000)
     from assistant.dialog.messages import Heard
+    from assistant.hearing import Utterance
 
-    drv.send(Heard("mijn antwoord", None, audio))
+    drv.send(Heard(Utterance("mijn antwoord", audio)))
     drv.settle()
     actions = drv.say(phrase, settle=False)
     assert PlayRecording(audio) in actions and drv.state is State.CONFIRMING

@@ -24,6 +24,7 @@ from assistant.dialog.messages import (
 )
 from assistant.dialog.readout import READOUT_PAUSE, Answer, Readout
 from assistant.dialog.wording import Wording
+from assistant.hearing import Utterance
 
 pytestmark = pytest.mark.pure
 
@@ -47,12 +48,12 @@ def said(actions) -> list[str]:
 
 
 def heard(command: Command) -> Heard:
-    return Heard(command.value, command)
+    return Heard(Utterance(command.value), command)
 
 
 def test_each_answer_is_read_with_its_question_and_a_pause_then_the_reading_ends(readout, content):
-    readout.keep("vragen", 2, Heard("rust."))
-    readout.keep("vragen", 1, Heard("werk"))
+    readout.keep("vragen", 2, Heard(Utterance("rust.")))
+    readout.keep("vragen", 1, Heard(Utterance("werk")))
     first = content.practice("vragen").questions[0]
     question = content.line(Line.READ_QUESTION, number=1, question=first)
     assert readout.read_this_session() == [
@@ -73,7 +74,7 @@ def test_volgende_vorige_herhaal_and_klaar_steer_the_reading(readout, content):
     assert said(readout.handle(heard(Command.HERHAAL)))[1:] == ["soms."]
     assert said(readout.handle(heard(Command.VORIGE)))[1:] == ["werk."]
     assert said(readout.handle(heard(Command.VORIGE)))[1:] == ["werk."]  # the first stays
-    assert readout.handle(Heard("iets anders")) == []  # other words do not interrupt
+    assert readout.handle(Heard(Utterance("iets anders"))) == []  # other words do not interrupt
     done = readout.handle(heard(Command.KLAAR))
     assert done[0] == StopOutput() and said(done) == [content.line(Line.READ_ANSWERS_DONE)]
     assert not readout.reading
@@ -84,7 +85,7 @@ def test_the_last_session_is_read_with_its_date_unless_this_one_kept_answers(rea
     assert said(readout.read_last())[0] == content.line(Line.READ_ANSWERS, date="3 november")
     today = Readout(Wording(content))
     today.history = EARLIER
-    today.keep("vragen", 1, Heard("vandaag"))
+    today.keep("vragen", 1, Heard(Utterance("vandaag")))
     assert said(today.read_last())[1] == "vandaag."
 
 
@@ -105,7 +106,7 @@ def test_nothing_to_read_is_said_and_nothing_is_read(readout, content, history, 
 
 def test_reading_is_offered_after_the_questions_only_when_today_kept_answers(readout):
     assert not readout.offers_reading()
-    readout.keep("vragen", 1, Heard("werk"))
+    readout.keep("vragen", 1, Heard(Utterance("werk")))
     assert readout.offers_reading()
 
 
@@ -129,7 +130,7 @@ def test_a_question_never_answered_before_says_so(readout, content):
 
 
 def test_this_sessions_answer_plays_its_own_recording(readout, content):
-    readout.keep("vragen", 4, Heard("lief", None, AUDIO))
+    readout.keep("vragen", 4, Heard(Utterance("lief", AUDIO)))
     kept = readout.kept("vragen", 4)
     assert kept == Answer(4, "", "lief", AUDIO)
     assert readout.play(kept)[-1] == PlayRecording(AUDIO)

@@ -50,6 +50,7 @@ from assistant.dialog.messages import (
     Style,
 )
 from assistant.dialog.questions import QuestionStates
+from assistant.hearing import Utterance
 from assistant.preferences import Preferences
 
 __all__ = ["NOTICE_LINES", "Dialog", "State"]
@@ -164,7 +165,7 @@ class Dialog(QuestionStates):
     def _pressed(self) -> list[Action]:
         """The button: pause whatever goes on; when paused, go on."""
         if self.state is State.PAUSED:
-            return self._heard(Heard("", Command.VERDER))
+            return self._heard(Heard(Utterance(""), Command.VERDER))
         if self.state in (State.IDLE, State.ENDED):
             return []
         return self._pause()

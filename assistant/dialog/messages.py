@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from assistant.audio import AudioChunk
 from assistant.content.model import Command
 from assistant.dialog.history import History
+from assistant.hearing import Utterance
 from assistant.preferences import Preferences
 
 # --- what an utterance means -------------------------------------------------------------
@@ -54,11 +55,19 @@ class Begin:
 
 @dataclass(frozen=True)
 class Heard:
-    """A typed line or a recognised utterance; `meaning` is set when it is a known phrasing."""
+    """An utterance (typed or spoken) as the dialog takes it: with what it means."""
 
-    text: str
+    utterance: Utterance
     meaning: Meaning | None = None
-    recording: AudioChunk | None = None
+    """Set when the utterance is a known phrasing (understand.py); None for other words."""
+
+    @property
+    def text(self) -> str:
+        return self.utterance.text
+
+    @property
+    def recording(self) -> AudioChunk | None:
+        return self.utterance.recording
 
 
 @dataclass(frozen=True)

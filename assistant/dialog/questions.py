@@ -10,6 +10,7 @@ kept ("Bewaard") only once the runtime says it is on disk (JournalWritten, in ma
 from __future__ import annotations
 
 import abc
+from dataclasses import replace
 
 from assistant.content.lines import Line
 from assistant.content.model import Command, Content, QuestionList
@@ -52,7 +53,7 @@ class QuestionStates(Conversation, abc.ABC):
             self._empty_retried = True
             return self._say(Line.EMPTY_ANSWER) + self._listen(answer=True)
         # Any other words, a lone "ja" or "nee" included, are the answer to the question.
-        return self._take_answer(Heard(text, None, event.recording))
+        return self._take_answer(Heard(replace(event.utterance, text=text)))
 
     def _written(self, event: JournalWritten) -> list[Action]:
         """ "Bewaard" only for what is on disk; what is not is said, and counted apart."""

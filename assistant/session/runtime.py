@@ -181,7 +181,7 @@ class Session:
     def _event(self, got: Utterance | Notice | InputEnded | ButtonPressed) -> Event:
         if isinstance(got, InputEnded | Notice | ButtonPressed):
             return got
-        return Heard(got.text, understand(got.text, self.content), got.recording)
+        return Heard(got, understand(got.text, self.content))
 
     # --- the dialog's actions -----------------------------------------------------------
 
