@@ -46,7 +46,7 @@ def text_sha256(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Entry:
+class IndexEntry:
     """What the index says of one recording: the text it was made for."""
 
     sha256: str
@@ -86,7 +86,7 @@ class RecordingFolder:
     def wav(self, key: str) -> Path:
         return self.folder / f"{key}.wav"
 
-    def index(self) -> dict[str, Entry]:
+    def index(self) -> dict[str, IndexEntry]:
         """The index; empty when nothing was recorded yet. RecordingsError when it is broken."""
         try:
             text = self.index_path.read_text(encoding="utf-8")
@@ -112,7 +112,7 @@ class RecordingFolder:
                 or not isinstance(value.get("text"), str)
             ):
                 raise self._broken(_("{key} needs a sha256 and a text").format(key=key))
-            entries[str(key)] = Entry(value["sha256"], value["text"])
+            entries[str(key)] = IndexEntry(value["sha256"], value["text"])
         return entries
 
     def check_writable(self) -> None:
@@ -131,7 +131,7 @@ class RecordingFolder:
             self.folder.mkdir(parents=True, exist_ok=True)
             write_durably(self.wav(key), wav_bytes(audio), SHARED_MODE)
             entries = self.index()
-            entries[key] = Entry(text_sha256(text), text)
+            entries[key] = IndexEntry(text_sha256(text), text)
             self._write_index(entries)
         except OSError as error:
             raise self._unwritable(error) from None
@@ -189,7 +189,7 @@ class RecordingFolder:
             raise self._unwritable(error) from None
         return moves
 
-    def _write_index(self, entries: dict[str, Entry]) -> None:
+    def _write_index(self, entries: dict[str, IndexEntry]) -> None:
         data = {key: {"sha256": e.sha256, "text": e.text} for key, e in entries.items()}
         body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
         write_durably(self.index_path, (INDEX_HEADER + body).encode("utf-8"), SHARED_MODE)
