@@ -87,6 +87,10 @@ def exchange(
                 uri=address.uri, seconds=timeout
             )
         ) from None
+    except EOFError:  # asyncio.IncompleteReadError: closed in the middle of an event
+        raise ServerUnavailable(
+            _("the speech server at {uri} closed the connection").format(uri=address.uri)
+        ) from None
     except OSError as error:
         raise ServerUnavailable(
             _("cannot reach the speech server at {uri} ({reason})").format(
