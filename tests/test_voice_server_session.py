@@ -99,6 +99,7 @@ def _traced_session(
             *("strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=socket,connect"),
             *("-o", str(trace), sys.executable, "-m", "assistant"),
             *_args(folder, _config(folder, server.port, personal)),
+            "--verbose",  # every log line too: none may hold the answer
         ],
         input=f"{ANSWER}\nyes\nstop\n",
         capture_output=True,
@@ -117,6 +118,8 @@ def test_a_session_speaks_with_the_voice_server_and_talks_to_it_alone(tmp_path: 
         done, connects = _traced_session(tmp_path / "session", server, personal=False)
         sent = server.log.read_text(errors="replace")
     folder = tmp_path / "session"
+
+    assert f"speaking with the voice server {server.uri}/{PIPER_VOICE}" in done.stderr
 
     # Every connection went to the configured host and port (and there were some).
     assert connects, "the session never connected to the server"
