@@ -11,6 +11,7 @@ answers; each change is said once (a notice, and one line on stderr).
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -192,3 +193,19 @@ def test_the_factory_puts_the_server_first_only_when_configured(tmp_path: Path) 
         assert chosen.identity(Style.PROMPT).startswith(f"wyoming|{server.address.uri}|")
     finally:
         chosen.close()
+
+
+def test_without_the_wyoming_extra_the_local_voice_speaks_said_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "wyoming", None)  # import fails, as without the extra
+    said: list[str] = []
+    server = ServerVoice(ServerAddress("127.0.0.1", free_port()))
+    voice = make_voice(
+        VoiceSettings(server=server), tmp_path / "cache", tmp_path / "voices", say=said.append
+    )
+    try:
+        assert isinstance(voice, CachedVoice)  # the local voice alone
+        assert len(said) == 1 and "pip install 'hartsverbinding[wyoming]'" in said[0]
+    finally:
+        voice.close()
