@@ -21,7 +21,7 @@ from assistant.errors import ContentError, UserError
 from assistant.i18n import N_, _
 from assistant.places import config_home, data_home
 from assistant.recognizer.settings import ListenSettings
-from assistant.voice.settings import StyleSettings, VoiceSettings
+from assistant.voice.settings import ServerVoice, StyleSettings, VoiceSettings
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ KEYS: dict[str, tuple[str, str]] = {
     "rate_reading": ("voice", "reading"),
     "synthesis_timeout": ("voice", "timeout"),
     "voice_cache_mb": ("voice", "cache_bytes"),
+    "voice_server": ("voice", "server"),
+    "voice_server_personal": ("voice", "server_personal"),
     "answer_silence": ("listen", "answer_silence"),
     "answer_max": ("listen", "answer_max"),
     "holdoff": ("listen", "holdoff"),
@@ -147,8 +149,13 @@ _RANGES: dict[str, tuple[float, float, str]] = {
 
 
 def _value(key: str, node: Node) -> object:
-    if key in ("keep_audio", "look_back"):
+    if key in ("keep_audio", "look_back", "voice_server_personal"):
         return node.flag()
+    if key == "voice_server":
+        try:
+            return ServerVoice.parse(node.text())
+        except UserError as error:
+            node.fail(error.message)  # names the file and the line
     if key in _RANGES:
         value = node.number(*_RANGES[key])
         return int(value) if key.startswith("rate_") or key.endswith("_mb") else value

@@ -24,6 +24,7 @@ from assistant.i18n import _
 
 if TYPE_CHECKING:
     from wyoming.event import Event
+    from wyoming.info import Info
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,10 @@ def exchange(
                 uri=address.uri, seconds=timeout
             )
         ) from None
+    except EOFError:  # asyncio.IncompleteReadError: closed in the middle of an event
+        raise ServerUnavailable(
+            _("the speech server at {uri} closed the connection").format(uri=address.uri)
+        ) from None
     except OSError as error:
         raise ServerUnavailable(
             _("cannot reach the speech server at {uri} ({reason})").format(
@@ -139,6 +144,32 @@ async def _exchange(
                 return events
     finally:
         await client.disconnect()
+
+
+def describe(
+    address: ServerAddress,
+    *,
+    timeout: float = 2 * CONNECT_TIMEOUT,
+    connect_timeout: float = CONNECT_TIMEOUT,
+) -> Info:
+    """What the server offers (its `Info`: programs, models, voices, languages): one `Describe`
+    exchange, which sends nothing of the person's. ServerUnavailable as for `exchange`."""
+    require_wyoming()
+    from wyoming.info import Describe, Info
+
+    events = exchange(
+        address,
+        [Describe().event()],
+        lambda event: Info.is_type(event.type),
+        timeout=timeout,
+        connect_timeout=connect_timeout,
+    )
+    try:
+        return Info.from_event(events[-1])
+    except (KeyError, TypeError, ValueError):
+        raise ServerUnavailable(
+            _("the speech server at {uri} did not say what it offers").format(uri=address.uri)
+        ) from None
 
 
 def require_wyoming() -> None:

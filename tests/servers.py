@@ -88,10 +88,13 @@ class SpeechServer:
 
 
 @contextmanager
-def speech_server(module: str, args: list[str], log: Path) -> Iterator[SpeechServer]:
+def speech_server(
+    module: str, args: list[str], log: Path, port: int | None = None
+) -> Iterator[SpeechServer]:
     """`python -m module args --uri tcp://127.0.0.1:PORT`, once it accepts connections (both
-    servers load their model before they listen); stopped afterwards, whatever happened."""
-    port = free_port()
+    servers load their model before they listen); stopped afterwards, whatever happened.
+    `port`: that one (a server started again where it was), else a free one."""
+    port = port or free_port()
     uri = f"tcp://127.0.0.1:{port}"
     env = dict(os.environ, HF_HUB_OFFLINE="1")  # belt and braces beside --local-files-only
     with log.open("wb") as out:
@@ -138,13 +141,17 @@ def whisper_server(model: Path, folder: Path) -> Iterator[SpeechServer]:
 
 
 @contextmanager
-def piper_server(folder: Path) -> Iterator[SpeechServer]:
-    """wyoming-piper with the English test voice (no Dutch Piper voice can be had here)."""
+def piper_server(
+    folder: Path, port: int | None = None, debug: bool = False
+) -> Iterator[SpeechServer]:
+    """wyoming-piper with the English test voice (no Dutch Piper voice can be had here).
+    `debug`: its log shows every text it was sent (what left the client, for the tests)."""
     data = folder / "piper-data"
     data.mkdir(parents=True, exist_ok=True)
     model = english_piper_voice()
     for path in (model, model.with_name(f"{model.name}.json")):
         shutil.copyfile(path, data / path.name)
     args = ["--voice", PIPER_VOICE, "--data-dir", str(data), "--local-files-only"]
-    with speech_server("wyoming_piper", args, folder / "piper-server.log") as server:
+    args += ["--debug"] if debug else []
+    with speech_server("wyoming_piper", args, folder / "piper-server.log", port) as server:
         yield server

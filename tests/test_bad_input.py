@@ -18,7 +18,8 @@ from assistant.config import KEYS, DeviceSettings, JournalSettings, load_setting
 from assistant.content import load_content
 from assistant.errors import ContentError, UserError
 from assistant.recognizer.settings import ListenSettings
-from assistant.voice.settings import StyleSettings, VoiceSettings
+from assistant.speech_server import ServerAddress
+from assistant.voice.settings import ServerVoice, StyleSettings, VoiceSettings
 from tests.helpers import CONTENT_DIR, ROOT
 
 pytestmark = pytest.mark.files
@@ -137,6 +138,8 @@ holdoff: 0.5
 synthesis_timeout: 20
 start_button: GPIO17
 voice_cache_mb: 50
+voice_server: tcp://192.168.1.20:10200/nl_NL-mls_5809-low
+voice_server_personal: true
 """
 
 
@@ -155,9 +158,25 @@ def test_every_key_of_the_flat_config_file_sets_its_part(tmp_path):
         timeout=20.0,
         voice="nl_NL-mls_5809-low",
         cache_bytes=50_000_000,
+        server=ServerVoice(ServerAddress("192.168.1.20", 10200), "nl_NL-mls_5809-low"),
+        server_personal=True,
     )
     assert loaded.listen == ListenSettings(answer_silence=3.0, answer_max=200.0, holdoff=0.5)
     assert (loaded.language, loaded.pace, loaded.patience, loaded.volume) == ("en", 0.5, 40, 0.5)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["http://192.168.1.20:10200", "tcp://192.168.1.20", "192.168.1.20:10200", "tcp://:10200/x"],
+)
+def test_a_voice_server_that_is_not_an_address_names_the_file_and_line(tmp_path, value):
+    path = tmp_path / "config.yaml"
+    path.write_text(f"pace: 1\nvoice_server: {value}\n", encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        load_settings(path)
+    message = raised.value.message
+    assert str(path) in message and "2" in message and "tcp://HOST:PORT" in message
+    assert "\n" not in message
 
 
 def test_without_a_config_file_each_part_has_the_documented_defaults(tmp_path, monkeypatch):

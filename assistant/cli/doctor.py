@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.appliance import setup_checks, sound_checks
+from assistant.appliance import server_checks, setup_checks, sound_checks
 from assistant.appliance.check import Check, guarded
 from assistant.appliance.service import Host, Runner, SubprocessRunner
 from assistant.config import Settings
@@ -70,6 +70,14 @@ def run_checks(
     yield guarded(_("speaker"), lambda: sound_checks.speaker(devices.speaker))
     yield guarded(_("microphone"), lambda: sound_checks.microphone(devices.mic, record, _ask))
     yield guarded(_("Dutch voice"), lambda: setup_checks.voice(settings.voice))
+    if (server := settings.voice.server) is not None:
+        kind = server_checks.ServerKind.VOICE
+        yield guarded(
+            server_checks.check_name(kind),
+            lambda: server_checks.speech_server(
+                server.address, kind, settings.language, server.name
+            ),
+        )
     loaded: list[Any] = [None]
 
     def model() -> Check:

@@ -31,7 +31,7 @@ from assistant.voice.base import VoiceError
 
 if TYPE_CHECKING:
     from assistant.microphone import Microphone
-    from assistant.voice.cache import CachedVoice
+    from assistant.voice.base import CachingVoice
     from assistant.voice.settings import VoiceSettings
 
 RECORD_RATE = 22050  # the voices' own rate: the takes are played as they were made
@@ -128,7 +128,7 @@ def selected_lines(content: Content, selection: str | None) -> list[RecordableLi
     return [line for line in lines if line.key.startswith(f"{selection}.")]
 
 
-def _voice(settings: VoiceSettings) -> CachedVoice | None:
+def _voice(settings: VoiceSettings) -> CachingVoice | None:
     """The synthetic voice that says each line first, or None (the line is shown only)."""
     from assistant.voice import make_voice
 

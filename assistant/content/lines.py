@@ -98,6 +98,8 @@ class Line(str, enum.Enum):
     MICROPHONE_BACK = "microphone_back"
     SPEAKER_LOST = "speaker_lost"
     SPEAKER_BACK = "speaker_back"
+    VOICE_SERVER_LOST = "voice_server_lost"
+    VOICE_SERVER_BACK = "voice_server_back"
     JOURNAL_FAILED = "journal_failed"
     JOURNAL_WRITTEN = "journal_written"
     RESUME_ELSEWHERE = "resume_elsewhere"

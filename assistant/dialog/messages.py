@@ -89,6 +89,8 @@ class NoticeKind(enum.Enum):
     MICROPHONE_BACK = "microphone_back"
     SPEAKER_LOST = "speaker_lost"
     SPEAKER_BACK = "speaker_back"
+    VOICE_SERVER_LOST = "voice_server_lost"  # another voice speaks until it is back
+    VOICE_SERVER_BACK = "voice_server_back"
     JOURNAL_FAILED = "journal_failed"
     RESUME_ELSEWHERE = "resume_elsewhere"  # the session to go on with is open elsewhere
     INPUT_REPLACED = "input_replaced"  # typed bytes that were not text, replaced

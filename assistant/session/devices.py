@@ -60,6 +60,7 @@ def spoken_output(
     from assistant.speaker import SpeakerError, make_speaker
     from assistant.voice import VoiceError, make_voice
     from assistant.voice.recorded import RecordedVoice
+    from assistant.voice.server_first import ServerFirstVoice
     from assistant.voice.shared import SharedVoice
 
     to_file = settings.devices.renders_to_file
@@ -99,6 +100,7 @@ def spoken_output(
         settings.pace,
         volume=settings.volume,
         captions_personal=captions_personal,
+        voice_news=voice.take_notices if isinstance(voice, ServerFirstVoice) else None,
     )
 
 

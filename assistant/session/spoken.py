@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 from assistant.backoff import Backoff
@@ -52,6 +53,7 @@ class SpokenOutput:
         volume: float = 1.0,
         captions_personal: bool = True,
         retry: Backoff | None = None,
+        voice_news: Callable[[], list[NoticeKind]] | None = None,
     ) -> None:
         self.voice = voice
         self.speaker = speaker
@@ -63,6 +65,8 @@ class SpokenOutput:
         self.captions_personal = captions_personal
         self.preferences = Preferences()  # the person's volume and pace, on top of the config
         self.retry = retry or Backoff()  # between attempts to reopen a failed sound device
+        # The voice's own news (a voice server gone, or back), said like the device's.
+        self.voice_news = voice_news
         self._voice_failed = False
         # Keeps every item's own time alongside the device, so that when the device fails in
         # the middle of an item the rest of it still takes its time.
@@ -138,10 +142,11 @@ class SpokenOutput:
         self.speaker.stop()
 
     def take_notices(self) -> list[NoticeKind]:
-        """SPEAKER_LOST and SPEAKER_BACK, as they happened since the last call."""
+        """SPEAKER_LOST and SPEAKER_BACK, as they happened since the last call; then the
+        voice's news (VOICE_SERVER_LOST, VOICE_SERVER_BACK)."""
         with self._notices_lock:
             notices, self._notices = self._notices, []
-        return notices
+        return notices + (self.voice_news() if self.voice_news is not None else [])
 
     def close(self) -> None:
         self._closing.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from assistant.audio import AudioChunk
@@ -47,3 +48,18 @@ class KeyedVoice(TunableVoice, Protocol):
         """Everything besides the text that changes the audio (engine, voice id, rate...);
         not the volume, which is applied as the line is played."""
         ...
+
+
+class CachingVoice(KeyedVoice, Protocol):
+    """The voice the program holds (voice/cache.py's CachedVoice, or a server with the local
+    voice behind it): lines kept in the cache, lines that must not be, and rendering ahead."""
+
+    def render_private(self, text: str, style: Style) -> AudioChunk:
+        """Rendered in memory only: for lines that carry the person's words."""
+        ...
+
+    def prepare(self, lines: Iterable[tuple[str, Style]]) -> int:
+        """Render the lines not cached yet; returns how many were rendered."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,5 +1,6 @@
-"""The voice the assistant speaks with, behind a render cache: Piper when it can, else the
-system's Dutch voice exactly as before.
+"""The voice the assistant speaks with, behind a render cache: a voice server in the house when
+one is configured (`voice_server:`), else (and whenever it cannot be had) Piper when it can,
+else the system's Dutch voice exactly as before.
 
 Piper is used when `voice:` names a Piper voice (an .onnx file, or a downloaded voice), or when
 nothing is configured, the piper extra is installed and a voice has been downloaded. When Piper
@@ -17,9 +18,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant import places
+from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.report import warn
-from assistant.voice.base import KeyedVoice, VoiceError
+from assistant.voice.base import CachingVoice, KeyedVoice, VoiceError
 from assistant.voice.cache import CachedVoice
 from assistant.voice.piper_catalogue import DEFAULT_VOICE, find, installed, model_path
 from assistant.voice.pyttsx3_voice import Pyttsx3Voice
@@ -36,7 +38,7 @@ def make_voice(
     voices_dir: Path | None = None,
     *,
     say: Callable[[str], None] = warn,
-) -> CachedVoice:
+) -> CachingVoice:
     inner: KeyedVoice | None = None
     folder = places.voices_dir() if voices_dir is None else voices_dir
     wanted = piper_model(settings.voice, folder)
@@ -48,7 +50,37 @@ def make_voice(
         log.info("speaking with the system voice (pyttsx3)")
     else:
         log.info("speaking with the Piper voice %s", wanted)
-    return CachedVoice(inner, cache_dir, settings.cache_bytes)
+    local = CachedVoice(inner, cache_dir, settings.cache_bytes)
+    if settings.server is None:
+        return local
+    return _server_first(settings, local, cache_dir, say)
+
+
+def _server_first(
+    settings: VoiceSettings, local: CachedVoice, cache_dir: Path, say: Callable[[str], None]
+) -> CachingVoice:
+    """The configured voice server, with `local` behind it; `local` alone (said once) when
+    the Wyoming client is not installed."""
+    from assistant.speech_server import require_wyoming
+    from assistant.voice.server_first import ServerFirstVoice
+    from assistant.voice.wyoming_voice import WyomingVoice
+
+    assert settings.server is not None
+    try:
+        require_wyoming()
+    except UserError as error:
+        say(_("{problem} Speaking with the local voice.").format(problem=error.message))
+        return local
+    server = WyomingVoice(settings.server, settings)
+    log.info("speaking with the voice server %s", settings.server.uri)
+    return ServerFirstVoice(
+        CachedVoice(server, cache_dir, settings.cache_bytes),
+        local,
+        server.check,
+        settings.server.uri,
+        personal=settings.server_personal,
+        say=say,
+    )
 
 
 def piper_installed() -> bool:

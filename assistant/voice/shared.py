@@ -10,14 +10,13 @@ import threading
 
 from assistant.audio import AudioChunk
 from assistant.dialog.messages import Style
-from assistant.voice.base import VoiceError
-from assistant.voice.cache import CachedVoice
+from assistant.voice.base import CachingVoice, VoiceError
 
 
 class SharedVoice:
     """The session's voice, with the practice's lines rendered ahead in the background."""
 
-    def __init__(self, voice: CachedVoice) -> None:
+    def __init__(self, voice: CachingVoice) -> None:
         self.voice = voice
         self._closing = threading.Event()
         self._thread: threading.Thread | None = None

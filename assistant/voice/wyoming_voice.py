@@ -14,31 +14,29 @@ follow them as with every voice, and the volume applies as always.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.audio import SAMPLE_WIDTH, AudioChunk
 from assistant.dialog.messages import Style
+from assistant.i18n import _
 from assistant.speech_server import (
     CONNECT_TIMEOUT,
-    ServerAddress,
     ServerUnavailable,
+    describe,
     exchange,
     require_wyoming,
 )
 from assistant.voice.base import VoiceError
 from assistant.voice.decode import trim_edges
-from assistant.voice.settings import VoiceSettings
+from assistant.voice.settings import ServerVoice, VoiceSettings
 
+if TYPE_CHECKING:
+    from wyoming.info import Info
 
-@dataclass(frozen=True)
-class ServerVoice:
-    """A voice on a server: its address, and the voice's (and speaker's) name there, if any."""
-
-    address: ServerAddress
-    name: str | None = None  # None: the server's default voice
-    speaker: str | None = None
+__all__ = ["ServerVoice", "WyomingVoice", "voice_problem"]
 
 
 class WyomingVoice:
@@ -65,6 +63,17 @@ class WyomingVoice:
     def deadline(self, text: str) -> float:
         """The synthesis timeout, plus as long as the line takes to say at a slow rate."""
         return self.settings.timeout + len(text.split()) * 60 / self.settings.guide.rate
+
+    def check(self) -> None:
+        """VoiceError unless the server answers and offers this voice: asks it to describe
+        itself (nothing of the person's is sent). Used to find out when it is back."""
+        try:
+            info = describe(self.voice.address, connect_timeout=self.connect_timeout)
+        except ServerUnavailable as error:
+            raise VoiceError(str(error)) from None
+        problem = voice_problem(info, self.voice)
+        if problem is not None:
+            raise VoiceError(problem)
 
     def render(self, text: str, style: Style) -> AudioChunk:
         require_wyoming()
@@ -101,3 +110,29 @@ class WyomingVoice:
         values = np.frombuffer(raw[: len(raw) - len(raw) % (2 * start.channels)], dtype="<i2")
         mono = values.reshape(-1, start.channels).astype(np.float64).mean(axis=1)
         return trim_edges(AudioChunk.from_array(mono, start.rate))
+
+
+def voice_problem(info: Info, voice: ServerVoice, language: str | None = None) -> str | None:
+    """What keeps a server described by `info` from speaking as `voice` (in `language`, a code
+    such as `nl`, when given), or None when nothing does."""
+    voices = [v for program in info.tts if program.installed for v in program.voices]
+    if not voices:
+        return _("the server at {uri} offers no text-to-speech").format(uri=voice.address.uri)
+    if voice.name is not None:
+        voices = [v for v in voices if v.name == voice.name]
+        if not voices or not voices[0].installed:
+            return _("the server at {uri} does not offer the voice {name}").format(
+                uri=voice.address.uri, name=voice.name
+            )
+    if language is not None and not any(
+        _speaks(code, language) for v in voices if v.installed for code in v.languages
+    ):
+        return _("the server at {uri} offers no voice in the language {language}").format(
+            uri=voice.address.uri, language=language
+        )
+    return None
+
+
+def _speaks(code: str, language: str) -> bool:
+    """`nl_NL`, `nl-BE` and `nl` all speak `nl`."""
+    return code.replace("-", "_").lower().split("_")[0] == language.lower()
