@@ -20,3 +20,6 @@ class ListenSettings:
     vad_min_level: float = 200.0  # quieter than this is never speech (about -44 dBFS)
     vad_ratio: float = 2.0  # speech is this many times louder than the background (+6 dB)
     speech_min: float = 0.15  # this much speech within half a second starts an answer
+    # The recogniser of the kept text of an answer (see recognizer/transcribers): "vosk" (the
+    # one listening), "whisper:NAME", a model's folder, or a speech server "tcp://HOST:PORT".
+    transcriber: str = "vosk"
