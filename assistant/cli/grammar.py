@@ -181,6 +181,16 @@ COMMANDS = (
         (Word("folder", N_("DIR"), N_("a new private folder")),),
     ),
     Command(
+        ("journal", "restore"),
+        N_("show an answer as you confirmed it again, instead of its improved text"),
+        JOURNAL,
+        (
+            Word("id", "ID", N_("the session, as 'journal list' shows it")),
+            Word("practice", N_("PRACTICE"), N_("needed when several practices ask"), "?"),
+            Word("number", "N", N_("the question's number")),
+        ),
+    ),
+    Command(
         ("journal", "encrypt"), N_("encrypt the journal with a passphrase, from now on"), JOURNAL
     ),
     Command(
@@ -213,8 +223,8 @@ GROUPS: dict[str, tuple[str, str]] = {
         N_("the journal, outside a session"),
         N_(
             "Use 'journal list', 'journal read [ID]', 'journal search WORDS', "
-            "'journal question [PRACTICE] N', 'journal export DIR [--html]' or "
-            "'journal encrypt'."
+            "'journal question [PRACTICE] N', 'journal restore ID [PRACTICE] N', "
+            "'journal export DIR [--html]' or 'journal encrypt'."
         ),
     ),
     "service": (

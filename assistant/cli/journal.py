@@ -28,7 +28,7 @@ from assistant.errors import UserError
 from assistant.i18n import _, ngettext
 from assistant.journal.crypt import NotDecrypted, Opener
 from assistant.journal.lookup import answers_to, search
-from assistant.journal.markdown import Labels, SessionRecord
+from assistant.journal.markdown import JournalFormatError, Labels, SessionRecord, parse, render
 from assistant.journal.page import PAGE_NAME, render_page
 from assistant.journal.reading import Locked, read_recording, read_sessions, session_text
 from assistant.journal.sealing import seal_plaintext
@@ -54,6 +54,10 @@ def journal_command(parsed: Parsed, content: Content, settings: Settings) -> int
     if verb == "question":
         words = [parsed.value("practice"), parsed.value("number")]
         return question_command(journal, content, [word for word in words if word is not None])
+    if verb in ("restore", "improve"):
+        from assistant.cli import journal_versions
+
+        return journal_versions.command(verb, parsed, journal, content, settings)
     if verb == "export":
         folder: str = parsed.value("folder")
         if not folder.strip():  # Path("") is the current folder, which would be made private
@@ -146,7 +150,7 @@ def read_command(journal: Journal, record_id: str | None) -> int:
     opener = _opener(journal)
     for one in [record_id] if record_id else ids:
         try:
-            sys.stdout.write(session_text(journal, one, opener))
+            sys.stdout.write(_as_read(session_text(journal, one, opener), one, journal.labels))
         except (OSError, UnicodeDecodeError, NotDecrypted) as error:
             message = _("Session {id} cannot be read ({error}).").format(
                 id=one, error=error.message if isinstance(error, NotDecrypted) else error
@@ -155,6 +159,18 @@ def read_command(journal: Journal, record_id: str | None) -> int:
                 raise UserError(message) from None
             warn(message)  # one bad file hides only itself
     return 0
+
+
+def _as_read(text: str, record_id: str, labels: Labels) -> str:
+    """A session as `journal read` prints it: as it is kept, but with each improved answer's
+    best text in its place, marked (the confirmed text stays in the file: 'journal restore')."""
+    try:
+        record = parse(text, record_id)
+    except JournalFormatError:
+        return text  # a file edited by hand is shown as it is
+    if not any(entry.improved for entry in record.answers):
+        return text
+    return render(record, labels, reading=True)
 
 
 def search_command(journal: Journal, words: list[str]) -> int:
@@ -246,6 +262,14 @@ def export_html_command(journal: Journal, target: Path, content: Content) -> int
     return 0
 
 
+def known_sessions(journal: Journal) -> list[SessionRecord]:
+    return _known_sessions(journal)
+
+
+def question_of(content: Content, words: list[str]) -> tuple[QuestionList, int]:
+    return _question(content, words)
+
+
 def _known_sessions(journal: Journal) -> list[SessionRecord]:
     """The sessions as known without a passphrase; an empty journal is a UserError."""
     records = journal.sessions()
@@ -260,6 +284,11 @@ def _known_sessions(journal: Journal) -> list[SessionRecord]:
             ).format(folder=journal.folder)
         )
     return records
+
+
+def opener(journal: Journal) -> Opener | None:
+    """None for a plain journal; for an encrypted one, asks the passphrase."""
+    return _opener(journal)
 
 
 def _opener(journal: Journal) -> Opener | None:
