@@ -88,10 +88,13 @@ class SpeechServer:
 
 
 @contextmanager
-def speech_server(module: str, args: list[str], log: Path) -> Iterator[SpeechServer]:
+def speech_server(
+    module: str, args: list[str], log: Path, port: int | None = None
+) -> Iterator[SpeechServer]:
     """`python -m module args --uri tcp://127.0.0.1:PORT`, once it accepts connections (both
-    servers load their model before they listen); stopped afterwards, whatever happened."""
-    port = free_port()
+    servers load their model before they listen); stopped afterwards, whatever happened.
+    `port`: a given one (a server started again where it was), else a free one."""
+    port = port or free_port()
     uri = f"tcp://127.0.0.1:{port}"
     env = dict(os.environ, HF_HUB_OFFLINE="1")  # belt and braces beside --local-files-only
     with log.open("wb") as out:
@@ -125,7 +128,7 @@ def _wait_until_listening(server: SpeechServer) -> None:
 
 
 @contextmanager
-def whisper_server(model: Path, folder: Path) -> Iterator[SpeechServer]:
+def whisper_server(model: Path, folder: Path, port: int | None = None) -> Iterator[SpeechServer]:
     """wyoming-faster-whisper on the Whisper model folder `model`, Dutch, int8."""
     data = folder / "whisper-data"
     data.mkdir(parents=True, exist_ok=True)
@@ -133,7 +136,8 @@ def whisper_server(model: Path, folder: Path) -> Iterator[SpeechServer]:
         *("--model", str(model), "--data-dir", str(data), "--local-files-only"),
         *("--language", "nl", "--compute-type", "int8", "--stt-library", "faster-whisper"),
     ]
-    with speech_server("wyoming_faster_whisper", args, folder / "whisper-server.log") as server:
+    log = folder / "whisper-server.log"
+    with speech_server("wyoming_faster_whisper", args, log, port) as server:
         yield server
 
 

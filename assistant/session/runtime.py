@@ -45,7 +45,9 @@ from assistant.dialog.messages import (
 )
 from assistant.dialog.understand import understand
 from assistant.i18n import _
+from assistant.improve.improver import Improver, Job, apply_done, wait_until_done
 from assistant.journal.markdown import Entry
+from assistant.journal.pending import AnswerKey
 from assistant.journal.reading import read_recording
 from assistant.journal.store import Journal, JournalWriteError
 from assistant.preferences import Preferences
@@ -73,6 +75,7 @@ class Session:
         clock: Callable[[], float] = time.monotonic,
         remember: Callable[[Preferences], None] = lambda _preferences: None,
         close_devices: bool = True,
+        improver: Improver | None = None,
     ) -> None:
         self.content = content
         self.dialog = Dialog(content)
@@ -84,6 +87,7 @@ class Session:
         self.clock = clock
         self.remember = remember  # keeps the person's volume and pace for the next sessions
         self.close_devices = close_devices  # False: the devices serve more sessions (standby)
+        self.improver = improver  # better transcripts of the answers, made in the background
         self._agenda = Agenda()
         self._interrupted = False
         self._notices: list[NoticeKind] = []
@@ -118,6 +122,20 @@ class Session:
         self._closed = True
         finished = self._agenda.ended is not None and self._agenda.ended.finished
         duration = self._earlier_duration + self.clock() - self._started
+        try:
+            self._last_improvements()
+        finally:
+            self._finish_journal(finished, duration)
+
+    def _last_improvements(self) -> None:
+        """This session's answers improved before its last write (in an encrypted journal the
+        words are only in memory now), unless the recogniser fails for now: then the pending
+        list keeps them for the next run."""
+        record = self.journal.record
+        if self.improver is not None and record is not None:
+            wait_until_done(self.improver, record.id, session=self.journal)
+
+    def _finish_journal(self, finished: bool, duration: float) -> None:
         try:
             self.journal.finish(finished, duration)
         except JournalWriteError as error:
@@ -231,9 +249,21 @@ class Session:
             log.warning("recording %s not readable: %s", action.name, error)
             return None
 
+    def _improve(self, answer: Entry, recording: AudioChunk | None) -> None:
+        record = self.journal.record
+        if self.improver is None or recording is None or not answer.confirmed or record is None:
+            return
+        key = AnswerKey(record.id, answer.practice_id, answer.number)
+        try:
+            self.improver.submit(Job(key, heard=answer.text, audio=recording))
+        except OSError as error:  # the pending list: only costs the better transcript
+            log.warning("no better transcript for this answer: %s", error)
+
     def _catch_up(self, now: bool = False) -> bool:
         """Write what the journal could not write before (every RETRY_SECONDS, or `now`); True
         when that has just succeeded, and the dialog has been told."""
+        if self.improver is not None:
+            apply_done(self.improver, self.journal)  # a few ms of writing, between events
         if not self.journal.pending or (not now and self.clock() < self._next_retry):
             return False
         self._next_retry = self.clock() + RETRY_SECONDS
@@ -256,6 +286,7 @@ class Session:
                     action.confirmed,
                 )
                 self.journal.save_answer(answer, action.recording)
+                self._improve(answer, action.recording)
             elif isinstance(action, ContinueJournal):
                 self.journal.continue_session(action.journal_id, datetime.now().astimezone())
                 record = self.journal.record
