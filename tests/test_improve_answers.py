@@ -180,3 +180,56 @@ def test_no_worker_without_a_better_recogniser(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "journal" / PENDING).exists()
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_journal_improve_transcribes_earlier_answers(
+    tmp_path: Path, whisper_model_dir: Path, encrypted: bool
+) -> None:
+    """Answers kept before a better recogniser was chosen; an encrypted journal with its
+    passphrase, nothing decrypted to disk."""
+    from datetime import datetime
+
+    from assistant.journal.markdown import Entry, Labels
+    from assistant.journal.store import Journal
+    from tests.helpers import copy_journal_key
+
+    (clip,) = [c for c in human_clips() if c.path.name == CLIP]
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    secret = "wachtzin van test"
+    if encrypted:
+        copy_journal_key(journal, secret)
+    labels = Labels("{date} {time}", "(x)", "opname", "Dagboek")
+    kept = Journal(journal, labels)
+    kept.start("vragen", datetime(2026, 11, 3, 14, 5))
+    kept.save_answer(Entry("vragen", 1, "Waardoor lijd je?", "wat vosk hoorde", True), clip.audio())
+    kept.save_answer(Entry("vragen", 2, "Accepteer je je lot?", "getypt", True), None)
+    kept.finish(True, 60)
+    kept.close()
+    stdin = secret + "\n" if encrypted else ""
+    done = run_cli(
+        *("journal", "improve", "--journal", str(journal), "--recognizer", str(whisper_model_dir)),
+        stdin=stdin,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 of 1 answers" in done.stderr
+    assert "1 answer transcribed by whisper:whisper-base." in done.stderr
+    assert _expected()[:12] not in done.stderr + done.stdout
+    read = run_cli("journal", "read", "--journal", str(journal), stdin=stdin)
+    improved = read.stdout.split("## 1. ")[1].split("\n\n")[1]
+    assert word_error_rate(_expected(), improved) < WER_BOUND, read.stdout
+    assert "\n_Verbeterd door whisper:whisper-base, " in read.stdout  # the shipped label
+    if encrypted:
+        names = [p.name for p in journal.iterdir()]
+        assert not [n for n in names if n.endswith((".md", ".wav"))], names
+    else:
+        assert "wat vosk hoorde" in next(journal.glob("*.md")).read_text(encoding="utf-8")
+    again = run_cli(
+        *("journal", "improve", "--journal", str(journal), "--recognizer", str(whisper_model_dir)),
+        stdin=stdin,
+    )
+    assert again.returncode == 0 and "0 answers transcribed" in again.stderr
+    vosk = run_cli("journal", "improve", "--journal", str(journal), stdin=stdin)
+    assert vosk.returncode == 2 and "Choose a better recogniser" in vosk.stderr

@@ -191,6 +191,11 @@ COMMANDS = (
         ),
     ),
     Command(
+        ("journal", "improve"),
+        N_("transcribe the kept recordings of answers again with the better recogniser"),
+        (*JOURNAL, "recognizer"),
+    ),
+    Command(
         ("journal", "encrypt"), N_("encrypt the journal with a passphrase, from now on"), JOURNAL
     ),
     Command(
@@ -223,8 +228,8 @@ GROUPS: dict[str, tuple[str, str]] = {
         N_("the journal, outside a session"),
         N_(
             "Use 'journal list', 'journal read [ID]', 'journal search WORDS', "
-            "'journal question [PRACTICE] N', 'journal restore ID [PRACTICE] N', "
-            "'journal export DIR [--html]' or 'journal encrypt'."
+            "'journal question [PRACTICE] N', 'journal improve', 'journal restore ID "
+            "[PRACTICE] N', 'journal export DIR [--html]' or 'journal encrypt'."
         ),
     ),
     "service": (

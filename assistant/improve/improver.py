@@ -27,7 +27,7 @@ from assistant.config import Settings
 from assistant.content.model import Command, Content
 from assistant.improve.worker import WorkerGone, WorkerProcess
 from assistant.journal.crypt import NotDecrypted, Opener
-from assistant.journal.markdown import Entry, JournalFormatError, Version
+from assistant.journal.markdown import Entry, JournalFormatError, SessionRecord, Version
 from assistant.journal.pending import AnswerKey, PendingList
 from assistant.journal.reading import read_recording
 from assistant.journal.store import Journal, JournalWriteError
@@ -114,6 +114,10 @@ class Improver:
     def retry(self, job: Job) -> None:
         """Queue a finished job again, for later (its session was busy)."""
         threading.Thread(target=self._later, args=(job,), daemon=True).start()
+
+    def outstanding_key(self, key: AnswerKey) -> bool:
+        with self._lock:
+            return self._open[key] > 0
 
     def outstanding(self, record_id: str | None = None) -> int:
         with self._lock:
@@ -242,6 +246,33 @@ def wait_until_done(
         if not apply_done(improver, session):
             time.sleep(0.1)
     apply_done(improver, session)
+
+
+def recognizer_name(spec: str) -> str | None:
+    """The `recognizer` the versions that `spec` makes carry; None when it cannot be had here."""
+    from assistant.errors import UserError
+    from assistant.recognizer.transcribers import make_transcriber
+
+    try:
+        return make_transcriber(spec, vosk_model=Path("vosk")).name
+    except UserError:
+        return None
+
+
+def queue_unimproved(improver: Improver, records: list[SessionRecord], name: str) -> int:
+    """Queue every answer with a kept recording that has no version by `name` yet (and is not
+    queued already); returns how many were queued."""
+    queued = 0
+    for record in records:
+        for entry in record.answers:
+            key = AnswerKey(record.id, entry.practice_id, entry.number)
+            if not entry.recording or any(v.recognizer == name for v in entry.versions):
+                continue
+            if improver.outstanding_key(key):
+                continue
+            improver.submit(Job(key))
+            queued += 1
+    return queued
 
 
 def open_improver(content: Content, settings: Settings, journal: Journal) -> Improver | None:
