@@ -60,9 +60,13 @@ def _answers(folder: Path, count: int = 1) -> Path:
     return path
 
 
-def _session_args(tmp_path: Path, ko_model_dir: Path, transcriber: str, count: int = 1):
+def _session_args(
+    tmp_path: Path, ko_model_dir: Path, transcriber: str, count: int = 1, wait: float = 0
+):
+    """A session answered from a recording; `wait`: how long the read-back may wait for a
+    speech server's text (0: Vosk's is read back, the server's comes later as a version)."""
     config = tmp_path / "config.yaml"
-    config.write_text(f"transcriber: {transcriber}\n", encoding="utf-8")
+    config.write_text(f"transcriber: {transcriber}\ntranscriber_wait: {wait}\n", encoding="utf-8")
     content = tmp_path / "content"
     if not content.exists():
         korean_yes_content(tmp_path)
@@ -113,6 +117,23 @@ def test_a_spoken_answer_is_improved_by_the_house_server(
     done = run_cli(*_session_args(tmp_path, ko_model_dir, stt_server.uri), timeout=600)
     assert done.returncode == 0, done.stderr
     _check_improved(tmp_path / "journal", f"wyoming:{stt_server.uri}")
+
+
+@pytest.mark.servers
+def test_a_server_that_answers_in_time_gives_the_read_back(
+    tmp_path: Path, ko_model_dir: Path, stt_server: SpeechServer
+) -> None:
+    """Within the wait (generous here: a busy test machine), the server's text is what is read
+    back and confirmed; it needs no later version, and nothing waits on the pending list."""
+    args = _session_args(tmp_path, ko_model_dir, stt_server.uri, wait=10)
+    done = run_cli(*args, timeout=600)
+    assert done.returncode == 0, done.stderr
+    journal = tmp_path / "journal"
+    answer = _record(journal).answers[0]
+    assert answer.confirmed and not HANGUL.search(answer.text), answer.text
+    assert word_error_rate(_expected(), answer.text) < WER_BOUND, answer.text
+    assert answer.heard_by == f"wyoming:{stt_server.uri}" and not answer.versions
+    assert _pending(journal) == "[]"
 
 
 def test_a_kill_while_improving_loses_nothing(

@@ -10,7 +10,7 @@ import time
 
 from assistant.cli.grammar import Parsed
 from assistant.config import Settings
-from assistant.content.model import Command, Content
+from assistant.content.model import Content
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
 from assistant.journal.markdown import Entry
@@ -75,6 +75,7 @@ def improve_command(journal: Journal, content: Content, spec: str) -> int:
         Improver,
         apply_done,
         queue_unimproved,
+        stop_phrases,
     )
     from assistant.journal.reading import Locked, read_sessions
     from assistant.recognizer.transcribers import make_transcriber
@@ -86,7 +87,7 @@ def improve_command(journal: Journal, content: Content, spec: str) -> int:
                 "the config, or --recognizer (whisper:NAME, a model folder, tcp://HOST:PORT)."
             )
         )
-    stops = tuple(p for p, c in content.commands.items() if c is Command.KLAAR)
+    stops = stop_phrases(content)
     name = make_transcriber(spec, stop_phrases=stops).name  # a wrong one: one line, now
     journal_cli.known_sessions(journal)
     opener = journal_cli.opener(journal)

@@ -266,7 +266,8 @@ def queue_unimproved(improver: Improver, records: list[SessionRecord], name: str
     for record in records:
         for entry in record.answers:
             key = AnswerKey(record.id, entry.practice_id, entry.number)
-            if not entry.recording or any(v.recognizer == name for v in entry.versions):
+            made = [entry.heard_by, *(v.recognizer for v in entry.versions)]
+            if not entry.recording or name in made:
                 continue
             if improver.outstanding_key(key):
                 continue
@@ -281,8 +282,13 @@ def open_improver(content: Content, settings: Settings, journal: Journal) -> Imp
     spec = settings.listen.transcriber
     if spec.strip() == "vosk":
         return None
-    stops = tuple(p for p, c in content.commands.items() if c is Command.KLAAR)
+    stops = stop_phrases(content)
     # Its own hold on the folder: it edits closed sessions after the practice let go of it.
     improver = Improver(spec, Journal(journal.folder, journal.labels), stop_phrases=stops)
     improver.resume()
     return improver
+
+
+def stop_phrases(content: Content) -> tuple[str, ...]:
+    """The words that end an answer: in its recording, so a transcript of it loses them."""
+    return tuple(phrase for phrase, c in content.commands.items() if c is Command.KLAAR)

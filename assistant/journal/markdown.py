@@ -54,6 +54,7 @@ class Entry:
     recording: str | None = None  # file name of the kept audio, beside the journal file
     versions: list[Version] = field(default_factory=list)  # oldest first
     use_confirmed: bool = False  # the person went back to the text they confirmed
+    heard_by: str | None = None  # who made `text`, when not the listening Vosk (a server)
 
     @property
     def improved(self) -> Version | None:
@@ -140,15 +141,13 @@ def front_matter(record: SessionRecord) -> dict[str, object]:
 
 
 def versions_front(entry: Entry) -> dict[str, object]:
-    """An answer's versions in the front matter: who made each and when, never the words."""
-    if not entry.versions:
-        return {}
-    front: dict[str, object] = {
-        "versions": [
+    """Who made an answer's text (when not Vosk) and its versions, and when: never the words."""
+    front: dict[str, object] = {"heard_by": entry.heard_by} if entry.heard_by else {}
+    if entry.versions:
+        front["versions"] = [
             {"recognizer": v.recognizer, "made": v.made.isoformat(timespec="seconds")}
             for v in entry.versions
         ]
-    }
     if entry.use_confirmed:
         front["shown"] = "confirmed"
     return front
@@ -264,6 +263,7 @@ def _answer(meta: dict[str, object], section: str) -> Entry:
         recording=recording or None,
         versions=versions,
         use_confirmed=meta.get("shown") == "confirmed",
+        heard_by=str(meta["heard_by"]) if meta.get("heard_by") else None,
     )
 
 

@@ -23,3 +23,6 @@ class ListenSettings:
     # The recogniser of the kept text of an answer (see recognizer/transcribers): "vosk" (the
     # one listening), "whisper:NAME", a model's folder, or a speech server "tcp://HOST:PORT".
     transcriber: str = "vosk"
+    # With a speech server as `transcriber`: how long the read-back waits for its text after an
+    # answer before it takes Vosk's (the server's comes later then); 0: never waits.
+    transcriber_wait: float = 1.5

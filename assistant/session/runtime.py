@@ -46,6 +46,7 @@ from assistant.dialog.messages import (
 from assistant.dialog.understand import understand
 from assistant.i18n import _
 from assistant.improve.improver import Improver, Job, apply_done, wait_until_done
+from assistant.improve.quick import QuickServer
 from assistant.journal.markdown import Entry
 from assistant.journal.pending import AnswerKey
 from assistant.journal.reading import read_recording
@@ -76,6 +77,7 @@ class Session:
         remember: Callable[[Preferences], None] = lambda _preferences: None,
         close_devices: bool = True,
         improver: Improver | None = None,
+        quick: QuickServer | None = None,
     ) -> None:
         self.content = content
         self.dialog = Dialog(content)
@@ -88,6 +90,8 @@ class Session:
         self.remember = remember  # keeps the person's volume and pace for the next sessions
         self.close_devices = close_devices  # False: the devices serve more sessions (standby)
         self.improver = improver  # better transcripts of the answers, made in the background
+        self.quick = quick  # the speech server's transcript for the read-back, when in time
+        self._quick_heard: tuple[str, str] | None = None  # (text, recognizer) it last made
         self._agenda = Agenda()
         self._interrupted = False
         self._notices: list[NoticeKind] = []
@@ -185,7 +189,7 @@ class Session:
                 return
             got = self.input.get(_POLL * 10)
             if got is not None:
-                self._dispatch(self._event(got))
+                self._dispatch(self._event(got, answer=listen.answer))
                 return
             if notices := self.output.take_notices():  # e.g. the sound came back meanwhile
                 self._notices += notices
@@ -195,10 +199,18 @@ class Session:
                 self._dispatch(Silence())
                 return
 
-    def _event(self, got: Utterance | Notice | InputEnded | ButtonPressed) -> Event:
+    def _event(
+        self, got: Utterance | Notice | InputEnded | ButtonPressed, answer: bool = False
+    ) -> Event:
         if isinstance(got, InputEnded | Notice | ButtonPressed):
             return got
-        return Heard(got.text, understand(got.text, self.content), got.recording)
+        meaning = understand(got.text, self.content)  # commands are Vosk's to hear
+        text = got.text
+        if answer and self.quick is not None and got.recording is not None and meaning is None:
+            made = self.quick.transcript(got.recording)
+            if made is not None and made.text.strip():
+                text, self._quick_heard = made.text, (made.text, made.recognizer)
+        return Heard(text, meaning, got.recording)
 
     # --- the dialog's actions -----------------------------------------------------------
 
@@ -253,6 +265,8 @@ class Session:
         record = self.journal.record
         if self.improver is None or recording is None or not answer.confirmed or record is None:
             return
+        if answer.heard_by is not None:
+            return
         key = AnswerKey(record.id, answer.practice_id, answer.number)
         try:
             self.improver.submit(Job(key, heard=answer.text, audio=recording))
@@ -285,6 +299,9 @@ class Session:
                     action.answer,
                     action.confirmed,
                 )
+                quick = self._quick_heard
+                if quick is not None and quick[0].strip() == action.answer.strip():
+                    answer.heard_by = quick[1]  # the best recogniser made it: nothing to improve
                 self.journal.save_answer(answer, action.recording)
                 self._improve(answer, action.recording)
             elif isinstance(action, ContinueJournal):

@@ -12,7 +12,8 @@ from assistant.dialog.messages import Begin
 from assistant.durable import is_private
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
-from assistant.improve.improver import Improver, open_improver, wait_until_done
+from assistant.improve.improver import Improver, open_improver, stop_phrases, wait_until_done
+from assistant.improve.quick import quick_server
 from assistant.journal.look_back import history
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
@@ -124,6 +125,7 @@ def prepare_session(
         remember=lambda preferences: save_preferences(state, preferences),
         close_devices=not standby,
         improver=improver,
+        quick=None if improver is None else quick_server(settings.listen, stop_phrases(content)),
     )
     begin = Begin(
         practice_id,
