@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -254,3 +255,46 @@ def test_journal_improve_transcribes_earlier_answers(
     assert again.returncode == 0 and "0 answers transcribed" in again.stderr
     vosk = run_cli("journal", "improve", "--journal", str(journal), stdin=stdin)
     assert vosk.returncode == 2 and "Choose a better recogniser" in vosk.stderr
+
+
+def test_standby_improves_earlier_answers_while_nobody_practises(
+    tmp_path: Path, ko_model_dir: Path, whisper_model_dir: Path
+) -> None:
+    """An answer kept before Whisper was chosen; standby hears only silence (a recording, in
+    real time) and meanwhile gives the answer its improved version; SIGTERM ends it cleanly."""
+    from datetime import datetime
+
+    from assistant.journal.markdown import Entry, Labels
+    from assistant.journal.store import Journal
+
+    (clip,) = [c for c in human_clips() if c.path.name == CLIP]
+    journal = tmp_path / "journal"
+    kept = Journal(journal, Labels("{date} {time}", "(x)", "opname", "Dagboek"))
+    kept.start("vragen", datetime(2026, 11, 3, 14, 5))
+    kept.save_answer(Entry("vragen", 1, "Waardoor lijd je?", "wat vosk hoorde", True), clip.audio())
+    kept.finish(True, 60)
+    kept.close()
+    quiet = tmp_path / "quiet.wav"
+    write_wav(quiet, silence(300, RATE))
+    config = tmp_path / "config.yaml"
+    config.write_text(f"transcriber: {whisper_model_dir}\n", encoding="utf-8")
+    process = start_session(
+        *("standby", "--mic", str(quiet), "--speaker", "none", "--model", str(ko_model_dir)),
+        *("--journal", str(journal), "--config", str(config)),
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not _record(journal).answers[0].versions:
+            time.sleep(0.5)
+        assert process.poll() is None  # still waiting for the start phrase
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 0
+    finally:
+        process.kill()
+        _out, errors = process.communicate(timeout=30)
+    answer = _record(journal).answers[0]
+    assert answer.text == "wat vosk hoorde"
+    assert [v.recognizer for v in answer.versions] == ["whisper:whisper-base"], errors
+    assert word_error_rate(_expected(), answer.best) < WER_BOUND, answer.best
+    assert _pending(journal) == "[]"
