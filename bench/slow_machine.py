@@ -810,8 +810,9 @@ def report(result: Result, answers: int) -> None:
     if result.transcriber != "vosk" or result.cue_delays:
         improved = ", ".join(f"{d:.1f}" for d in result.improved_delays) or "none"
         readback = ", ".join(f"{d:.2f}" for d in result.readback_delays) or "none"
+        doing = "no improving" if result.transcriber == "vosk" else "improving"
         print(
-            f"  improving with {result.transcriber}: end of answer -> read-back {readback} s;"
+            f"  {doing} ({result.transcriber}): end of answer -> read-back {readback} s;"
             f" -> improved text kept {improved} s; worst cue delay "
             f"{max(result.cue_delays, default=0.0):.2f} s; peak memory: session "
             f"{result.peak_mb:.0f} MB (Vosk), improving worker {result.worker_peak_mb:.0f} MB"

@@ -106,8 +106,11 @@ def serve(stdin: IO[bytes], stdout: IO[bytes], transcriber: Any) -> None:
             reply = {"ok": False, "why": str(error)}
         except UserError as error:
             reply = {"ok": False, "why": error.message, "lasting": True}
-        stdout.write(json.dumps(reply).encode("utf-8") + b"\n")
-        stdout.flush()
+        try:
+            stdout.write(json.dumps(reply).encode("utf-8") + b"\n")
+            stdout.flush()
+        except BrokenPipeError:
+            return  # the practice ended (killed): its pending list keeps the answer
 
 
 class _Unusable:
