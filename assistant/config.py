@@ -86,6 +86,8 @@ KEYS: dict[str, tuple[str, str]] = {
     "answer_silence": ("listen", "answer_silence"),
     "answer_max": ("listen", "answer_max"),
     "holdoff": ("listen", "holdoff"),
+    "transcriber": ("listen", "transcriber"),
+    "transcriber_wait": ("listen", "transcriber_wait"),
     "language": ("", "language"),
     "pace": ("", "pace"),
     "patience": ("", "patience"),
@@ -139,6 +141,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "answer_silence": (0.5, 30, N_("seconds")),
     "answer_max": (5, 3600, N_("seconds")),
     "holdoff": (0, 5, N_("seconds")),
+    "transcriber_wait": (0, 10, N_("seconds")),
     "rate_prompt": (60, 400, N_("words per minute")),
     "rate_guide": (60, 400, N_("words per minute")),
     "rate_reading": (60, 400, N_("words per minute")),
@@ -161,8 +164,22 @@ def _value(key: str, node: Node) -> object:
         return int(value) if key.startswith("rate_") or key.endswith("_mb") else value
     if key == "start_button":
         return node.scalar()  # GPIO17, BOARD11, or the bare number 17
+    if key == "transcriber":
+        return _transcriber(node)
     if key in _PATH_FIELDS:
         return Path(os.path.expanduser(node.text()))
     if key in _DEVICE_FIELDS and node.node.tag == _INT:
         return str(int(node.number(0, 10_000)))  # `mic: 2`: a device index, as on the command line
     return node.text()
+
+
+def _transcriber(node: Node) -> str:
+    """`transcriber:` checked for its form now (a model that is not downloaded yet is said
+    when it is first used, with the command that fetches it)."""
+    from assistant.recognizer.transcribers import spec_problem
+
+    value = node.text().strip()
+    problem = spec_problem(value)
+    if problem is not None:
+        node.fail(problem)
+    return value

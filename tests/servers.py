@@ -128,7 +128,7 @@ def _wait_until_listening(server: SpeechServer) -> None:
 
 
 @contextmanager
-def whisper_server(model: Path, folder: Path) -> Iterator[SpeechServer]:
+def whisper_server(model: Path, folder: Path, port: int | None = None) -> Iterator[SpeechServer]:
     """wyoming-faster-whisper on the Whisper model folder `model`, Dutch, int8."""
     data = folder / "whisper-data"
     data.mkdir(parents=True, exist_ok=True)
@@ -136,7 +136,8 @@ def whisper_server(model: Path, folder: Path) -> Iterator[SpeechServer]:
         *("--model", str(model), "--data-dir", str(data), "--local-files-only"),
         *("--language", "nl", "--compute-type", "int8", "--stt-library", "faster-whisper"),
     ]
-    with speech_server("wyoming_faster_whisper", args, folder / "whisper-server.log") as server:
+    log = folder / "whisper-server.log"
+    with speech_server("wyoming_faster_whisper", args, log, port) as server:
         yield server
 
 

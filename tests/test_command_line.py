@@ -50,7 +50,7 @@ def test_a_command_with_verbs_lists_them_in_its_help(capsys):
             "unrecognized arguments: --text. See 'hartsverbinding standby --help'.",
         ),
         (["devices", "--jour", "x"], "unrecognized arguments: --jour x. See "),
-        (["model"], "Use 'model download'."),
+        (["model"], "Use 'model list' or 'model download [whisper:NAME]'."),
         (["service", "start"], "Use 'service install [--dry-run]', 'service status' or"),
     ],
 )

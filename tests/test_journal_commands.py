@@ -137,7 +137,8 @@ def sealed_journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["export", ""], "Give the folder to export to."),
         (["list", "--html"], "--html goes with 'journal export DIR'."),
         (["lees"], "Use 'journal list', 'journal read [ID]', 'journal search WORDS', 'journal "
-         "question [PRACTICE] N', 'journal export DIR [--html]' or 'journal encrypt'."),
+         "question [PRACTICE] N', 'journal improve', 'journal restore ID [PRACTICE] N', "
+         "'journal export DIR [--html]' or 'journal encrypt'."),
     ],
 )  # fmt: skip
 def test_unknown_ids_and_bad_words_give_one_line_before_any_passphrase(

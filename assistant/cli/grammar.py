@@ -64,6 +64,14 @@ OPTIONS: dict[str, Option] = {
     "again": Option("--again", N_("record lines that have a recording too")),
     "dry_run": Option("--dry-run", N_("only show the unit and what would be run")),
     "record": Option("--record", N_("keep the microphone test"), N_("FILE.wav"), Path),
+    "recognizer": Option(
+        "--recognizer",
+        N_(
+            "who transcribes: vosk, whisper:NAME, a Vosk or Whisper model folder, or "
+            "tcp://HOST:PORT (a speech server); default: 'transcriber' in the config"
+        ),
+        N_("SPEC"),
+    ),
     "if_online": Option(
         "--if-online", N_("only if the site answers within seconds, else go on (scripts/practice)")
     ),
@@ -113,9 +121,15 @@ COMMANDS = (
     ),
     Command(("devices",), N_("list the audio devices"), ("verbose",)),
     Command(
+        ("model", "list"),
+        N_("the speech models: the Vosk one, and the Whisper models that can be downloaded"),
+        ("config", "verbose"),
+    ),
+    Command(
         ("model", "download"),
-        N_("fetch the Dutch speech model"),
+        N_("fetch the Dutch speech model, or a Whisper model (whisper:NAME)"),
         ("config", "if_online", "verbose"),
+        (Word("name", N_("whisper:NAME"), N_("a Whisper model, as 'model list' shows"), "?"),),
     ),
     Command(
         ("voice", "list"),
@@ -131,7 +145,7 @@ COMMANDS = (
     Command(
         ("transcribe",),
         N_("print the transcript of a recording"),
-        ("config", "model", "verbose"),
+        ("config", "model", "recognizer", "verbose"),
         (Word("file", N_("FILE.wav"), N_("the recording"), type=Path),),
     ),
     Command(
@@ -167,6 +181,21 @@ COMMANDS = (
         (Word("folder", N_("DIR"), N_("a new private folder")),),
     ),
     Command(
+        ("journal", "restore"),
+        N_("show an answer as you confirmed it again, instead of its improved text"),
+        JOURNAL,
+        (
+            Word("id", "ID", N_("the session, as 'journal list' shows it")),
+            Word("practice", N_("PRACTICE"), N_("needed when several practices ask"), "?"),
+            Word("number", "N", N_("the question's number")),
+        ),
+    ),
+    Command(
+        ("journal", "improve"),
+        N_("transcribe the kept recordings of answers again with the better recogniser"),
+        (*JOURNAL, "recognizer"),
+    ),
+    Command(
         ("journal", "encrypt"), N_("encrypt the journal with a passphrase, from now on"), JOURNAL
     ),
     Command(
@@ -190,14 +219,17 @@ COMMANDS = (
 # The commands that have verbs: what each is about, and the line that says its verbs when a
 # verb is missing or unknown.
 GROUPS: dict[str, tuple[str, str]] = {
-    "model": (N_("the speech model"), N_("Use 'model download'.")),
+    "model": (
+        N_("the speech models"),
+        N_("Use 'model list' or 'model download [whisper:NAME]'."),
+    ),
     "voice": (N_("Piper voices"), N_("Use 'voice list' or 'voice download [NAME]'.")),
     "journal": (
         N_("the journal, outside a session"),
         N_(
             "Use 'journal list', 'journal read [ID]', 'journal search WORDS', "
-            "'journal question [PRACTICE] N', 'journal export DIR [--html]' or "
-            "'journal encrypt'."
+            "'journal question [PRACTICE] N', 'journal improve', 'journal restore ID "
+            "[PRACTICE] N', 'journal export DIR [--html]' or 'journal encrypt'."
         ),
     ),
     "service": (

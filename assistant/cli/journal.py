@@ -10,7 +10,6 @@ checked without it (the journal is not empty, the id or question exists) has bee
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import shutil
 import sys
@@ -21,16 +20,23 @@ from pathlib import Path
 from assistant import places
 from assistant.cli import journal_text
 from assistant.cli.grammar import Parsed
+from assistant.cli.journal_access import (
+    known_sessions,
+    question_of,
+    read_passphrase,
+    sessions_with_words,
+    unlock,
+)
 from assistant.config import Settings
-from assistant.content.model import Content, QuestionList
+from assistant.content.model import Content
 from assistant.durable import FOLDER_MODE, make_folder, write_durably
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
-from assistant.journal.crypt import NotDecrypted, Opener
+from assistant.journal.crypt import NotDecrypted
 from assistant.journal.lookup import answers_to, search
-from assistant.journal.markdown import Labels, SessionRecord
+from assistant.journal.markdown import JournalFormatError, Labels, parse, render
 from assistant.journal.page import PAGE_NAME, render_page
-from assistant.journal.reading import Locked, read_recording, read_sessions, session_text
+from assistant.journal.reading import read_recording, session_text
 from assistant.journal.sealing import seal_plaintext
 from assistant.journal.store import Journal, JournalWriteError
 from assistant.report import warn
@@ -54,6 +60,10 @@ def journal_command(parsed: Parsed, content: Content, settings: Settings) -> int
     if verb == "question":
         words = [parsed.value("practice"), parsed.value("number")]
         return question_command(journal, content, [word for word in words if word is not None])
+    if verb in ("restore", "improve"):
+        from assistant.cli import journal_versions
+
+        return journal_versions.command(verb, parsed, journal, content, settings)
     if verb == "export":
         folder: str = parsed.value("folder")
         if not folder.strip():  # Path("") is the current folder, which would be made private
@@ -62,16 +72,6 @@ def journal_command(parsed: Parsed, content: Content, settings: Settings) -> int
             return export_html_command(journal, Path(folder), content)
         return export_command(journal, Path(folder))
     return encrypt_command(journal)
-
-
-def read_passphrase(prompt: str, confirm: bool = False) -> str:
-    """From the terminal without echo; from standard input when it is not a terminal."""
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass(_("Once more: ")) != first:
-        raise UserError(_("The two passphrases differ; nothing was changed."))
-    return first
 
 
 def encrypt_command(journal: Journal) -> int:
@@ -126,7 +126,7 @@ def encrypt_command(journal: Journal) -> int:
 def list_command(journal: Journal) -> int:
     """One line a session, oldest first. Needs no passphrase: the progress files of an
     encrypted journal hold all of this and none of the words."""
-    for line in journal_text.list_lines(_known_sessions(journal)):
+    for line in journal_text.list_lines(known_sessions(journal)):
         print(line)
     return 0
 
@@ -134,7 +134,7 @@ def list_command(journal: Journal) -> int:
 def read_command(journal: Journal, record_id: str | None) -> int:
     """Print the sessions (or one) as Markdown, as they are kept, decrypting them when needed
     (a sealed session whose progress file is damaged is still read)."""
-    ids = [record.id for record in _known_sessions(journal)]
+    ids = [record.id for record in known_sessions(journal)]
     if journal.files.encrypted:
         ids = journal.files.session_ids()
     if record_id is not None and record_id not in ids:
@@ -143,10 +143,10 @@ def read_command(journal: Journal, record_id: str | None) -> int:
                 id=record_id, folder=journal.folder
             )
         )
-    opener = _opener(journal)
+    opener = unlock(journal)
     for one in [record_id] if record_id else ids:
         try:
-            sys.stdout.write(session_text(journal, one, opener))
+            sys.stdout.write(_as_read(session_text(journal, one, opener), one, journal.labels))
         except (OSError, UnicodeDecodeError, NotDecrypted) as error:
             message = _("Session {id} cannot be read ({error}).").format(
                 id=one, error=error.message if isinstance(error, NotDecrypted) else error
@@ -157,11 +157,23 @@ def read_command(journal: Journal, record_id: str | None) -> int:
     return 0
 
 
+def _as_read(text: str, record_id: str, labels: Labels) -> str:
+    """A session as `journal read` prints it: as it is kept, but with each improved answer's
+    best text in its place, marked (the confirmed text stays in the file: 'journal restore')."""
+    try:
+        record = parse(text, record_id)
+    except JournalFormatError:
+        return text  # a file edited by hand is shown as it is
+    if not any(entry.improved for entry in record.answers):
+        return text
+    return render(record, labels, reading=True)
+
+
 def search_command(journal: Journal, words: list[str]) -> int:
     """The answers holding every word, newest first; exit status 1 when none does."""
     if not any(word.strip() for word in words):
         raise UserError(_("Give one or more words to search for."))
-    records = _sessions_with_words(journal)[0]
+    records = sessions_with_words(journal)[0]
     found = search(reversed(records), words)
     if not found:
         warn(_("No answer holds all of: {words}.").format(words=" ".join(words)))
@@ -174,8 +186,8 @@ def search_command(journal: Journal, words: list[str]) -> int:
 
 def question_command(journal: Journal, content: Content, words: list[str]) -> int:
     """Every answer to one question, oldest first; exit status 1 when it has none yet."""
-    practice, number = _question(content, words)
-    records = _sessions_with_words(journal)[0]
+    practice, number = question_of(content, words)
+    records = sessions_with_words(journal)[0]
     answers = answers_to(records, practice.id, number)
     if not answers:
         warn(
@@ -194,9 +206,9 @@ def question_command(journal: Journal, content: Content, words: list[str]) -> in
 
 def export_command(journal: Journal, target: Path) -> int:
     """Write a readable copy of the journal (Markdown and recordings) to a folder of its own."""
-    _known_sessions(journal)
+    known_sessions(journal)
     target = _export_folder(journal, target)
-    opener = _opener(journal)
+    opener = unlock(journal)
     count = 0
     for path in journal.files.kept():
         try:
@@ -217,7 +229,7 @@ def export_command(journal: Journal, target: Path) -> int:
 def export_html_command(journal: Journal, target: Path, content: Content) -> int:
     """One HTML page with every session, newest first, and the recordings beside it
     (decrypted), in a folder of its own."""
-    records, opener = _sessions_with_words(journal)
+    records, opener = sessions_with_words(journal)
     target = _export_folder(journal, target)
     kept, recordings = [], 0
     for record in records:
@@ -244,74 +256,6 @@ def export_html_command(journal: Journal, target: Path, content: Content) -> int
         )
     )
     return 0
-
-
-def _known_sessions(journal: Journal) -> list[SessionRecord]:
-    """The sessions as known without a passphrase; an empty journal is a UserError."""
-    records = journal.sessions()
-    if not records:
-        raise UserError(
-            _("The journal in {folder} holds no sessions yet.").format(folder=journal.folder)
-        )
-    if journal.files.encrypted and journal.files.plaintext():
-        warn(
-            _(
-                "Some files in {folder} are not encrypted yet: 'journal encrypt' finishes the job."
-            ).format(folder=journal.folder)
-        )
-    return records
-
-
-def _opener(journal: Journal) -> Opener | None:
-    """None for a plain journal; for an encrypted one, asks the passphrase."""
-    if not journal.files.encrypted:
-        return None
-    return Opener.unlock(journal.folder, read_passphrase(_("Passphrase: ")))
-
-
-def _sessions_with_words(journal: Journal) -> tuple[list[SessionRecord], Opener | None]:
-    """Every session with its words, and the opener that decrypted them (asked for once)."""
-    if journal.files.encrypted:
-        _known_sessions(journal)  # before the passphrase is asked for
-    opener = _opener(journal)
-    result = read_sessions(journal, opener)
-    if isinstance(result, Locked) or not result:  # never Locked: an opener was made above
-        raise UserError(
-            _("The journal in {folder} holds no sessions yet.").format(folder=journal.folder)
-        )
-    return result, opener
-
-
-def _question(content: Content, words: list[str]) -> tuple[QuestionList, int]:
-    """`N` or `PRACTICE N`: N alone means the one practice with questions."""
-    with_questions = [p for p in content.practices if isinstance(p, QuestionList)]
-    known = ", ".join(p.id for p in with_questions)
-    if len(words) == 2:
-        chosen = [p for p in with_questions if p.id == words[0]]
-        if not chosen:
-            raise UserError(
-                _("There is no practice with questions called '{id}' (known: {known}).").format(
-                    id=words[0], known=known
-                )
-            )
-    elif len(with_questions) != 1:
-        raise UserError(
-            _("Say which practice: 'journal question PRACTICE N' (known: {known}).").format(
-                known=known
-            )
-        )
-    else:
-        chosen = with_questions
-    practice = chosen[0]
-    count = len(practice.questions)
-    number = int(words[-1]) if words[-1].isdecimal() else 0
-    if not 1 <= number <= count:
-        raise UserError(
-            _("'{given}' is not a question of {practice}: give a number from 1 to {count}.").format(
-                given=words[-1], practice=practice.id, count=count
-            )
-        )
-    return practice, number
 
 
 def _export_folder(journal: Journal, target: Path) -> Path:

@@ -57,7 +57,7 @@ def search_lines(
         if lines:
             lines.append("")
         lines.append(f"{when(hit.record)}  {_heading(hit.entry, several)}")
-        lines.extend(_answer(_marked(hit.entry.text, hit.spans, marks), hit.entry, width))
+        lines.extend(_answer(_marked(hit.entry.best, hit.spans, marks), hit.entry, width))
     return lines
 
 
@@ -76,7 +76,7 @@ def question_lines(
     ]
     for record, entry in answers:
         lines.extend(["", when(record)])
-        lines.extend(_answer(entry.text, entry, width))
+        lines.extend(_answer(entry.best, entry, width))
     return lines
 
 
@@ -99,6 +99,13 @@ def _answer(text: str, entry: Entry, width: int) -> list[str]:
     ) or [INDENT]
     if not entry.confirmed:
         lines.append(INDENT + _("(not confirmed)"))
+    if entry.improved is not None:
+        lines.append(
+            INDENT
+            + _("(improved by {recognizer}; the text you confirmed is kept too)").format(
+                recognizer=entry.improved.recognizer
+            )
+        )
     return lines
 
 

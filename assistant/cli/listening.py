@@ -1,4 +1,5 @@
-"""The command-line verbs that belong to listening: `model download`, `devices`, `transcribe`.
+"""The command-line verbs that belong to listening: `model list`, `model download
+[whisper:NAME]`, `devices`, `transcribe`.
 
 Results go to standard output, status and progress to standard error.
 """
@@ -24,7 +25,7 @@ from assistant.recognizer.model import (
 )
 
 if TYPE_CHECKING:
-    from assistant.config import DeviceSettings
+    from assistant.config import DeviceSettings, Settings
 
 
 def download_command(settings: DeviceSettings, *, if_online: bool = False) -> int:
@@ -93,8 +94,11 @@ def devices_command() -> int:
     return 0
 
 
-def transcribe_command(path: Path, settings: DeviceSettings) -> int:
-    from assistant.recognizer.dictation import transcribe
+def transcribe_command(path: Path, settings: DeviceSettings, spec: str = "vosk") -> int:
+    """Print the text of a recording as the recogniser `spec` hears it (the same values as
+    `transcriber:` in the config)."""
+    from assistant.audio import read_wav
+    from assistant.recognizer.transcribers import TranscriptionFailed, make_transcriber
 
     if path.is_dir():  # checked before the model takes seconds to load
         raise UserError(
@@ -102,8 +106,62 @@ def transcribe_command(path: Path, settings: DeviceSettings) -> int:
         )
     if not path.is_file():
         raise UserError(_("{path}: no such audio file.").format(path=path))
-    model_dir = find_model(settings.model)
-    if model_dir is None:
-        raise UserError(missing_model_message())
-    print(transcribe(path, load_model(model_dir)))
+    model_dir = None
+    if spec.strip() == "vosk":
+        model_dir = find_model(settings.model)
+        if model_dir is None:
+            raise UserError(missing_model_message())
+        load_model(model_dir)  # a broken model is one line, before the file is read
+    transcriber = make_transcriber(spec, vosk_model=model_dir)
+    try:
+        transcript = transcriber.transcribe(read_wav(path))
+    except TranscriptionFailed as error:
+        raise UserError(
+            _(
+                "{recognizer} gave no transcript ({why}). Try again, or choose another "
+                "recogniser with --recognizer."
+            ).format(recognizer=transcriber.name, why=error)
+        ) from None
+    print(transcript.text)
+    return 0
+
+
+def model_list_command(settings: Settings) -> int:
+    """The Vosk model in use, and the Whisper models `model download whisper:NAME` fetches."""
+    from assistant.recognizer.whisper_models import CATALOGUE, LICENCE, is_complete, whisper_home
+
+    vosk = find_model(settings.devices.model)
+    if vosk is not None:
+        print(_("Vosk (listening): {folder}").format(folder=vosk))
+    else:
+        print(_("Vosk: no model yet ('hartsverbinding model download')."))
+    home = whisper_home()
+    print(_("Whisper models that 'hartsverbinding model download whisper:NAME' can fetch:"))
+    for model in CATALOGUE:
+        marks = [_("downloaded")] if is_complete(model, home / model.name) else []
+        if settings.listen.transcriber == f"whisper:{model.name}":
+            marks.append(_("chosen"))
+        mark = f"  [{', '.join(marks)}]" if marks else ""
+        print(f"  whisper:{model.name}  {model.size / 1e6:.0f} MB{mark}")
+    print("  " + _("licence: {licence}").format(licence=LICENCE))
+    print(
+        _("Answers are transcribed by: {spec} ('transcriber' in the config).").format(
+            spec=settings.listen.transcriber
+        ),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def whisper_download_command(name: str) -> int:
+    from assistant.recognizer.whisper_models import CATALOGUE, download_whisper_model, find
+
+    model = find(name.removeprefix("whisper:"))
+    if not name.startswith("whisper:") or model is None:
+        raise UserError(
+            _("There is no model '{name}' to download (known: {known}).").format(
+                name=name, known=", ".join(f"whisper:{m.name}" for m in CATALOGUE)
+            )
+        )
+    download_whisper_model(model)
     return 0

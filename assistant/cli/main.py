@@ -84,9 +84,18 @@ def _run(parsed: Parsed) -> int:
 
 
 def _model_download(parsed: Parsed, settings: Settings) -> int:
-    from assistant.cli.listening import download_command
+    from assistant.cli.listening import download_command, whisper_download_command
 
+    name = parsed.value("name")
+    if name is not None:
+        return whisper_download_command(name)
     return download_command(settings.devices, if_online=parsed.value("if_online"))
+
+
+def _model_list(parsed: Parsed, settings: Settings) -> int:
+    from assistant.cli.listening import model_list_command
+
+    return model_list_command(settings)
 
 
 def _devices(parsed: Parsed, settings: Settings) -> int:
@@ -98,7 +107,8 @@ def _devices(parsed: Parsed, settings: Settings) -> int:
 def _transcribe(parsed: Parsed, settings: Settings) -> int:
     from assistant.cli.listening import transcribe_command
 
-    return transcribe_command(parsed.value("file"), settings.devices)
+    spec = parsed.value("recognizer") or settings.listen.transcriber
+    return transcribe_command(parsed.value("file"), settings.devices, spec)
 
 
 def _voice(parsed: Parsed, settings: Settings) -> int:
@@ -125,6 +135,7 @@ def _doctor(parsed: Parsed, settings: Settings) -> int:
 # The commands that need no content.
 _WITHOUT_CONTENT: dict[tuple[str, ...], Callable[[Parsed, Settings], int]] = {
     ("model", "download"): _model_download,
+    ("model", "list"): _model_list,
     ("devices",): _devices,
     ("transcribe",): _transcribe,
     ("voice", "list"): _voice,

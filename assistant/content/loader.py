@@ -25,7 +25,9 @@ JOURNAL_KEYS: dict[str, frozenset[str]] = {
     "unconfirmed": frozenset(),
     "recording": frozenset(),
     "page_title": frozenset(),
+    "improved": frozenset({"recognizer", "date"}),  # optional: Labels has a plain default
 }
+_OPTIONAL_JOURNAL_KEYS = frozenset({"improved"})
 
 
 def default_content_dir() -> Path:
@@ -72,7 +74,8 @@ def load_content(folder: Path, language: str = "nl") -> Content:
     )
     lines, singular = _lines(top["say"], LINE_KEYS)
     journal = {
-        key: variants[0] for key, variants in _lines(top["journal"], JOURNAL_KEYS)[0].items()
+        key: variants[0]
+        for key, variants in _lines(top["journal"], JOURNAL_KEYS, _OPTIONAL_JOURNAL_KEYS)[0].items()
     }
     owners: dict[str, str] = {}  # every phrasing, whoever uses it: one meaning per phrasing
     commands_file = parse_file(str(folder / "commands.yaml"))
@@ -95,10 +98,10 @@ def load_content(folder: Path, language: str = "nl") -> Content:
 
 
 def _lines(
-    node: Node, schema: dict[str, frozenset[str]]
+    node: Node, schema: dict[str, frozenset[str]], optional: frozenset[str] = frozenset()
 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """The lines with their variants, and the singular forms of the lines that count."""
-    found = node.mapping(set(schema))
+    found = node.mapping(set(schema) - optional, optional)
     lines: dict[str, tuple[str, ...]] = {}
     singular: dict[str, tuple[str, ...]] = {}
     for key, child in found.items():

@@ -113,6 +113,11 @@ class JournalFolder:
     def progress(self, record_id: str) -> Path:
         return self.path / f"{record_id}{_PROGRESS}"
 
+    @property
+    def pending_improvements(self) -> Path:
+        """The answers still to be transcribed better (journal/pending.py): keys, no words."""
+        return self.path / ".improve-pending.yaml"
+
     @staticmethod
     def recording_name(record_id: str, practice_id: str, number: int) -> str:
         """The name of an answer's recording, as the front matter keeps it."""

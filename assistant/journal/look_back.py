@@ -25,11 +25,11 @@ def history(journal: Journal, today: date, enabled: bool = True) -> History:
             practice_id=entry.practice_id,
             number=entry.number,
             question=entry.question,
-            text=entry.text,
+            text=entry.best,
             recording=entry.recording,
         )
         for record in sessions
         for entry in record.answers
-        if entry.confirmed and entry.text.strip()
+        if entry.confirmed and entry.best.strip()
     )
     return History(answers=kept, today=today)

@@ -16,7 +16,7 @@ class Found:
 
     record: SessionRecord
     entry: Entry
-    spans: tuple[tuple[int, int], ...]  # (start, end) in entry.text, sorted, not overlapping
+    spans: tuple[tuple[int, int], ...]  # (start, end) in entry.best, sorted, not overlapping
 
 
 def fold(text: str) -> str:
@@ -36,7 +36,7 @@ def search(records: Iterable[SessionRecord], words: Iterable[str]) -> list[Found
     found = []
     for record in records:
         for entry in record.answers:
-            spans = _spans(entry.text, wanted)
+            spans = _spans(entry.best, wanted)
             if spans is not None:
                 found.append(Found(record, entry, spans))
     return found

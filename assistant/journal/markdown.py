@@ -4,6 +4,13 @@ The front matter holds what a program needs (date, practices, duration, finished
 its practice, number, confirmation and recording); the body holds the questions and answers for
 the person reading. Each `## ` heading in the body belongs to the answer listed at the same place
 in the front matter.
+
+An answer can have later versions of its text, made by a better recogniser from its recording:
+the text the person heard read back and confirmed stays the answer's paragraph, never changed;
+each version follows it as a quoted block (a label line, then the text), oldest first, and the
+front matter lists the versions' recognisers and times in the same order. The words go in the
+body, not the front matter, because the front matter alone is kept unencrypted (the progress
+file of an encrypted journal) and must hold none of them.
 """
 
 from __future__ import annotations
@@ -18,15 +25,26 @@ import yaml
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _HEADING = re.compile(r"^## ", re.MULTILINE)
 _RECORDING = re.compile(r"^\[[^\]]*\]\(([^)]+)\)$")
+_QUOTED = ">"
 # libyaml's loader where PyYAML was built with it: it reads the same YAML about ten times faster,
 # which is what reading back a journal of years takes most of its time on.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+@dataclass(frozen=True)
+class Version:
+    """A later text of an answer, made from its recording by a (better) recogniser."""
+
+    text: str
+    recognizer: str  # as Transcript.recognizer: "whisper:base", "wyoming:tcp://host:10300"
+    made: datetime
+
+
 @dataclass
 class Entry:
     """One answer as the journal keeps it: the question, the words, and whether the person
-    confirmed them."""
+    confirmed them. `text` is what the person heard read back (and confirmed): it is never
+    replaced by a version; `best` is what every reader shows."""
 
     practice_id: str
     number: int
@@ -34,6 +52,19 @@ class Entry:
     text: str
     confirmed: bool
     recording: str | None = None  # file name of the kept audio, beside the journal file
+    versions: list[Version] = field(default_factory=list)  # oldest first
+    use_confirmed: bool = False  # the person went back to the text they confirmed
+    heard_by: str | None = None  # who made `text`, when not the listening Vosk (a server)
+
+    @property
+    def improved(self) -> Version | None:
+        """The version shown instead of `text`: the newest, unless the person went back."""
+        return None if self.use_confirmed or not self.versions else self.versions[-1]
+
+    @property
+    def best(self) -> str:
+        improved = self.improved
+        return self.text if improved is None else improved.text
 
 
 @dataclass
@@ -74,6 +105,8 @@ class Labels:
     unconfirmed: str
     recording: str
     page_title: str  # the exported HTML page's title
+    # The label of a later version of an answer; may use {recognizer} and {date}.
+    improved: str = "{recognizer}, {date}"
 
 
 class JournalFormatError(ValueError):
@@ -96,6 +129,7 @@ def front_matter(record: SessionRecord) -> dict[str, object]:
                 "number": a.number,
                 "confirmed": a.confirmed,
                 **({"recording": a.recording} if a.recording else {}),
+                **versions_front(a),
             }
             for a in record.answers
         ],
@@ -106,25 +140,53 @@ def front_matter(record: SessionRecord) -> dict[str, object]:
     return front
 
 
+def versions_front(entry: Entry) -> dict[str, object]:
+    """Who made an answer's text (when not Vosk) and its versions, and when: never the words."""
+    front: dict[str, object] = {"heard_by": entry.heard_by} if entry.heard_by else {}
+    if entry.versions:
+        front["versions"] = [
+            {"recognizer": v.recognizer, "made": v.made.isoformat(timespec="seconds")}
+            for v in entry.versions
+        ]
+    if entry.use_confirmed:
+        front["shown"] = "confirmed"
+    return front
+
+
 def render_front_matter(record: SessionRecord) -> str:
     """The front matter as YAML: a progress file, and the head of a session's Markdown."""
     return yaml.safe_dump(front_matter(record), allow_unicode=True, sort_keys=False)
 
 
-def render(record: SessionRecord, labels: Labels) -> str:
+def render(record: SessionRecord, labels: Labels, *, reading: bool = False) -> str:
+    """The session's Markdown as it is kept; `reading`: as it is read, each answer's best text
+    in its place, marked as improved, and no other versions (what `journal read` prints)."""
     title = labels.title.format(
         date=record.started.strftime("%d-%m-%Y"), time=record.started.strftime("%H:%M")
     )
     parts = [f"---\n{render_front_matter(record)}---\n\n# {title}\n"]
     for answer in record.answers:
-        parts.append(
-            f"\n## {answer.number}. {_one_line(answer.question)}\n\n{_escape(answer.text)}\n"
-        )
+        improved = answer.improved if reading else None
+        text = answer.text if improved is None else improved.text
+        parts.append(f"\n## {answer.number}. {_one_line(answer.question)}\n\n{_escape(text)}\n")
         if not answer.confirmed:
             parts.append(f"\n_{labels.unconfirmed}_\n")
+        if improved is not None:
+            parts.append(f"\n_{_version_label(improved, labels)}_\n")
+        for version in answer.versions if not reading else ():
+            label = _version_label(version, labels)
+            parts.append(f"\n{_QUOTED} {label}:\n{_QUOTED} {_escape(version.text)}\n")
         if answer.recording:
             parts.append(f"\n[{labels.recording}]({answer.recording})\n")
     return "".join(parts)
+
+
+def _version_label(version: Version, labels: Labels) -> str:
+    return _one_line(
+        labels.improved.format(
+            recognizer=version.recognizer, date=version.made.strftime("%d-%m-%Y %H:%M")
+        )
+    )
 
 
 def parse(text: str, record_id: str) -> SessionRecord:
@@ -178,6 +240,17 @@ def _answer(meta: dict[str, object], section: str) -> Entry:
     recording = None
     if lines and _RECORDING.match(lines[-1]):
         recording = _RECORDING.match(lines.pop())[1]  # type: ignore[index]
+    made = list(meta.get("versions") or [])  # type: ignore[call-overload]
+    texts: list[str] = []
+    for _version in made:  # each a label line and a text line, quoted; read from the end
+        if len(lines) < 2 or not all(line.startswith(_QUOTED) for line in lines[-2:]):
+            raise JournalFormatError("a version of an answer is missing")
+        texts.insert(0, _unescape(lines.pop()[len(_QUOTED) :].strip()))
+        lines.pop()
+    versions = [
+        Version(text, str(m["recognizer"]), datetime.fromisoformat(str(m["made"])))
+        for m, text in zip(made, texts, strict=True)
+    ]
     confirmed = bool(meta["confirmed"])
     if not confirmed and lines and lines[-1].startswith("_"):
         lines.pop()
@@ -188,6 +261,9 @@ def _answer(meta: dict[str, object], section: str) -> Entry:
         text=_unescape(" ".join(lines)),
         confirmed=confirmed,
         recording=recording or None,
+        versions=versions,
+        use_confirmed=meta.get("shown") == "confirmed",
+        heard_by=str(meta["heard_by"]) if meta.get("heard_by") else None,
     )
 
 

@@ -44,7 +44,7 @@ h3 { font-size: 1rem; font-weight: bold; margin: 0 0 .4rem; }
 h3 .number { color: var(--accent); }
 .answer, .question { unicode-bidi: isolate; }
 .answer { margin: 0; white-space: pre-wrap; }
-.unconfirmed { color: var(--soft); font-style: italic; margin: .25rem 0 0; }
+.unconfirmed, .improved { color: var(--soft); font-style: italic; margin: .25rem 0 0; }
 audio { display: block; width: 100%; margin-top: .6rem; }
 @media print {
   html { font-size: 11pt; }
@@ -101,10 +101,16 @@ def _answer(entry: Entry, labels: Labels) -> str:
     parts = [
         f'<section>\n<h3><span class="number">{entry.number}.</span> '
         f'<span class="question" dir="auto">{_text(entry.question)}</span></h3>\n'
-        f'<p class="answer" dir="auto">{_text(entry.text)}</p>\n'
+        f'<p class="answer" dir="auto">{_text(entry.best)}</p>\n'
     ]
     if not entry.confirmed:
         parts.append(f'<p class="unconfirmed">{_text(labels.unconfirmed)}</p>\n')
+    if entry.improved is not None:
+        mark = labels.improved.format(
+            recognizer=entry.improved.recognizer,
+            date=entry.improved.made.strftime("%d-%m-%Y %H:%M"),
+        )
+        parts.append(f'<p class="improved">{_text(mark)}</p>\n')
     if entry.recording:
         source = _attr(quote(entry.recording))
         parts.append(

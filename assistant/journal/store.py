@@ -32,6 +32,7 @@ from assistant.journal.markdown import (
     JournalFormatError,
     Labels,
     SessionRecord,
+    Version,
     render,
     storable,
 )
@@ -130,6 +131,23 @@ class Journal:
         else:
             self._unwritten.discard(key)
         self._flush()
+
+    def add_version(self, practice_id: str, number: int, heard: str, version: Version) -> bool:
+        """A better text of an answer of the session this process writes, on disk (sealed
+        when the journal is encrypted) before this returns; False when that answer is gone or
+        was answered again since its text was `heard` (the version belongs to older words)."""
+        entry = self._entry(practice_id, number)
+        if entry is None or entry.text != heard:
+            return False
+        entry.versions.append(version)
+        self._flush()
+        return True
+
+    def _entry(self, practice_id: str, number: int) -> Entry | None:
+        answers = self.record.answers if self.record is not None else []
+        return next(
+            (a for a in answers if (a.practice_id, a.number) == (practice_id, number)), None
+        )
 
     def finish(self, finished: bool, duration_seconds: float) -> None:
         """The session's last write; once it is on disk the session is free for others."""

@@ -20,3 +20,9 @@ class ListenSettings:
     vad_min_level: float = 200.0  # quieter than this is never speech (about -44 dBFS)
     vad_ratio: float = 2.0  # speech is this many times louder than the background (+6 dB)
     speech_min: float = 0.15  # this much speech within half a second starts an answer
+    # The recogniser of the kept text of an answer (see recognizer/transcribers): "vosk" (the
+    # one listening), "whisper:NAME", a model's folder, or a speech server "tcp://HOST:PORT".
+    transcriber: str = "vosk"
+    # With a speech server as `transcriber`: how long the read-back waits for its text after an
+    # answer before it takes Vosk's (the server's comes later then); 0: never waits.
+    transcriber_wait: float = 1.5

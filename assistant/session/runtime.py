@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from assistant.audio import AudioChunk, wav_audio
@@ -46,7 +47,10 @@ from assistant.dialog.messages import (
 from assistant.dialog.understand import understand
 from assistant.hearing import ListenMode, Utterance
 from assistant.i18n import _
+from assistant.improve.improver import Improver, Job, apply_done, wait_until_done
+from assistant.improve.quick import QuickServer
 from assistant.journal.markdown import Entry
+from assistant.journal.pending import AnswerKey
 from assistant.journal.reading import read_recording
 from assistant.journal.store import Journal, JournalWriteError
 from assistant.preferences import Preferences
@@ -74,6 +78,8 @@ class Session:
         clock: Callable[[], float] = time.monotonic,
         remember: Callable[[Preferences], None] = lambda _preferences: None,
         close_devices: bool = True,
+        improver: Improver | None = None,
+        quick: QuickServer | None = None,
     ) -> None:
         self.content = content
         self.dialog = Dialog(content)
@@ -85,6 +91,9 @@ class Session:
         self.clock = clock
         self.remember = remember  # keeps the person's volume and pace for the next sessions
         self.close_devices = close_devices  # False: the devices serve more sessions (standby)
+        self.improver = improver  # better transcripts of the answers, made in the background
+        self.quick = quick  # the speech server's transcript for the read-back, when in time
+        self._quick_heard: tuple[str, str] | None = None  # (text, recognizer) it last made
         self._agenda = Agenda()
         self._interrupted = False
         self._notices: list[NoticeKind] = []
@@ -119,6 +128,20 @@ class Session:
         self._closed = True
         finished = self._agenda.ended is not None and self._agenda.ended.finished
         duration = self._earlier_duration + self.clock() - self._started
+        try:
+            self._last_improvements()
+        finally:
+            self._finish_journal(finished, duration)
+
+    def _last_improvements(self) -> None:
+        """This session's answers improved before its last write (in an encrypted journal the
+        words are only in memory now), unless the recogniser fails for now: then the pending
+        list keeps them for the next run."""
+        record = self.journal.record
+        if self.improver is not None and record is not None:
+            wait_until_done(self.improver, record.id, session=self.journal)
+
+    def _finish_journal(self, finished: bool, duration: float) -> None:
         try:
             self.journal.finish(finished, duration)
         except JournalWriteError as error:
@@ -168,7 +191,7 @@ class Session:
                 return
             got = self.input.get(_POLL * 10)
             if got is not None:
-                self._dispatch(self._event(got))
+                self._dispatch(self._event(got, answer=listen.answer))
                 return
             if notices := self.output.take_notices():  # e.g. the sound came back meanwhile
                 self._notices += notices
@@ -178,10 +201,18 @@ class Session:
                 self._dispatch(Silence())
                 return
 
-    def _event(self, got: Utterance | Notice | InputEnded | ButtonPressed) -> Event:
+    def _event(
+        self, got: Utterance | Notice | InputEnded | ButtonPressed, answer: bool = False
+    ) -> Event:
         if isinstance(got, InputEnded | Notice | ButtonPressed):
             return got
-        return Heard(got, understand(got.text, self.content))
+        meaning = understand(got.text, self.content)  # commands are Vosk's to hear
+        text = got.text
+        if answer and self.quick is not None and got.recording is not None and meaning is None:
+            made = self.quick.transcript(got.recording)
+            if made is not None and made.text.strip():
+                text, self._quick_heard = made.text, (made.text, made.recognizer)
+        return Heard(replace(got, text=text), meaning)
 
     # --- the dialog's actions -----------------------------------------------------------
 
@@ -232,9 +263,23 @@ class Session:
             log.warning("recording %s not readable: %s", action.name, error)
             return None
 
+    def _improve(self, answer: Entry, recording: AudioChunk | None) -> None:
+        record = self.journal.record
+        if self.improver is None or recording is None or not answer.confirmed or record is None:
+            return
+        if answer.heard_by is not None:
+            return
+        key = AnswerKey(record.id, answer.practice_id, answer.number)
+        try:
+            self.improver.submit(Job(key, heard=answer.text, audio=recording))
+        except OSError as error:  # the pending list: only costs the better transcript
+            log.warning("no better transcript for this answer: %s", error)
+
     def _catch_up(self, now: bool = False) -> bool:
         """Write what the journal could not write before (every RETRY_SECONDS, or `now`); True
         when that has just succeeded, and the dialog has been told."""
+        if self.improver is not None:
+            apply_done(self.improver, self.journal)  # a few ms of writing, between events
         if not self.journal.pending or (not now and self.clock() < self._next_retry):
             return False
         self._next_retry = self.clock() + RETRY_SECONDS
@@ -256,7 +301,11 @@ class Session:
                     action.answer,
                     action.confirmed,
                 )
+                quick = self._quick_heard
+                if quick is not None and quick[0].strip() == action.answer.strip():
+                    answer.heard_by = quick[1]  # the best recogniser made it: nothing to improve
                 self.journal.save_answer(answer, action.recording)
+                self._improve(answer, action.recording)
             elif isinstance(action, ContinueJournal):
                 self.journal.continue_session(action.journal_id, datetime.now().astimezone())
                 record = self.journal.record

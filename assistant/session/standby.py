@@ -27,6 +27,14 @@ from assistant.dialog.messages import ButtonPressed, Cue, CueKind, InputEnded
 from assistant.errors import UserError
 from assistant.hearing import ListenMode, Utterance
 from assistant.i18n import N_, _
+from assistant.improve.improver import (
+    Improver,
+    apply_done,
+    open_improver,
+    queue_unimproved,
+    recognizer_name,
+)
+from assistant.journal.reading import Locked, read_sessions
 from assistant.report import warn
 from assistant.session import devices
 from assistant.session.ports import Input, Output
@@ -51,18 +59,38 @@ def run_standby(content: Content, settings: Settings, timeline: Path | None = No
     closing = threading.Event()
     with _stopped_by_sigterm(closing):
         input_, output = _open_devices(content, settings, timeline, closing)
+        improver = _improver(content, settings)
         try:
             while not closing.is_set():
-                if not _wait_for_start_phrase(input_, closing):
+                if not _wait_for_start_phrase(input_, closing, improver):
                     break
-                if not _one_session(content, settings, input_, output):
+                if not _one_session(content, settings, input_, output, improver):
                     break
         except _Stopped:
             pass
         finally:
+            if improver is not None:
+                improver.close()
             output.close()
             input_.close()
     return 0
+
+
+def _improver(content: Content, settings: Settings) -> Improver | None:
+    """With a better recogniser configured: what earlier runs left, and every earlier answer
+    whose recording is kept and that it has not improved yet, done while nobody practises (an
+    encrypted journal's earlier answers wait for `journal improve` and its passphrase)."""
+    journal = open_journal(content, settings.journal)
+    try:
+        improver = open_improver(content, settings, journal)
+        name = recognizer_name(settings.listen.transcriber)
+        if improver is not None and name is not None:
+            records = read_sessions(journal)
+            if not isinstance(records, Locked):
+                queue_unimproved(improver, records, name)
+        return improver
+    finally:
+        journal.close()
 
 
 def _open_devices(
@@ -103,10 +131,15 @@ def _open_devices(
     return input_, output
 
 
-def _wait_for_start_phrase(input_: Input, closing: threading.Event) -> bool:
-    """True once a start phrase was heard; False when no more input will come."""
+def _wait_for_start_phrase(
+    input_: Input, closing: threading.Event, improver: Improver | None = None
+) -> bool:
+    """True once a start phrase was heard; False when no more input will come. Meanwhile the
+    better transcripts made are put into the journal."""
     input_.listen(ListenMode.STANDBY)
     while not closing.is_set():
+        if improver is not None:
+            apply_done(improver)
         got = input_.get(0.5)
         if isinstance(got, InputEnded):
             return False
@@ -117,13 +150,21 @@ def _wait_for_start_phrase(input_: Input, closing: threading.Event) -> bool:
     return False
 
 
-def _one_session(content: Content, settings: Settings, input_: Input, output: Output) -> bool:
+def _one_session(
+    content: Content,
+    settings: Settings,
+    input_: Input,
+    output: Output,
+    improver: Improver | None = None,
+) -> bool:
     """A short rising cue, then a whole session; False when the input ended in it."""
     output.start(Cue(CueKind.LISTEN_START))
     while not output.wait(0.5):
         pass
     journal = open_journal(content, settings.journal)
-    session, begin = prepare_session(content, settings, journal, output, input_, standby=True)
+    session, begin = prepare_session(
+        content, settings, journal, output, input_, standby=True, improver=improver
+    )
     try:
         session.run(begin)
     except (_Stopped, KeyboardInterrupt):

@@ -12,6 +12,8 @@ from assistant.dialog.messages import Begin
 from assistant.durable import is_private
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
+from assistant.improve.improver import Improver, open_improver, stop_phrases, wait_until_done
+from assistant.improve.quick import quick_server
 from assistant.journal.look_back import history
 from assistant.journal.markdown import Labels
 from assistant.journal.store import Journal
@@ -38,10 +40,25 @@ def run_practice(
         output = devices.spoken_output(content, settings, timeline)
         input_, fell_back = devices.voice_or_typed_input(content, settings)
     input_ = devices.with_button(input_, settings.devices)
+    # Typed answers have no audio to improve, but earlier spoken ones left on the list do.
+    improver = open_improver(content, settings, journal)
     session, begin = prepare_session(
-        content, settings, journal, output, input_, practice_id=practice_id, text_input=fell_back
+        content,
+        settings,
+        journal,
+        output,
+        input_,
+        practice_id=practice_id,
+        text_input=fell_back,
+        improver=improver,
     )
-    finished = session.run(begin)
+    try:
+        finished = session.run(begin)
+        if improver is not None:  # what earlier runs left, right after the session
+            wait_until_done(improver)
+    finally:
+        if improver is not None:
+            improver.close()
     if journal.pending:
         raise NotKept(journal)
     return finished
@@ -93,6 +110,7 @@ def prepare_session(
     practice_id: str | None = None,
     text_input: bool = False,
     standby: bool = False,
+    improver: Improver | None = None,
 ) -> tuple[Session, Begin]:
     """A session on these devices, with what is kept between sessions: where to resume, the
     voice preferences, the earlier answers. From standby the devices outlive the session."""
@@ -106,6 +124,8 @@ def prepare_session(
         warn,
         remember=lambda preferences: save_preferences(state, preferences),
         close_devices=not standby,
+        improver=improver,
+        quick=None if improver is None else quick_server(settings.listen, stop_phrases(content)),
     )
     begin = Begin(
         practice_id,

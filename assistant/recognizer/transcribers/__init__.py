@@ -23,6 +23,7 @@ __all__ = [
     "Transcript",
     "TranscriptionFailed",
     "make_transcriber",
+    "spec_problem",
     "without_stop_phrase",
 ]
 
@@ -48,6 +49,9 @@ def make_transcriber(
     from assistant.recognizer.transcribers.whisper import WhisperTranscriber, is_whisper_folder
 
     value = spec.strip()
+    problem = spec_problem(value)
+    if problem is not None:
+        raise UserError(problem)
     if value == "vosk":
         if vosk_model is None:
             raise UserError(_("'vosk' is chosen to transcribe, but no Vosk model is set up."))
@@ -67,11 +71,37 @@ def make_transcriber(
     folder = Path(value).expanduser()
     if is_whisper_folder(folder):
         return WhisperTranscriber(folder, language=language, stop_phrases=stop_phrases)
-    if (folder / "am").is_dir():
-        return VoskTranscriber(folder, stop_phrases)
-    raise UserError(
-        _(
-            "{value}: not a recogniser. Write vosk, whisper:NAME (e.g. whisper:small), the "
-            "folder of a Vosk or Whisper model, or tcp://HOST:PORT for a speech server."
-        ).format(value=spec)
-    )
+    return VoskTranscriber(folder, stop_phrases)
+
+
+def spec_problem(spec: str) -> str | None:
+    """What is wrong with the form of a recogniser's config value, in one line; None when it
+    names one (whether its model is downloaded, or its server answers, is found out in use)."""
+    from assistant.recognizer.transcribers.whisper import is_whisper_folder
+    from assistant.recognizer.whisper_models import CATALOGUE, find
+
+    value = spec.strip()
+    if value == "vosk":
+        return None
+    if value.startswith("tcp://"):
+        from assistant.speech_server import ServerAddress
+
+        try:
+            ServerAddress.parse(value)
+        except UserError as error:
+            return error.message
+        return None
+    if value.startswith("whisper:"):
+        name = value.removeprefix("whisper:")
+        if find(name) is None:
+            return _("There is no Whisper model called '{name}'. Known: {names}.").format(
+                name=name, names=", ".join(model.name for model in CATALOGUE)
+            )
+        return None
+    folder = Path(value).expanduser()
+    if value and (is_whisper_folder(folder) or (folder / "am").is_dir()):
+        return None
+    return _(
+        "{value}: not a recogniser. Write vosk, whisper:NAME (e.g. whisper:small), the "
+        "folder of a Vosk or Whisper model, or tcp://HOST:PORT for a speech server."
+    ).format(value=spec)

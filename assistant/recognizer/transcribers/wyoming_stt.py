@@ -38,12 +38,14 @@ class WyomingTranscriber:
         language: str = "nl",
         connect_timeout: float = CONNECT_TIMEOUT,
         base_timeout: float = BASE_TIMEOUT,
+        realtime_allowance: float = REALTIME_ALLOWANCE,
         stop_phrases: Sequence[str] = (),
     ) -> None:
         self.address = address
         self.language = language
         self.connect_timeout = connect_timeout
         self.base_timeout = base_timeout
+        self.realtime_allowance = realtime_allowance
         self.stop_phrases = tuple(stop_phrases)
 
     @property
@@ -51,7 +53,7 @@ class WyomingTranscriber:
         return f"wyoming:{self.address.uri}"
 
     def deadline(self, audio: AudioChunk) -> float:
-        return self.base_timeout + REALTIME_ALLOWANCE * audio.seconds
+        return self.base_timeout + self.realtime_allowance * audio.seconds
 
     def transcribe(self, audio: AudioChunk) -> Transcript:
         require_wyoming()
