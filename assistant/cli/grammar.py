@@ -64,6 +64,20 @@ OPTIONS: dict[str, Option] = {
     "again": Option("--again", N_("record lines that have a recording too")),
     "dry_run": Option("--dry-run", N_("only show the unit and what would be run")),
     "record": Option("--record", N_("keep the microphone test"), N_("FILE.wav"), Path),
+    "key": Option(
+        "--key",
+        N_("the coach's pack key (default: coach.key in the config folder)"),
+        N_("FILE"),
+        Path,
+    ),
+    "out": Option(
+        "--out", N_("the pack file to write (default: NAME-VERSION.zip here)"), N_("FILE"), Path
+    ),
+    "trust": Option(
+        "--trust",
+        N_("trust the signer with this fingerprint or public key file, without asking"),
+        N_("FINGERPRINT|FILE"),
+    ),
     "if_online": Option(
         "--if-online", N_("only if the site answers within seconds, else go on (scripts/practice)")
     ),
@@ -181,6 +195,56 @@ COMMANDS = (
     ),
     Command(("service", "remove"), N_("stop and remove the service"), ("verbose",)),
     Command(
+        ("pack", "key"),
+        N_("make a coach's signing key (private, 0600) and its public half"),
+        ("verbose",),
+        (
+            Word(
+                "file",
+                N_("FILE"),
+                N_("where the key goes (default: coach.key in the config folder)"),
+                "?",
+                Path,
+            ),
+        ),
+    ),
+    Command(
+        ("pack", "build"),
+        N_("check a content folder as a session would, and make a signed pack of it"),
+        ("key", "out", "config", "verbose"),
+        (
+            Word(
+                "folder",
+                N_("CONTENT_DIR"),
+                N_("the coach's content folder, with pack.yaml"),
+                type=Path,
+            ),
+        ),
+    ),
+    Command(
+        ("pack", "install"),
+        N_("install or update a pack, from a file or an https address"),
+        ("trust", "config", "verbose"),
+        (Word("source", N_("FILE|URL"), N_("the pack file, or its https:// address")),),
+    ),
+    Command(
+        ("pack", "list"),
+        N_("the installed packs: versions, signers, stale recordings"),
+        ("config", "verbose"),
+    ),
+    Command(
+        ("pack", "use"),
+        N_("let this installed pack speak from now on"),
+        ("config", "verbose"),
+        (Word("name", N_("NAME"), N_("the pack, as 'pack list' names it")),),
+    ),
+    Command(
+        ("pack", "remove"),
+        N_("remove an installed pack"),
+        ("config", "verbose"),
+        (Word("name", N_("NAME"), N_("the pack, as 'pack list' names it")),),
+    ),
+    Command(
         ("doctor",),
         N_("check sound, voice, model, journal and service; say what to fix"),
         ("config", "content", "journal", "model", "mic", "speaker", "record", "verbose"),
@@ -198,6 +262,13 @@ GROUPS: dict[str, tuple[str, str]] = {
             "Use 'journal list', 'journal read [ID]', 'journal search WORDS', "
             "'journal question [PRACTICE] N', 'journal export DIR [--html]' or "
             "'journal encrypt'."
+        ),
+    ),
+    "pack": (
+        N_("a coach's packs: her practice, texts and recordings in one signed file"),
+        N_(
+            "Use 'pack key [FILE]', 'pack build CONTENT_DIR', 'pack install FILE|URL', "
+            "'pack list', 'pack use NAME' or 'pack remove NAME'."
         ),
     ),
     "service": (

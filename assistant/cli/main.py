@@ -14,9 +14,10 @@ from typing import Any
 
 from assistant.cli.grammar import Parsed, parse
 from assistant.config import Settings, load_settings, with_values
-from assistant.content import default_content_dir, load_content
+from assistant.content import load_content
 from assistant.errors import UserError
 from assistant.i18n import _
+from assistant.packs.chosen import content_folder
 from assistant.report import warn
 
 
@@ -46,7 +47,9 @@ def _run(parsed: Parsed) -> int:
     run = _WITHOUT_CONTENT.get(parsed.words)
     if run is not None:
         return run(parsed, settings)
-    content = load_content(parsed.value("content") or default_content_dir(), settings.language)
+    content = load_content(
+        content_folder(parsed.value("content"), settings.pack), settings.language
+    )
     if parsed.words[:1] == ("journal",):
         from assistant.cli.journal import journal_command
 
@@ -122,6 +125,25 @@ def _doctor(parsed: Parsed, settings: Settings) -> int:
     return doctor_command(settings, parsed.args)
 
 
+def _pack(parsed: Parsed, settings: Settings) -> int:
+    from assistant.cli import packs
+
+    verb = parsed.words[1]
+    if verb == "key":
+        return packs.key_command(parsed.value("file"))
+    if verb == "build":
+        return packs.build_command(
+            parsed.value("folder"), parsed.value("key"), parsed.value("out"), settings.language
+        )
+    if verb == "install":
+        return packs.install_command(parsed.value("source"), parsed.value("trust"), settings.pack)
+    if verb == "list":
+        return packs.list_command(settings.pack)
+    if verb == "use":
+        return packs.use_command(parsed.value("name"), settings.pack)
+    return packs.remove_command(parsed.value("name"))
+
+
 # The commands that need no content.
 _WITHOUT_CONTENT: dict[tuple[str, ...], Callable[[Parsed, Settings], int]] = {
     ("model", "download"): _model_download,
@@ -133,6 +155,7 @@ _WITHOUT_CONTENT: dict[tuple[str, ...], Callable[[Parsed, Settings], int]] = {
     ("service", "status"): _service,
     ("service", "remove"): _service,
     ("doctor",): _doctor,
+    **{("pack", verb): _pack for verb in ("key", "build", "install", "list", "use", "remove")},
 }
 
 
