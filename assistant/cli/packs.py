@@ -32,6 +32,7 @@ from assistant.packs import (
 )
 from assistant.packs.archive import MAX_PACK_BYTES
 from assistant.packs.chosen import packs_dir, remove, speaking, trust_file, use
+from assistant.packs.failures import cannot_write
 
 KEY_NAME = "coach.key"
 PACK_SUFFIX = ".zip"
@@ -48,7 +49,7 @@ def key_command(path: Path | None) -> int:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise UserError(_("Cannot write {path} ({error}).").format(path=path, error=error))
+        raise cannot_write(path, error) from None
     public = make_key(path)
     print(_("Your pack key: {path} (keep it private; back it up).").format(path=path))
     print(
@@ -74,10 +75,9 @@ def build_command(content_dir: Path, key: Path | None, out: Path | None, languag
     for line in lines[2:]:
         print("  " + line, file=sys.stderr)
     if report.missing:
-        print(
-            "  " + _("not recorded: {keys}").format(keys=", ".join(report.missing)),
-            file=sys.stderr,
-        )
+        said = _("not recorded: {keys}").format(keys=", ".join(report.missing))
+        for line in textwrap.wrap(said, width=100, initial_indent="  ", subsequent_indent="    "):
+            print(line, file=sys.stderr)
     return 0
 
 
