@@ -81,6 +81,7 @@ class Line(str, enum.Enum):
 
     # Looking back: earlier answers, this session's answers read aloud, recordings.
     LOOK_BACK = "look_back", "date", "answer"
+    LOOK_BACK_ASKED = "look_back_asked", "date", "question", "answer"  # asked in other words
     LOOK_BACK_NONE = "look_back_none"
     LOOK_BACK_OFF = "look_back_off"
     LOOK_BACK_LOCKED = "look_back_locked"

@@ -13,7 +13,7 @@ from assistant.durable import is_private
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
 from assistant.journal.look_back import history
-from assistant.journal.markdown import Labels
+from assistant.journal.markdown import Labels, PackSource
 from assistant.journal.store import Journal
 from assistant.preferences import load_preferences, save_preferences
 from assistant.report import warn
@@ -72,7 +72,12 @@ class NotKept(UserError):
 def open_journal(content: Content, settings: JournalSettings) -> Journal:
     """The journal a session writes; a folder others can read is said, not changed (its mode
     is the person's choice, and doctor checks it too)."""
-    journal = Journal(settings.folder, Labels(**content.journal), keep_audio=settings.keep_audio)
+    journal = Journal(
+        settings.folder,
+        Labels(**content.journal),
+        keep_audio=settings.keep_audio,
+        pack=pack_source(content),
+    )
     if not is_private(journal.folder):
         folder, mode = journal.folder, journal.folder.stat().st_mode & 0o777
         warn(
@@ -81,6 +86,14 @@ def open_journal(content: Content, settings: JournalSettings) -> Journal:
             + _("Make it private: chmod 700 {folder}").format(folder=folder)
         )
     return journal
+
+
+def pack_source(content: Content) -> PackSource | None:
+    """The installed pack (and version) the content was read from, for the journal."""
+    from assistant.packs import manifest_of
+
+    manifest = manifest_of(Path(content.source_dir))
+    return None if manifest is None else PackSource(manifest.name, manifest.version)
 
 
 def prepare_session(
