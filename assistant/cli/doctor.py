@@ -85,6 +85,7 @@ def run_checks(
         _("the coach's recordings"),
         lambda: setup_checks.recordings(_content(content_dir, settings)),
     )
+    yield guarded(_("packs"), setup_checks.packs)
     yield guarded(_("journal folder"), lambda: setup_checks.journal_folder(journal))
     yield guarded(_("free disk space"), lambda: setup_checks.free_space(journal))
     yield guarded(_("service"), lambda: setup_checks.service_running(host, runner))
