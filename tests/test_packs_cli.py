@@ -354,7 +354,7 @@ def _killed_while_unpacking(home: Path, pack: Path, public: Path) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
-def test_an_update_rewording_question_4_survives_a_kill_is_reported_and_old_answers_keep_their_words(
+def test_an_update_rewording_question_4_survives_a_kill_and_old_answers_keep_their_words(
     coach, tmp_path
 ):
     home = coach.installed_home(tmp_path / "client")
