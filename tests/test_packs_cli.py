@@ -404,3 +404,47 @@ def test_an_update_rewording_question_4_survives_a_kill_and_old_answers_keep_the
     sessions = sorted(journal.glob("*.md"))
     assert "pack:\n  name: jacqueline\n  version: '1.0'\n" in sessions[0].read_text("utf-8")
     assert "pack:\n  name: jacqueline\n  version: '1.1'\n" in sessions[-1].read_text("utf-8")
+
+
+# --- two packs: chosen by voice in the menu -------------------------------------------------------
+
+
+def test_with_two_packs_the_menu_offers_the_other_by_name_and_it_speaks_from_then_on(
+    coach, tmp_path
+):
+    home = coach.installed_home(tmp_path / "client")
+    other = coach_content(tmp_path / "kort", name="jacqueline-kort")
+    welcome = other / "assistant.yaml"
+    text = welcome.read_text("utf-8")
+    assert "  welcome: " in text
+    welcome.write_text(text.replace("  welcome: ", "  welcome: Dit is de korte versie. ", 1))
+    built = cli(
+        home,
+        "pack",
+        "build",
+        str(other),
+        "--key",
+        str(coach.key),
+        "--out",
+        str(tmp_path / "kort.zip"),
+    )
+    assert built.returncode == 0, built.stderr
+    assert cli(home, "pack", "install", str(tmp_path / "kort.zip")).returncode == 0  # key known
+    assert cli(home, "pack", "use", "jacqueline").returncode == 0
+
+    done = cli(home, "--text", stdin="kies jacqueline kort\nstop\n")
+    assert done.returncode == 0, done.stderr
+    said = done.stdout
+    offer = (
+        "Je kunt ook een andere coach kiezen: zeg kies jacqueline kort. Er zijn: jacqueline kort."
+    )
+    assert offer in said
+    assert "Dit is de korte versie." not in said[: said.index(offer)]
+    switched = said.index("Goed, vanaf nu spreekt jacqueline kort.")
+    assert "Dit is de korte versie." in said[switched:]
+    listed = cli(home, "pack", "list").stdout.splitlines()
+    assert next(line for line in listed if "[speaks]" in line).startswith("jacqueline-kort 1.0")
+    alone = cli(tmp_path / "one", "pack", "install", str(coach.pack), "--trust", str(coach.public))
+    assert alone.returncode == 0
+    one = cli(tmp_path / "one", "--text", stdin="stop\n")
+    assert "andere coach" not in one.stdout  # one pack: nothing else changes

@@ -15,9 +15,10 @@ from typing import Any
 from assistant.cli.grammar import Parsed, parse
 from assistant.config import Settings, load_settings, with_values
 from assistant.content import load_content
+from assistant.content.model import Content
 from assistant.errors import UserError
 from assistant.i18n import _
-from assistant.packs.chosen import content_folder
+from assistant.packs.chosen import content_folder, offer_packs, packs_dir, use
 from assistant.report import warn
 
 
@@ -76,14 +77,28 @@ def _run(parsed: Parsed) -> int:
         )
     from assistant.session.start import run_practice
 
+    switch = None
+    if parsed.value("content") is None:  # packs are offered where a pack may speak
+        content, switch = offer_packs(content, packs_dir()), _switch(settings)
     run_practice(
         content,
         settings,
         practice_id,
         text_only=parsed.value("text"),
         timeline=parsed.value("timeline"),
+        switch=switch,
     )
     return 0
+
+
+def _switch(settings: Settings) -> Callable[[str], Content]:
+    """The content of the pack chosen by voice, which speaks from now on (as `pack use`)."""
+
+    def switch(name: str) -> Content:
+        packs = packs_dir()
+        return offer_packs(load_content(use(packs, name), settings.language), packs)
+
+    return switch
 
 
 def _model_download(parsed: Parsed, settings: Settings) -> int:

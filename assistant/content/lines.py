@@ -32,6 +32,8 @@ class Line(str, enum.Enum):
     MENU = "menu", "choices"
     MENU_CHOICE = "menu_choice", "phrase", "title"
     MENU_ALL = "menu_all", "phrase"
+    MENU_PACKS = "menu_packs", "phrase", "packs"  # where more than one pack is installed
+    SWITCH_PACK = "switch_pack", "pack"
     NOT_UNDERSTOOD = "not_understood"
     FIRST_STEP = "first_step"
     QUESTION = "question", "number", "total", "question"

@@ -14,10 +14,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from assistant import places
 from assistant.content.loader import default_content_dir
+from assistant.content.model import Content
+from assistant.content.phrases import normalise
 from assistant.durable import fsync_folder, write_durably
 from assistant.errors import UserError
 from assistant.i18n import _
@@ -70,6 +73,31 @@ def content_folder(given: Path | None, configured_pack: str | None) -> Path:
     packs = packs_dir()
     name = speaking(packs, configured_pack)
     return pack_folder(packs, name) if name is not None else default_content_dir()
+
+
+def offer_packs(content: Content, packs: Path) -> Content:
+    """`content` with the other installed packs to choose by voice in the menu, where more
+    than one is installed and the content says how a pack is chosen (`pack_phrasings`)."""
+    found = installed(packs)
+    if not content.pack_phrasings or len(found) < 2:
+        return content
+    speaking = Path(content.source_dir).resolve()
+    titles = {
+        name: name.replace("-", " ").replace("_", " ")
+        for name, version in found.items()
+        if version.folder.resolve() != speaking
+    }
+    phrases = {
+        normalise(template.format(pack=title)): name
+        for name, title in titles.items()
+        for template in content.pack_phrasings
+    }
+    taken = set(content.commands)  # a command's phrasing keeps its meaning
+    return replace(
+        content,
+        packs={phrase: name for phrase, name in phrases.items() if phrase not in taken},
+        pack_titles=titles,
+    )
 
 
 def use(packs: Path, name: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -28,9 +29,25 @@ def run_practice(
     practice_id: str | None,
     text_only: bool,
     timeline: Path | None = None,
+    switch: Callable[[str], Content] | None = None,
 ) -> bool:
     """One session from the welcome (or the chosen practice) to the goodbye; True when every
-    chosen practice was finished."""
+    chosen practice was finished. Where the person chose another pack in the menu, `switch`
+    gives its content, and a new session begins with it."""
+    while True:
+        finished, chosen = _session(content, settings, practice_id, text_only, timeline)
+        if chosen is None or switch is None:
+            return finished
+        content, practice_id = switch(chosen), None
+
+
+def _session(
+    content: Content,
+    settings: Settings,
+    practice_id: str | None,
+    text_only: bool,
+    timeline: Path | None,
+) -> tuple[bool, str | None]:
     journal = open_journal(content, settings.journal)  # an unusable folder stops before the devices
     if text_only:
         output, (input_, fell_back) = devices.text_output(settings), (devices.typed_input(), False)
@@ -44,7 +61,7 @@ def run_practice(
     finished = session.run(begin)
     if journal.pending:
         raise NotKept(journal)
-    return finished
+    return finished, session.switch_to
 
 
 class NotKept(UserError):
