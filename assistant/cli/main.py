@@ -68,7 +68,8 @@ def _run(parsed: Parsed) -> int:
     if parsed.words == ("standby",):
         from assistant.session.standby import run_standby
 
-        return run_standby(content, settings, timeline=parsed.value("timeline"))
+        content, switch = _offered(parsed, content, settings)
+        return run_standby(content, settings, timeline=parsed.value("timeline"), switch=switch)
     practice_id = parsed.practice
     if practice_id is not None and content.practice(practice_id) is None:
         known = ", ".join(p.id for p in content.practices)
@@ -77,9 +78,7 @@ def _run(parsed: Parsed) -> int:
         )
     from assistant.session.start import run_practice
 
-    switch = None
-    if parsed.value("content") is None:  # packs are offered where a pack may speak
-        content, switch = offer_packs(content, packs_dir()), _switch(settings)
+    content, switch = _offered(parsed, content, settings)
     run_practice(
         content,
         settings,
@@ -91,14 +90,20 @@ def _run(parsed: Parsed) -> int:
     return 0
 
 
-def _switch(settings: Settings) -> Callable[[str], Content]:
-    """The content of the pack chosen by voice, which speaks from now on (as `pack use`)."""
+def _offered(
+    parsed: Parsed, content: Content, settings: Settings
+) -> tuple[Content, Callable[[str], Content] | None]:
+    """The session's content with the other installed packs offered in its menu, and what
+    gives the content of the one chosen by voice (which speaks from then on, as `pack use`);
+    nothing offered where --content chose the content."""
+    if parsed.value("content") is not None:
+        return content, None
 
     def switch(name: str) -> Content:
         packs = packs_dir()
         return offer_packs(load_content(use(packs, name), settings.language), packs)
 
-    return switch
+    return offer_packs(content, packs_dir()), switch
 
 
 def _model_download(parsed: Parsed, settings: Settings) -> int:
