@@ -18,7 +18,9 @@ import sys
 import time
 import zipfile
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -32,6 +34,7 @@ from tests.helpers import (
     ROOT,
     answers_script,
     coach_content,
+    http_server,
     human_clips,
     record_lines,
     run_cli,
@@ -448,3 +451,46 @@ def test_with_two_packs_the_menu_offers_the_other_by_name_and_it_speaks_from_the
     assert alone.returncode == 0
     one = cli(tmp_path / "one", "--text", stdin="stop\n")
     assert "andere coach" not in one.stdout  # one pack: nothing else changes
+
+
+# --- from an address ------------------------------------------------------------------------------
+
+
+class Serving(BaseHTTPRequestHandler):
+    """The coach's web site: her pack at /jacqueline-1.0.zip."""
+
+    pack: ClassVar[bytes] = b""
+
+    def do_GET(self) -> None:
+        if self.path != "/jacqueline-1.0.zip":
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(Serving.pack)))
+        self.end_headers()
+        self.wfile.write(Serving.pack)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_a_pack_is_installed_from_an_address_with_progress_and_only_from_https(coach, tmp_path):
+    Serving.pack = coach.pack.read_bytes()
+    home = tmp_path / "client"
+    with http_server(Serving) as url:  # on this machine: http is allowed there, for previews
+        done = cli(
+            home, "pack", "install", f"{url}/jacqueline-1.0.zip", "--trust", str(coach.public)
+        )
+        missing = cli(home, "pack", "install", f"{url}/other.zip", "--trust", str(coach.public))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("jacqueline 1.0 installed, signed by Jacqueline Verhaegh")
+    assert "100%" in done.stderr  # the progress bar
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "404" in missing.stderr
+    assert [p.name for p in packs_of(home).iterdir()] == ["jacqueline"]  # no download left
+    plain = cli(tmp_path / "other", "pack", "install", "http://example.org/jacqueline-1.0.zip")
+    assert plain.returncode == 2
+    assert plain.stderr == (
+        "hartsverbinding: http://example.org/jacqueline-1.0.zip: a pack is installed from a "
+        "file or an https:// address.\n"
+    )
+    assert not (tmp_path / "other" / "data").exists()
