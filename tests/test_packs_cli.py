@@ -494,3 +494,44 @@ def test_a_pack_is_installed_from_an_address_with_progress_and_only_from_https(c
         "file or an https:// address.\n"
     )
     assert not (tmp_path / "other" / "data").exists()
+
+
+# --- doctor and pack list -------------------------------------------------------------------------
+
+
+def test_doctor_and_list_show_versions_signers_stale_recordings_and_damage(
+    coach, tmp_path, monkeypatch
+):
+    from assistant.appliance import setup_checks
+
+    home = tmp_path / "client"
+    stale = tmp_path / "stale"
+    shutil.copytree(coach.content, stale)
+    practice = stale / "practices" / "10-oefening-hartsverbinding.yaml"
+    text = practice.read_text("utf-8")
+    assert "  We beginnen met de oefening" in text
+    practice.write_text(text.replace("We beginnen met", "We beginnen nu met", 1), "utf-8")
+    built = cli(
+        home, "pack", "build", str(stale), "--key", str(coach.key), "--out", str(tmp_path / "s.zip")
+    )
+    assert built.returncode == 0, built.stderr
+    assert "stale: oefening.intro" in built.stderr
+    assert (
+        cli(
+            home, "pack", "install", str(tmp_path / "s.zip"), "--trust", str(coach.public)
+        ).returncode
+        == 0
+    )
+    listed = cli(home, "pack", "list")
+    assert "oefening.intro is stale" in listed.stdout
+
+    for name, value in home_env(home).items():
+        monkeypatch.setenv(name, value)
+    check = setup_checks.packs()
+    assert not check.ok and "jacqueline 1.0 (nl) by Jacqueline Verhaegh" in check.detail
+    assert "oefening.intro is stale" in check.detail
+    texts = pack_folder(packs_of(home), "jacqueline") / "texts.yaml"
+    texts.write_text(texts.read_text("utf-8") + "\n", "utf-8")
+    damaged = setup_checks.packs()
+    assert "'texts.yaml' differs from what was signed" in damaged.detail
+    assert damaged.fix.startswith("Install the pack again")
