@@ -24,6 +24,7 @@ from typing import ClassVar
 
 import pytest
 
+from assistant.appliance import setup_checks
 from assistant.audio import AudioChunk, read_wav, silence, write_wav
 from assistant.content import load_content
 from assistant.dialog.lines import recordable_lines
@@ -502,8 +503,6 @@ def test_a_pack_is_installed_from_an_address_with_progress_and_only_from_https(c
 def test_doctor_and_list_show_versions_signers_stale_recordings_and_damage(
     coach, tmp_path, monkeypatch
 ):
-    from assistant.appliance import setup_checks
-
     home = tmp_path / "client"
     stale = tmp_path / "stale"
     shutil.copytree(coach.content, stale)
