@@ -133,6 +133,7 @@ def coach(tmp_path_factory: pytest.TempPathFactory) -> Coach:
 def test_build_says_what_is_recorded_and_refuses_broken_content_with_file_and_line(coach, tmp_path):
     lines = len(recordable_lines(load_content(coach.content)))
     assert f"2 of {lines} lines recorded" in coach.built.stdout
+    assert "  recorded: oefening.intro, oefening.steps.1\n" in coach.built.stdout
     assert "not recorded: " in coach.built.stderr and "oefening.steps.2" in coach.built.stderr
     with zipfile.ZipFile(coach.pack) as archive:
         names = archive.namelist()

@@ -10,7 +10,9 @@ from __future__ import annotations
 import ipaddress
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import unquote, urlsplit
 
 from assistant import places
@@ -70,15 +72,21 @@ def build_command(content_dir: Path, key: Path | None, out: Path | None, languag
     lines = report.describe()
     print(lines[0])
     print(lines[1])
+    if report.recorded:
+        _keys(_("recorded: {keys}"), report.recorded, sys.stdout)
     for stale in report.stale:
         print("  " + _("stale: {key}").format(key=stale.key), file=sys.stderr)
     for line in lines[2:]:
         print("  " + line, file=sys.stderr)
     if report.missing:
-        said = _("not recorded: {keys}").format(keys=", ".join(report.missing))
-        for line in textwrap.wrap(said, width=100, initial_indent="  ", subsequent_indent="    "):
-            print(line, file=sys.stderr)
+        _keys(_("not recorded: {keys}"), report.missing, sys.stderr)
     return 0
+
+
+def _keys(wording: str, keys: Sequence[str], stream: TextIO) -> None:
+    said = wording.format(keys=", ".join(keys))
+    for line in textwrap.wrap(said, width=100, initial_indent="  ", subsequent_indent="    "):
+        print(line, file=stream)
 
 
 def install_command(source: str, trust: str | None, configured: str | None) -> int:
