@@ -535,3 +535,20 @@ def test_doctor_and_list_show_versions_signers_stale_recordings_and_damage(
     damaged = setup_checks.packs()
     assert "'texts.yaml' differs from what was signed" in damaged.detail
     assert damaged.fix.startswith("Install the pack again")
+
+
+def test_use_and_remove(coach, tmp_path):
+    home = coach.installed_home(tmp_path / "client")
+    unknown = cli(home, "pack", "use", "ander")
+    assert unknown.returncode == 2 and "No pack named 'ander' is installed" in unknown.stderr
+    used = cli(home, "pack", "use", "jacqueline")
+    assert used.returncode == 0 and used.stdout.startswith("jacqueline speaks from now on")
+    assert (packs_of(home) / ".in-use").read_text("utf-8") == "jacqueline\n"
+    removed = cli(home, "pack", "remove", "jacqueline")
+    assert removed.returncode == 0 and removed.stdout == "jacqueline is removed.\n"
+    assert list(packs_of(home).iterdir()) == []
+    assert "jacqueline" in (home / "data" / "hartsverbinding" / "trust.yaml").read_text("utf-8")
+    listed = cli(home, "pack", "list")
+    assert listed.stdout.startswith("No packs are installed")
+    again = cli(home, "pack", "remove", "jacqueline")
+    assert again.returncode == 2 and again.stderr.count("\n") == 1

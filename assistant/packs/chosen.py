@@ -126,4 +126,5 @@ def remove(packs: Path, name: str) -> None:
             fsync_folder(packs)
     except OSError as error:
         raise cannot_write(home, error) from None
-    shutil.rmtree(gone, ignore_errors=True)
+    for leftover in [gone, *packs.glob(f"{_REMOVING}*")]:  # and what a killed remove left
+        shutil.rmtree(leftover, ignore_errors=True)
