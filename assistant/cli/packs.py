@@ -38,6 +38,7 @@ from assistant.packs.failures import cannot_write
 
 KEY_NAME = "coach.key"
 PACK_SUFFIX = ".zip"
+DOWNLOAD = "pack.download"  # the staging folder of a download: no pack can be called so
 _YES = frozenset({"j", "ja", "y", "yes"})
 
 
@@ -97,7 +98,7 @@ def install_command(source: str, trust: str | None, configured: str | None) -> i
         address = _address(source)
         from assistant.download import ProgressBar, Remote, fetch, staging
 
-        with staging(packs, "download") as work:
+        with staging(packs, DOWNLOAD) as work:  # a name no pack can have
             name = Path(unquote(urlsplit(address).path)).name or "pack"
             file = work / name
             fetch(
