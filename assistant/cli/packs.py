@@ -98,7 +98,7 @@ def install_command(source: str, trust: str | None, configured: str | None) -> i
         address = _address(source)
         from assistant.download import ProgressBar, Remote, fetch, staging
 
-        with staging(packs, DOWNLOAD) as work:  # a name no pack can have
+        with staging(packs, DOWNLOAD) as work:
             name = Path(unquote(urlsplit(address).path)).name or "pack"
             file = work / name
             fetch(
