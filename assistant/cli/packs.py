@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from assistant import places
 from assistant.content import load_content
@@ -99,8 +99,7 @@ def install_command(source: str, trust: str | None, configured: str | None) -> i
         from assistant.download import ProgressBar, Remote, fetch, staging
 
         with staging(packs, DOWNLOAD) as work:
-            name = Path(unquote(urlsplit(address).path)).name or "pack"
-            file = work / name
+            file = work / "pack.zip"  # never a name from the address
             fetch(
                 Remote(address, None),
                 file,
