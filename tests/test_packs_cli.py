@@ -552,3 +552,33 @@ def test_use_and_remove(coach, tmp_path):
     assert listed.stdout.startswith("No packs are installed")
     again = cli(home, "pack", "remove", "jacqueline")
     assert again.returncode == 2 and again.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(("answer", "status"), [("y", 0), ("n", 2)])
+def test_at_a_terminal_the_first_install_of_a_key_asks_whether_to_trust_it(
+    coach, tmp_path, answer, status
+):
+    home = tmp_path / "client"
+    controller, terminal = os.openpty()
+    try:
+        os.write(controller, f"{answer}\n".encode())
+        done = subprocess.run(
+            [sys.executable, "-m", "assistant", "pack", "install", str(coach.pack)],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, **home_env(home)),
+            cwd=ROOT,
+            timeout=120,
+        )
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert done.returncode == status, done.stderr
+    assert "is signed by Jacqueline Verhaegh (https://jacquelineverhaegh.nl)" in done.stderr
+    assert "Trust this key? [y/N]" in done.stderr
+    installed = packs_of(home).is_dir() and "jacqueline" in os.listdir(packs_of(home))
+    assert installed == (status == 0)
+    if status:
+        assert "you did not trust its signer's key" in done.stderr
+        assert not (home / "data").exists()
