@@ -64,6 +64,7 @@ class Settings:
     pace: float = 1.0  # scales every pause of the exercise; 0 waits nowhere
     patience: float = 30.0  # seconds of silence before the one gentle reminder
     volume: float = 1.0  # times the person's own (*harder*/*zachter*), applied as it is played
+    pack: str | None = None  # the installed pack that speaks (else the one `pack use` chose)
 
 
 # Each key of the config file: the part it sets ("" for the session's own) and the field there.
@@ -92,6 +93,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "pace": ("", "pace"),
     "patience": ("", "patience"),
     "volume": ("", "volume"),
+    "pack": ("", "pack"),
 }
 # Keys whose value the part keeps in another form.
 _FORMS: dict[str, Callable[[Any], object]] = {

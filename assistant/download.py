@@ -189,12 +189,14 @@ def fetch(
     offset: int = 0,
     total: int | None = None,
     same_host: bool = False,
+    most: int | None = None,
 ) -> None:
     """Stream `remote` into `path`, then check its length, size and checksum, and fsync it.
 
     `again` is the command that retries (named in every failure message). `offset` and `total`
     let several files share one progress bar. With `same_host`, a redirect to another scheme,
-    host or port is refused. Any failure raises UserError.
+    host or port is refused. `most`: bytes past which a file of no published size is refused
+    as it comes. Any failure raises UserError.
     """
     retry = _("Nothing was kept; run '{command}' again.").format(command=again)
     request = urllib.request.Request(remote.url, headers={"User-Agent": "hartsverbinding"})
@@ -221,6 +223,12 @@ def fetch(
                 progress(offset + done, overall)
                 if remote.size is not None and done > remote.size:
                     break  # not the file we expected; no point fetching the rest
+                if most is not None and done > most:
+                    raise UserError(
+                        _("{url} is larger than {most} MB: not the file expected. {retry}").format(
+                            url=remote.url, most=most // 1_000_000, retry=retry
+                        )
+                    )
             out.flush()
             os.fsync(out.fileno())
     except urllib.error.HTTPError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from assistant.content.model import Command, Exercise, QuestionList
 from assistant.dialog.machine import NOTICE_LINES, State
 from assistant.dialog.messages import (
     Begin,
+    ChoosePack,
     CloseResume,
     ContinueJournal,
     Cue,
@@ -33,6 +36,7 @@ from assistant.dialog.messages import (
     StopOutput,
     Style,
 )
+from assistant.dialog.understand import understand
 from assistant.hearing import Utterance
 from tests.dialog_driver import Driver
 from tests.helpers import CONTENT_DIR, ENGLISH_CONTENT_DIR
@@ -686,3 +690,27 @@ def test_every_line_has_a_wording_that_fills_its_placeholders(folder):
     for line in Line:
         for turn, variant in enumerate(content.lines[line]):
             assert variant and content.line(line, turn, **values), (folder, line)
+
+
+def test_other_installed_packs_are_offered_in_the_menu_and_one_is_chosen_by_its_name(content):
+    offered = replace(
+        content,
+        packs={
+            "kies jacqueline kort": "jacqueline-kort",
+            "ik wil jacqueline kort": "jacqueline-kort",
+        },
+        pack_titles={"jacqueline-kort": "jacqueline kort"},
+    )
+    assert understand("Kies Jacqueline kort!", offered) == ChoosePack("jacqueline-kort")
+    assert understand("kies jacqueline kort", content) is None  # one pack: nothing to choose
+    drv = Driver(offered)
+    drv.begin()
+    assert drv.said()[-1] == line(
+        content, "menu_packs", phrase="kies jacqueline kort", packs="jacqueline kort"
+    )
+    drv.say("ik wil jacqueline kort")
+    assert drv.said()[-1] == line(content, "switch_pack", pack="jacqueline kort")
+    assert drv.ended == End(False, switch_to="jacqueline-kort")
+    plain = Driver(content)
+    plain.begin()
+    assert not any("coach" in said for said in plain.said())

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from assistant import durable
 from assistant.audio import AudioChunk, read_wav, silence
 from assistant.journal import folder as journal_folder
-from assistant.journal.markdown import Entry, Labels, SessionRecord, parse, render
+from assistant.journal.markdown import Entry, Labels, PackSource, SessionRecord, parse, render
 from assistant.journal.store import Journal, JournalWriteError
 
 pytestmark = pytest.mark.files
@@ -260,3 +260,20 @@ def test_continuing_a_session_keeps_its_earlier_answers(tmp_path):
 def test_an_unreadable_journal_file_is_skipped_not_fatal(tmp_path, content):
     (tmp_path / "2020-01-01_000000.md").write_text("geen front matter")
     assert Journal(tmp_path, LABELS).sessions() == []
+
+
+def test_a_session_names_the_pack_its_questions_came_from_and_keeps_the_words_asked(tmp_path):
+    journal = Journal(tmp_path / "j", LABELS, pack=PackSource("jacqueline", "1.0"))
+    journal.start("vragen", datetime(2026, 11, 3, 14, 5, tzinfo=timezone.utc))
+    journal.save_answer(Entry("vragen", 4, "Mag het er zijn?", "Ja, het mag.", True), None)
+    assert journal.path is not None
+    text = journal.path.read_text("utf-8")
+    assert "pack:\n  name: jacqueline\n  version: '1.0'\n" in text
+    assert "## 4. Mag het er zijn?\n\nJa, het mag.\n" in text
+    record = parse(text, "x")
+    assert record.pack == PackSource("jacqueline", "1.0")
+    assert record.answers[0].question == "Mag het er zijn?"
+    plain = Journal(tmp_path / "k", LABELS)
+    plain.start("vragen", datetime(2026, 11, 3, 14, 5, tzinfo=timezone.utc))
+    assert plain.path is not None and "pack:" not in plain.path.read_text("utf-8")
+    assert parse(plain.path.read_text("utf-8"), "y").pack is None

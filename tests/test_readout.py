@@ -135,3 +135,21 @@ def test_this_sessions_answer_plays_its_own_recording(readout, content):
     assert kept == Answer(4, "", "lief", AUDIO)
     assert readout.play(kept)[-1] == PlayRecording(AUDIO)
     assert readout.kept("vragen", 5) is None
+
+
+def test_an_answer_to_a_question_reworded_since_is_said_with_the_words_it_answered(
+    readout, content
+):
+    readout.history = EARLIER
+    reworded = readout.look_back("vragen", 2, "Accepteer je je lot, zoals het is?")
+    assert said(reworded) == [
+        content.line(
+            Line.LOOK_BACK_ASKED,
+            date="3 november",
+            question="Accepteer je je lot?",
+            answer="soms",
+        )
+    ]
+    assert "Accepteer je je lot? Je zei: soms" in said(reworded)[0]
+    same = readout.look_back("vragen", 2, "Accepteer je je lot?")
+    assert said(same) == [content.line(Line.LOOK_BACK, date="3 november", answer="soms")]

@@ -281,3 +281,32 @@ def power(runner: Runner) -> Check:
     return passed(
         name, _("no under-voltage since boot (throttled=0x{bits:x})").format(bits=state.bits)
     )
+
+
+def packs() -> Check:
+    """The installed packs: each one's version and signer, every file still as signed, and
+    its stale recordings. None installed is fine: the program's own content speaks."""
+    from assistant.packs import list_packs, verify_installed
+    from assistant.packs.chosen import packs_dir
+
+    name = _("packs")
+    folder = packs_dir()
+    found = list_packs(folder)
+    if not found:
+        return passed(name, _("none installed; the program's own content speaks"))
+    said, wrong = [], []
+    for pack in found:
+        head, *problems = pack.describe()
+        said.append(head)
+        try:
+            verify_installed(folder, pack.manifest.name)
+        except UserError as error:
+            wrong.append(error.message)
+        wrong.extend(problem.strip() for problem in problems)
+    if wrong:
+        return failed(
+            name,
+            "; ".join(said + wrong),
+            _("Install the pack again, or ask its coach for a version with current recordings."),
+        )
+    return passed(name, "; ".join(said))

@@ -93,6 +93,7 @@ def run_checks(
         _("the coach's recordings"),
         lambda: setup_checks.recordings(_content(content_dir, settings)),
     )
+    yield guarded(_("packs"), setup_checks.packs)
     yield guarded(_("journal folder"), lambda: setup_checks.journal_folder(journal))
     yield guarded(_("free disk space"), lambda: setup_checks.free_space(journal))
     yield guarded(_("service"), lambda: setup_checks.service_running(host, runner))
@@ -101,9 +102,10 @@ def run_checks(
 
 @functools.lru_cache(maxsize=1)
 def _content(content_dir: Path | None, settings: Settings) -> Content:
-    from assistant.content import default_content_dir, load_content
+    from assistant.content import load_content
+    from assistant.packs.chosen import content_folder
 
-    return load_content(content_dir or default_content_dir(), settings.language)
+    return load_content(content_folder(content_dir, settings.pack), settings.language)
 
 
 def print_check(check: Check, write: Callable[[str], None] = print) -> None:

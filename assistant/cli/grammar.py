@@ -9,8 +9,8 @@ practice is a command too, but its id comes from the content, which is loaded la
 The command words are found first, wherever the options stand (`--text vragen` is `vragen
 --text`); then the command's own parser reads the rest, its options and its words in any order.
 An option that does not belong to the command is refused in one line, which names the command
-it belongs to when there is one. Every option is defined once, in OPTIONS, and each command
-names the ones that mean something to it.
+it belongs to when there is one. Every option is defined once, in options.py, and each
+command names the ones that mean something to it.
 """
 
 from __future__ import annotations
@@ -22,62 +22,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from assistant import places
+from assistant.cli.options import OPTIONS
 from assistant.errors import UserError
 from assistant.i18n import N_, _, translate_argparse
 
 PROG = "hartsverbinding"
 
 
-def _pace(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(_("'{text}' is not a number").format(text=text)) from None
-    if not 0 <= value <= 10:
-        raise argparse.ArgumentTypeError(_("give a factor from 0 to 10"))
-    return value
-
-
-@dataclass(frozen=True)
-class Option:
-    """One option, as every command that takes it shows it. Texts are English, marked for the
-    catalogue, and translated when the parser is built."""
-
-    flag: str
-    help: str
-    metavar: str | None = None  # None: a switch, which takes no value
-    type: Callable[[str], Any] = str
-
-
-OPTIONS: dict[str, Option] = {
-    "text": Option("--text", N_("type and read instead of talk")),
-    "pace": Option("--pace", N_("scale every pause (0: no waiting)"), N_("PACE"), _pace),
-    "journal": Option("--journal", N_("journal folder"), N_("DIR"), Path),
-    "content": Option("--content", N_("another content folder"), N_("DIR"), Path),
-    "config": Option("--config", N_("another config file"), N_("FILE"), Path),
-    "model": Option("--model", N_("Vosk model folder"), N_("DIR"), Path),
-    "mic": Option("--mic", N_("microphone or recording"), N_("NAME|INDEX|FILE.wav")),
-    "speaker": Option("--speaker", N_("audio output or a WAV file"), N_("NAME|FILE.wav")),
-    "timeline": Option("--timeline", N_("segments played"), N_("FILE.json"), Path),
-    "verbose": Option("--verbose", N_("log details on stderr")),
-    "html": Option("--html", N_("one page to read and print, DIR/journal.html")),
-    "again": Option("--again", N_("record lines that have a recording too")),
-    "dry_run": Option("--dry-run", N_("only show the unit and what would be run")),
-    "record": Option("--record", N_("keep the microphone test"), N_("FILE.wav"), Path),
-    "recognizer": Option(
-        "--recognizer",
-        N_(
-            "who transcribes: vosk, whisper:NAME, a Vosk or Whisper model folder, or "
-            "tcp://HOST:PORT (a speech server); default: 'transcriber' in the config"
-        ),
-        N_("SPEC"),
-    ),
-    "if_online": Option(
-        "--if-online", N_("only if the site answers within seconds, else go on (scripts/practice)")
-    ),
-}
-
-# What every session shares: the menu, each practice, and (without --text) standby.
 SESSION = (
     *("text", "pace", "journal", "content", "config"),
     *("model", "mic", "speaker", "timeline", "verbose"),
@@ -210,6 +161,56 @@ COMMANDS = (
     ),
     Command(("service", "remove"), N_("stop and remove the service"), ("verbose",)),
     Command(
+        ("pack", "key"),
+        N_("make a coach's signing key (private, 0600) and its public half"),
+        ("verbose",),
+        (
+            Word(
+                "file",
+                N_("FILE"),
+                N_("where the key goes (default: coach.key in the config folder)"),
+                "?",
+                Path,
+            ),
+        ),
+    ),
+    Command(
+        ("pack", "build"),
+        N_("check a content folder as a session would, and make a signed pack of it"),
+        ("key", "out", "config", "verbose"),
+        (
+            Word(
+                "folder",
+                N_("CONTENT_DIR"),
+                N_("the coach's content folder, with pack.yaml"),
+                type=Path,
+            ),
+        ),
+    ),
+    Command(
+        ("pack", "install"),
+        N_("install or update a pack, from a file or an https address"),
+        ("trust", "config", "verbose"),
+        (Word("source", N_("FILE|URL"), N_("the pack file, or its https:// address")),),
+    ),
+    Command(
+        ("pack", "list"),
+        N_("the installed packs: versions, signers, stale recordings"),
+        ("config", "verbose"),
+    ),
+    Command(
+        ("pack", "use"),
+        N_("let this installed pack speak from now on"),
+        ("config", "verbose"),
+        (Word("name", N_("NAME"), N_("the pack, as 'pack list' names it")),),
+    ),
+    Command(
+        ("pack", "remove"),
+        N_("remove an installed pack"),
+        ("config", "verbose"),
+        (Word("name", N_("NAME"), N_("the pack, as 'pack list' names it")),),
+    ),
+    Command(
         ("doctor",),
         N_("check sound, voice, model, journal and service; say what to fix"),
         ("config", "content", "journal", "model", "mic", "speaker", "record", "verbose"),
@@ -230,6 +231,13 @@ GROUPS: dict[str, tuple[str, str]] = {
             "Use 'journal list', 'journal read [ID]', 'journal search WORDS', "
             "'journal question [PRACTICE] N', 'journal improve', 'journal restore ID "
             "[PRACTICE] N', 'journal export DIR [--html]' or 'journal encrypt'."
+        ),
+    ),
+    "pack": (
+        N_("a coach's packs: her practice, texts and recordings in one signed file"),
+        N_(
+            "Use 'pack key [FILE]', 'pack build CONTENT_DIR', 'pack install FILE|URL', "
+            "'pack list', 'pack use NAME' or 'pack remove NAME'."
         ),
     ),
     "service": (

@@ -76,6 +76,10 @@ def question_lines(
     ]
     for record, entry in answers:
         lines.extend(["", when(record)])
+        # A coach's pack may reword a question in a later version: an answer given from a
+        # pack says the words it answered, where they differ from today's.
+        if record.pack is not None and entry.question and entry.question != question:
+            lines.append(INDENT + _("asked as: {question}").format(question=entry.question))
         lines.extend(_answer(entry.best, entry, width))
     return lines
 

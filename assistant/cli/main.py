@@ -14,9 +14,11 @@ from typing import Any
 
 from assistant.cli.grammar import Parsed, parse
 from assistant.config import Settings, load_settings, with_values
-from assistant.content import default_content_dir, load_content
+from assistant.content import load_content
+from assistant.content.model import Content
 from assistant.errors import UserError
 from assistant.i18n import _
+from assistant.packs.chosen import content_folder, offer_packs, packs_dir, use
 from assistant.report import warn
 
 
@@ -46,7 +48,9 @@ def _run(parsed: Parsed) -> int:
     run = _WITHOUT_CONTENT.get(parsed.words)
     if run is not None:
         return run(parsed, settings)
-    content = load_content(parsed.value("content") or default_content_dir(), settings.language)
+    content = load_content(
+        content_folder(parsed.value("content"), settings.pack), settings.language
+    )
     if parsed.words[:1] == ("journal",):
         from assistant.cli.journal import journal_command
 
@@ -64,7 +68,8 @@ def _run(parsed: Parsed) -> int:
     if parsed.words == ("standby",):
         from assistant.session.standby import run_standby
 
-        return run_standby(content, settings, timeline=parsed.value("timeline"))
+        content, switch = _offered(parsed, content, settings)
+        return run_standby(content, settings, timeline=parsed.value("timeline"), switch=switch)
     practice_id = parsed.practice
     if practice_id is not None and content.practice(practice_id) is None:
         known = ", ".join(p.id for p in content.practices)
@@ -73,14 +78,32 @@ def _run(parsed: Parsed) -> int:
         )
     from assistant.session.start import run_practice
 
+    content, switch = _offered(parsed, content, settings)
     run_practice(
         content,
         settings,
         practice_id,
         text_only=parsed.value("text"),
         timeline=parsed.value("timeline"),
+        switch=switch,
     )
     return 0
+
+
+def _offered(
+    parsed: Parsed, content: Content, settings: Settings
+) -> tuple[Content, Callable[[str], Content] | None]:
+    """The session's content with the other installed packs offered in its menu, and what
+    gives the content of the one chosen by voice (which speaks from then on, as `pack use`);
+    nothing offered where --content chose the content."""
+    if parsed.value("content") is not None:
+        return content, None
+
+    def switch(name: str) -> Content:
+        packs = packs_dir()
+        return offer_packs(load_content(use(packs, name), settings.language), packs)
+
+    return offer_packs(content, packs_dir()), switch
 
 
 def _model_download(parsed: Parsed, settings: Settings) -> int:
@@ -132,6 +155,25 @@ def _doctor(parsed: Parsed, settings: Settings) -> int:
     return doctor_command(settings, parsed.args)
 
 
+def _pack(parsed: Parsed, settings: Settings) -> int:
+    from assistant.cli import packs
+
+    verb = parsed.words[1]
+    if verb == "key":
+        return packs.key_command(parsed.value("file"))
+    if verb == "build":
+        return packs.build_command(
+            parsed.value("folder"), parsed.value("key"), parsed.value("out"), settings.language
+        )
+    if verb == "install":
+        return packs.install_command(parsed.value("source"), parsed.value("trust"), settings.pack)
+    if verb == "list":
+        return packs.list_command(settings.pack)
+    if verb == "use":
+        return packs.use_command(parsed.value("name"), settings.pack)
+    return packs.remove_command(parsed.value("name"))
+
+
 # The commands that need no content.
 _WITHOUT_CONTENT: dict[tuple[str, ...], Callable[[Parsed, Settings], int]] = {
     ("model", "download"): _model_download,
@@ -144,6 +186,7 @@ _WITHOUT_CONTENT: dict[tuple[str, ...], Callable[[Parsed, Settings], int]] = {
     ("service", "status"): _service,
     ("service", "remove"): _service,
     ("doctor",): _doctor,
+    **{("pack", verb): _pack for verb in ("key", "build", "install", "list", "use", "remove")},
 }
 
 

@@ -49,6 +49,16 @@ def record_command(
     from assistant.speaker import make_speaker
 
     lines = selected_lines(content, selection)
+    from assistant.packs.chosen import packs_dir
+
+    if Path(content.source_dir).resolve().is_relative_to(packs_dir().resolve()):
+        # An installed pack is exactly what its coach signed; a recording added is damage.
+        raise UserError(
+            _(
+                "{folder} is an installed pack: it holds what its coach signed and cannot take "
+                "recordings. Record into your own content folder with --content DIR."
+            ).format(folder=content.source_dir)
+        )
     if places.is_packaged_content(Path(content.source_dir)):
         # An update of the program replaces that copy, and the recordings with it.
         raise UserError(

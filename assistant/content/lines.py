@@ -32,6 +32,8 @@ class Line(str, enum.Enum):
     MENU = "menu", "choices"
     MENU_CHOICE = "menu_choice", "phrase", "title"
     MENU_ALL = "menu_all", "phrase"
+    MENU_PACKS = "menu_packs", "phrase", "packs"  # where more than one pack is installed
+    SWITCH_PACK = "switch_pack", "pack"
     NOT_UNDERSTOOD = "not_understood"
     FIRST_STEP = "first_step"
     QUESTION = "question", "number", "total", "question"
@@ -81,6 +83,7 @@ class Line(str, enum.Enum):
 
     # Looking back: earlier answers, this session's answers read aloud, recordings.
     LOOK_BACK = "look_back", "date", "answer"
+    LOOK_BACK_ASKED = "look_back_asked", "date", "question", "answer"  # asked in other words
     LOOK_BACK_NONE = "look_back_none"
     LOOK_BACK_OFF = "look_back_off"
     LOOK_BACK_LOCKED = "look_back_locked"

@@ -94,6 +94,7 @@ def load_content(folder: Path, language: str = "nl") -> Content:
         singular=singular,
         start_phrases=start_phrases,
         months=_months(top["months"]),
+        pack_phrasings=_pack_phrasings(commands_file),
     )
 
 
@@ -152,7 +153,7 @@ def _check_placeholders(node: Node, text: str, allowed: frozenset[str]) -> None:
 
 
 def _commands(document: Node, owners: dict[str, str]) -> dict[str, Command]:
-    top = document.mapping({"commands"}, frozenset({"start_phrases"}))
+    top = document.mapping({"commands"}, _COMMANDS_OPTIONAL)
     found = top["commands"].mapping({c.value for c in Command})
     return {
         phrase: Command(name)
@@ -170,8 +171,27 @@ def _months(node: Node) -> tuple[str, ...]:
 
 def _start_phrases(document: Node, owners: dict[str, str]) -> tuple[str, ...]:
     """What starts a session from standby (`hartsverbinding standby`); none: no standby."""
-    node = document.mapping({"commands"}, frozenset({"start_phrases"})).get("start_phrases")
+    node = document.mapping({"commands"}, _COMMANDS_OPTIONAL).get("start_phrases")
     return () if node is None else _phrasings(node, owners, _("a start phrase"))
+
+
+_COMMANDS_OPTIONAL = frozenset({"start_phrases", "pack_phrasings"})
+
+
+def _pack_phrasings(document: Node) -> tuple[str, ...]:
+    """How another installed pack is chosen in the menu, each with {pack} where its name goes;
+    none: packs are not offered by voice."""
+    node = document.mapping({"commands"}, _COMMANDS_OPTIONAL).get("pack_phrasings")
+    if node is None:
+        return ()
+    templates = node.texts()
+    for template in templates:
+        _check_placeholders(node, template, frozenset({"pack"}))
+        if "{pack}" not in template:
+            node.fail(
+                _("'{text}' needs {{pack}}, where the pack's name goes").format(text=template)
+            )
+    return templates
 
 
 def _practices(folder: Path, owners: dict[str, str]) -> tuple[Practice, ...]:

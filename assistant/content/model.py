@@ -91,6 +91,11 @@ class Content:
     singular: dict[str, tuple[str, ...]] = field(default_factory=dict)
     start_phrases: tuple[str, ...] = ()  # what wakes `hartsverbinding standby` (normalised)
     months: tuple[str, ...] = ()  # the twelve month names, for dates said aloud
+    # How another pack is chosen in the menu ("kies {pack}"), and, where more than one pack is
+    # installed, the other packs: normalised phrasing -> pack name, and name -> name as said.
+    pack_phrasings: tuple[str, ...] = ()
+    packs: dict[str, str] = field(default_factory=dict)
+    pack_titles: dict[str, str] = field(default_factory=dict)
 
     def practice(self, practice_id: str) -> Practice | None:
         for practice in self.practices:

@@ -27,11 +27,13 @@ from assistant.dialog.messages import (
     Adjust,
     Begin,
     ButtonPressed,
+    ChoosePack,
     ChoosePractice,
     CloseResume,
     ContinueJournal,
     Cue,
     CueKind,
+    End,
     Event,
     Heard,
     InputEnded,
@@ -227,6 +229,10 @@ class Dialog(QuestionStates):
             return self._start_practice()
         if isinstance(meaning, ReadText):
             return self._read_text(meaning.text_id)
+        if isinstance(meaning, ChoosePack) and meaning.name in self.content.pack_titles:
+            self.state = State.ENDED
+            spoken = self.content.pack_titles[meaning.name]
+            return [*self._say(Line.SWITCH_PACK, pack=spoken), End(False, switch_to=meaning.name)]
         if meaning is Command.VOORLEZEN:
             return self._read(self.readout.read_last(), then=self._menu)
         if meaning is Command.HERHAAL:
@@ -309,7 +315,12 @@ class Dialog(QuestionStates):
         ]
         if len(self.content.practices) > 1:
             choices.append(self._line(Line.MENU_ALL, phrase=self._phrase_for(Command.ALLES)))
-        return self._prompt(self._say(Line.MENU, choices=", ".join(choices)))
+        said = self._say(Line.MENU, choices=", ".join(choices))
+        titles = self.content.pack_titles
+        if titles and self.content.pack_phrasings:
+            example = self.content.pack_phrasings[0].format(pack=next(iter(titles.values())))
+            said += self._say(Line.MENU_PACKS, phrase=example, packs=", ".join(titles.values()))
+        return self._prompt(said)
 
     def _read_text(self, text_id: str) -> list[Action]:
         text = next((t for t in self.content.texts if t.id == text_id), None)

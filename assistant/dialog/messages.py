@@ -24,7 +24,14 @@ class ReadText:
     text_id: str
 
 
-Meaning = Command | ChoosePractice | ReadText
+@dataclass(frozen=True)
+class ChoosePack:
+    """Another installed coach's pack, chosen in the menu by its name."""
+
+    name: str
+
+
+Meaning = Command | ChoosePractice | ReadText | ChoosePack
 
 
 # --- events: what happened --------------------------------------------------------------
@@ -250,6 +257,7 @@ class Adjust:
 @dataclass(frozen=True)
 class End:
     finished: bool  # every chosen practice was gone through to its end
+    switch_to: str | None = None  # the pack chosen in the menu: the next session speaks from it
 
 
 OutputItem = Say | Pause | Cue | PlayRecording

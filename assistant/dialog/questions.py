@@ -42,7 +42,11 @@ class QuestionStates(Conversation, abc.ABC):
         if meaning is Command.HERHAAL:
             return self._ask(self.question)
         if meaning is Command.VORIGE_KEER:  # the earlier answer, then the question again
-            said = self.readout.look_back(self._practice_id(), self.question + 1)
+            practice = self.plan[0]
+            assert isinstance(practice, QuestionList)
+            said = self.readout.look_back(
+                practice.id, self.question + 1, practice.questions[self.question]
+            )
             return said + self._ask(self.question)
         if meaning is Command.OPNAME:
             return self._play(self.readout.looked)

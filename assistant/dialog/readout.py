@@ -117,9 +117,10 @@ class Readout:
 
     # --- one question, and recordings -----------------------------------------------------------
 
-    def look_back(self, practice_id: str, number: int) -> list[Action]:
+    def look_back(self, practice_id: str, number: int, question: str = "") -> list[Action]:
         """*Wat zei ik de vorige keer*: the latest earlier answer to this question, with its
-        date (or why there is none to say)."""
+        date (or why there is none to say); with the words it was asked in, when the coach has
+        reworded `question` since."""
         closed = self._closed()
         if closed:
             return closed
@@ -127,9 +128,13 @@ class Readout:
         if kept is None:
             return self.wording.say(Line.LOOK_BACK_NONE)
         self.looked = Answer.of(kept)
-        line = self.wording.line(
-            Line.LOOK_BACK, date=self._date(kept), answer=kept.text.rstrip(".!? ")
-        )
+        answer = kept.text.rstrip(".!? ")
+        if question and kept.question and kept.question != question:
+            line = self.wording.line(
+                Line.LOOK_BACK_ASKED, date=self._date(kept), question=kept.question, answer=answer
+            )
+        else:
+            line = self.wording.line(Line.LOOK_BACK, date=self._date(kept), answer=answer)
         return [Say(line, Style.READING, personal=True)]
 
     def play(self, answer: Answer | None) -> list[Action]:

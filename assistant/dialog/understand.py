@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.content.model import Content
 from assistant.content.phrases import normalise
-from assistant.dialog.messages import ChoosePractice, Meaning, ReadText
+from assistant.dialog.messages import ChoosePack, ChoosePractice, Meaning, ReadText
 
 
 def understand(text: str, content: Content) -> Meaning | None:
@@ -20,6 +20,8 @@ def understand(text: str, content: Content) -> Meaning | None:
     for text_item in content.texts:
         if phrase in text_item.phrasings:
             return ReadText(text_item.id)
+    if phrase in content.packs:
+        return ChoosePack(content.packs[phrase])
     return None
 
 
@@ -30,4 +32,4 @@ def all_phrasings(content: Content) -> list[str]:
         phrases += practice.phrasings
     for text_item in content.texts:
         phrases += text_item.phrasings
-    return phrases
+    return phrases + [phrase for phrase in content.packs if phrase not in phrases]

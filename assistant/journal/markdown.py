@@ -67,6 +67,14 @@ class Entry:
         return self.text if improved is None else improved.text
 
 
+@dataclass(frozen=True)
+class PackSource:
+    """The coach's pack a session's questions came from (its answers keep the words asked)."""
+
+    name: str
+    version: str
+
+
 @dataclass
 class SessionRecord:
     id: str
@@ -78,6 +86,7 @@ class SessionRecord:
     resumable: bool = True
     continues: str | None = None  # an earlier session this one goes on from
     answered_before: dict[str, list[int]] = field(default_factory=dict)  # confirmed there
+    pack: PackSource | None = None  # None: the content that comes with the program, or a folder
 
     def confirmed(self, practice_id: str) -> set[int]:
         """Numbers confirmed for a practice, here and in the session this one continues."""
@@ -137,6 +146,7 @@ def front_matter(record: SessionRecord) -> dict[str, object]:
     if record.continues:
         front["continues"] = record.continues
         front["answered_before"] = record.answered_before
+    front.update(pack_front(record.pack))
     return front
 
 
@@ -151,6 +161,19 @@ def versions_front(entry: Entry) -> dict[str, object]:
     if entry.use_confirmed:
         front["shown"] = "confirmed"
     return front
+
+
+def pack_front(pack: PackSource | None) -> dict[str, object]:
+    """The front matter's `pack:`, which names the pack and version the questions came from;
+    nothing for content from no pack (so older entries and those read the same)."""
+    return {} if pack is None else {"pack": {"name": pack.name, "version": pack.version}}
+
+
+def _pack_of(front: dict[str, Any]) -> PackSource | None:
+    found = front.get("pack")
+    if not isinstance(found, dict):
+        return None
+    return PackSource(str(found.get("name", "")), str(found.get("version", "")))
 
 
 def render_front_matter(record: SessionRecord) -> str:
@@ -230,6 +253,7 @@ def _record(front: dict[str, Any], record_id: str, answers: list[Entry]) -> Sess
         resumable=bool(front.get("resumable", True)),
         continues=str(front["continues"]) if front.get("continues") else None,
         answered_before={str(k): [int(n) for n in v] for k, v in dict(before).items()},
+        pack=_pack_of(front),
     )
 
 

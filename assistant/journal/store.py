@@ -31,6 +31,7 @@ from assistant.journal.markdown import (
     Entry,
     JournalFormatError,
     Labels,
+    PackSource,
     SessionRecord,
     Version,
     render,
@@ -43,10 +44,17 @@ log = logging.getLogger(__name__)
 class Journal:
     """The journal folder: the current session's record, written durably on every change."""
 
-    def __init__(self, folder: Path, labels: Labels, keep_audio: bool = True) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        labels: Labels,
+        keep_audio: bool = True,
+        pack: PackSource | None = None,
+    ) -> None:
         self.files = JournalFolder(folder)  # made when it is not there; UserError if unusable
         self.labels = labels
         self.keep_audio = keep_audio
+        self.pack = pack  # where this session's questions come from, named in its entry
         self.record: SessionRecord | None = None
         self.continued_elsewhere = False  # the session to go on with was open in another process
         self._dirty = False  # the record holds something not yet on disk
@@ -267,6 +275,7 @@ class Journal:
     def _flush(self) -> None:
         record = self.record
         assert record is not None
+        record.pack = record.pack or self.pack  # a session continued keeps the pack it began with
         self._dirty = True
         try:
             self.files.notice_key()

@@ -97,6 +97,7 @@ def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> In
     old = current(home)
     repair = old is not None and old.signed == signed  # the very pack: installed whole?
     if old is not None and repair and _whole(old.folder, signed):
+        pack.check_files(manifest)  # the file offered is damaged: say so, even if nothing is lost
         with contextlib.suppress(OSError):  # of an install of it killed after the switch
             _clear_leftovers(packs_dir, home, old)
         return Installed(manifest, old.folder, manifest.version, Changes(), unchanged=True)

@@ -121,6 +121,11 @@ class Session:
             self.close()
         return self._agenda.ended is not None and self._agenda.ended.finished
 
+    @property
+    def switch_to(self) -> str | None:
+        """The pack the person chose in the menu, for the next session; None when none was."""
+        return self._agenda.ended.switch_to if self._agenda.ended is not None else None
+
     def close(self) -> None:
         """Write what is known so far, whatever happened; safe to call more than once."""
         if self._closed:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -46,9 +46,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def run_standby(content: Content, settings: Settings, timeline: Path | None = None) -> int:
+def run_standby(
+    content: Content,
+    settings: Settings,
+    timeline: Path | None = None,
+    switch: Callable[[str], Content] | None = None,
+) -> int:
     """Wait for a start phrase, run a session, and again, until the input ends (a recording
-    used as the microphone) or the program is stopped (Ctrl-C, SIGTERM)."""
+    used as the microphone) or the program is stopped (Ctrl-C, SIGTERM). Where the person
+    chose another pack in a session's menu, `switch` gives its content, and the devices are
+    opened again with it (its lines, recordings and phrasings)."""
     if not content.start_phrases:
         raise UserError(
             _(
@@ -57,23 +64,41 @@ def run_standby(content: Content, settings: Settings, timeline: Path | None = No
             ).format(folder=content.source_dir)
         )
     closing = threading.Event()
+    serving: Content | None = content
     with _stopped_by_sigterm(closing):
-        input_, output = _open_devices(content, settings, timeline, closing)
-        improver = _improver(content, settings)
-        try:
-            while not closing.is_set():
-                if not _wait_for_start_phrase(input_, closing, improver):
-                    break
-                if not _one_session(content, settings, input_, output, improver):
-                    break
-        except _Stopped:
-            pass
-        finally:
-            if improver is not None:
-                improver.close()
-            output.close()
-            input_.close()
+        while serving is not None and not closing.is_set():
+            serving = _serve(serving, settings, timeline, closing, switch)
     return 0
+
+
+def _serve(
+    content: Content,
+    settings: Settings,
+    timeline: Path | None,
+    closing: threading.Event,
+    switch: Callable[[str], Content] | None,
+) -> Content | None:
+    """Sessions with `content` until the input ends or the program is stopped (None), or
+    until the person chose another pack (its content)."""
+    input_, output = _open_devices(content, settings, timeline, closing)
+    improver = _improver(content, settings)
+    try:
+        while not closing.is_set():
+            if not _wait_for_start_phrase(input_, closing, improver):
+                return None
+            going_on, chosen = _one_session(content, settings, input_, output, improver)
+            if chosen is not None and switch is not None:
+                return switch(chosen)
+            if not going_on:
+                return None
+    except _Stopped:
+        return None
+    finally:
+        if improver is not None:
+            improver.close()
+        output.close()
+        input_.close()
+    return None
 
 
 def _improver(content: Content, settings: Settings) -> Improver | None:
@@ -156,8 +181,9 @@ def _one_session(
     input_: Input,
     output: Output,
     improver: Improver | None = None,
-) -> bool:
-    """A short rising cue, then a whole session; False when the input ended in it."""
+) -> tuple[bool, str | None]:
+    """A short rising cue, then a whole session; False when the input ended in it, and the
+    pack chosen in it, if one was."""
     output.start(Cue(CueKind.LISTEN_START))
     while not output.wait(0.5):
         pass
@@ -175,7 +201,7 @@ def _one_session(
     if journal.pending:  # said aloud too; the next session writes a journal of its own
         warn(NotKept(journal).message)
     log.info("standby: the session ended")
-    return not session.input_ended
+    return not session.input_ended, session.switch_to
 
 
 class _Stopped(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from assistant.i18n import _, ngettext
 from assistant.improve.improver import Improver, open_improver, stop_phrases, wait_until_done
 from assistant.improve.quick import quick_server
 from assistant.journal.look_back import history
-from assistant.journal.markdown import Labels
+from assistant.journal.markdown import Labels, PackSource
 from assistant.journal.store import Journal
 from assistant.preferences import load_preferences, save_preferences
 from assistant.report import warn
@@ -30,9 +31,25 @@ def run_practice(
     practice_id: str | None,
     text_only: bool,
     timeline: Path | None = None,
+    switch: Callable[[str], Content] | None = None,
 ) -> bool:
     """One session from the welcome (or the chosen practice) to the goodbye; True when every
-    chosen practice was finished."""
+    chosen practice was finished. Where the person chose another pack in the menu, `switch`
+    gives its content, and a new session begins with it."""
+    while True:
+        finished, chosen = _session(content, settings, practice_id, text_only, timeline)
+        if chosen is None or switch is None:
+            return finished
+        content, practice_id = switch(chosen), None
+
+
+def _session(
+    content: Content,
+    settings: Settings,
+    practice_id: str | None,
+    text_only: bool,
+    timeline: Path | None,
+) -> tuple[bool, str | None]:
     journal = open_journal(content, settings.journal)  # an unusable folder stops before the devices
     if text_only:
         output, (input_, fell_back) = devices.text_output(settings), (devices.typed_input(), False)
@@ -61,7 +78,7 @@ def run_practice(
             improver.close()
     if journal.pending:
         raise NotKept(journal)
-    return finished
+    return finished, session.switch_to
 
 
 class NotKept(UserError):
@@ -89,7 +106,12 @@ class NotKept(UserError):
 def open_journal(content: Content, settings: JournalSettings) -> Journal:
     """The journal a session writes; a folder others can read is said, not changed (its mode
     is the person's choice, and doctor checks it too)."""
-    journal = Journal(settings.folder, Labels(**content.journal), keep_audio=settings.keep_audio)
+    journal = Journal(
+        settings.folder,
+        Labels(**content.journal),
+        keep_audio=settings.keep_audio,
+        pack=pack_source(content),
+    )
     if not is_private(journal.folder):
         folder, mode = journal.folder, journal.folder.stat().st_mode & 0o777
         warn(
@@ -98,6 +120,14 @@ def open_journal(content: Content, settings: JournalSettings) -> Journal:
             + _("Make it private: chmod 700 {folder}").format(folder=folder)
         )
     return journal
+
+
+def pack_source(content: Content) -> PackSource | None:
+    """The installed pack (and version) the content was read from, for the journal."""
+    from assistant.packs import manifest_of
+
+    manifest = manifest_of(Path(content.source_dir))
+    return None if manifest is None else PackSource(manifest.name, manifest.version)
 
 
 def prepare_session(
