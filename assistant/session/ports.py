@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from assistant.audio import AudioChunk
 from assistant.dialog.messages import ButtonPressed, InputEnded, Notice, NoticeKind, OutputItem
 from assistant.preferences import Preferences
+
+if TYPE_CHECKING:  # only named here: a typed session never imports numpy
+    from assistant.audio import AudioChunk
 
 
 class ListenMode(enum.Enum):

@@ -15,8 +15,8 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from assistant.audio import AudioChunk, wav_audio
 from assistant.content.model import Content
 from assistant.dialog.machine import Dialog
 from assistant.dialog.messages import (
@@ -51,6 +51,9 @@ from assistant.journal.store import Journal, JournalWriteError
 from assistant.preferences import Preferences
 from assistant.session.agenda import Agenda
 from assistant.session.ports import Input, ListenMode, Output, Utterance
+
+if TYPE_CHECKING:  # numpy only when a recording is played back: a typed session never needs it
+    from assistant.audio import AudioChunk
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +228,8 @@ class Session:
             return None
         if data is None:
             return None
+        from assistant.audio import wav_audio
+
         try:
             return wav_audio(data)
         except ValueError as error:
