@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from assistant.audio import AudioChunk
+if TYPE_CHECKING:  # only named here: a typed session never imports numpy
+    from assistant.audio import AudioChunk
 
 EndedBy = Literal["word", "silence", "max", "end_of_input"]
 """How a spoken answer ended: the stop word, a long silence, the longest answer, or the end of

@@ -240,7 +240,7 @@ def test_any_bytes_typed_end_the_session_cleanly(scratch, typed):
 
 @FUZZ
 @given(raw=st.binary(min_size=1, max_size=80).filter(lambda b: b"\n" not in b))
-def test_any_bytes_typed_as_an_answer_are_kept(scratch, raw):
+def test_any_bytes_typed_as_an_answer_are_kept(scratch, content, raw):
     """Whatever bytes make up the answer, the journal keeps it (undecodable ones replaced)."""
     from assistant.dialog.understand import understand
     from assistant.journal.markdown import parse
@@ -248,7 +248,6 @@ def test_any_bytes_typed_as_an_answer_are_kept(scratch, raw):
 
     text, _replaced = decode_line(raw)
     words = " ".join(text.split())
-    content = load_content(CONTENT_DIR)
     assume(words and understand(words, content) is None)
     journal = scratch / "answer-journal"
     shutil.rmtree(journal, ignore_errors=True)

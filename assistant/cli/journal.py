@@ -40,7 +40,6 @@ from assistant.journal.reading import read_recording, session_text
 from assistant.journal.sealing import seal_plaintext
 from assistant.journal.store import Journal, JournalWriteError
 from assistant.report import warn
-from assistant.voice.cache import remove_old_versions
 
 BOLD = ("\x1b[1m", "\x1b[0m")
 
@@ -95,6 +94,8 @@ def encrypt_command(journal: Journal) -> int:
             ).format(error=getattr(error, "strerror", None) or error)
         ) from None
     # An older version cached spoken read-backs of answers: they must not outlive this.
+    from assistant.voice.cache import remove_old_versions  # numpy: only this verb needs it
+
     remove_old_versions(places.cache_home() / "voice")
     warn(
         ngettext(

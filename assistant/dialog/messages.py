@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from assistant.audio import AudioChunk
 from assistant.content.model import Command
 from assistant.dialog.history import History
 from assistant.hearing import Utterance
 from assistant.preferences import Preferences
+
+if TYPE_CHECKING:  # only named here: a typed session never imports numpy
+    from assistant.audio import AudioChunk
 
 # --- what an utterance means -------------------------------------------------------------
 

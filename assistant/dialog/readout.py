@@ -12,8 +12,8 @@ comes after the reading.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from assistant.audio import AudioChunk
 from assistant.content.lines import Line
 from assistant.content.model import Command, QuestionList
 from assistant.dialog.history import History, Kept, spoken_date
@@ -33,6 +33,9 @@ from assistant.dialog.wording import Wording
 
 READOUT_PAUSE = 2.0  # seconds of quiet after each answer read aloud (commands are heard)
 _MOVES = {Command.VOLGENDE: 1, Command.OVERSLAAN: 1, Command.HERHAAL: 0, Command.VORIGE: -1}
+
+if TYPE_CHECKING:  # only named here: a typed session never imports numpy
+    from assistant.audio import AudioChunk
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.audio import AudioChunk, wav_audio
 from assistant.config import Settings
 from assistant.content.model import Command, Content
 from assistant.improve.worker import WorkerGone, WorkerProcess
@@ -32,6 +32,9 @@ from assistant.journal.pending import AnswerKey, PendingList
 from assistant.journal.reading import read_recording
 from assistant.journal.store import Journal, JournalWriteError
 from assistant.journal.versions import SessionBusy, change_answer
+
+if TYPE_CHECKING:  # only named here: a typed session never imports numpy
+    from assistant.audio import AudioChunk
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +181,8 @@ class Improver:
         name = self.journal.files.recording_name(key.record_id, key.practice_id, key.number)
         try:
             data = read_recording(self.journal, name, self.opener)
+            from assistant.audio import wav_audio
+
             return wav_audio(data) if data is not None else None
         except (OSError, ValueError) as error:
             log.warning("recording %s not readable: %s", name, error)

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from assistant.audio import AudioChunk
 from assistant.recognizer.settings import ListenSettings
 from assistant.recognizer.transcribers import Transcript, TranscriptionFailed
-from assistant.recognizer.transcribers.wyoming_stt import WyomingTranscriber
 from assistant.speech_server import ServerAddress
+
+if TYPE_CHECKING:  # only named here: a typed session never imports numpy
+    from assistant.audio import AudioChunk
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,8 @@ RETRY_AFTER = 60.0  # seconds before a server that failed is asked again for a q
 
 class QuickServer:
     def __init__(self, spec: str, stop_phrases: Sequence[str], bound: float):
+        from assistant.recognizer.transcribers.wyoming_stt import WyomingTranscriber
+
         self.transcriber = WyomingTranscriber(
             ServerAddress.parse(spec),
             connect_timeout=bound,

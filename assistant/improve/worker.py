@@ -17,10 +17,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from assistant import places
-from assistant.audio import AudioChunk
+
+if TYPE_CHECKING:  # only named here: a typed session never imports numpy
+    from assistant.audio import AudioChunk
 
 NICENESS = 10  # below the practice (0), above nothing else of the person's
 
@@ -89,6 +91,7 @@ class WorkerProcess:
 
 
 def serve(stdin: IO[bytes], stdout: IO[bytes], transcriber: Any) -> None:
+    from assistant.audio import AudioChunk
     from assistant.errors import UserError
     from assistant.recognizer.transcribers import TranscriptionFailed
 

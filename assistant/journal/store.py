@@ -19,8 +19,8 @@ import contextlib
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assistant.audio import AudioChunk, wav_bytes
 from assistant.content.model import Content, QuestionList
 from assistant.dialog.messages import ResumePoint
 from assistant.durable import is_regular_file
@@ -37,6 +37,9 @@ from assistant.journal.markdown import (
     render,
     storable,
 )
+
+if TYPE_CHECKING:  # numpy only where a recording is written: a typed session never needs it
+    from assistant.audio import AudioChunk
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +282,8 @@ class Journal:
         self._dirty = True
         try:
             self.files.notice_key()
+            if self._pending_audio:
+                from assistant.audio import wav_bytes
             for name, audio in list(self._pending_audio.items()):
                 self.files.write(self.folder / name, wav_bytes(audio))
                 del self._pending_audio[name]

@@ -11,31 +11,82 @@ client installs safely and whole and keeps up to date.
 
 Each raises UserError (ContentError for content, Refused for a pack not installed) with one
 line that says what is wrong.
+
+Importing this package imports none of its modules: each name is imported from its module
+when first used (PEP 562), so a practice that only asks which pack speaks does not load the
+signing library or numpy.
 """
 
-from assistant.packs.build import BuildReport, build_pack
-from assistant.packs.changes import Changes
-from assistant.packs.failures import Refused
-from assistant.packs.install import Installed, install_pack
-from assistant.packs.installed import (
-    Damaged,
-    InstalledPack,
-    list_packs,
-    manifest_of,
-    pack_folder,
-    verify_installed,
-)
-from assistant.packs.keys import PublicKey, make_key, read_public
-from assistant.packs.manifest import Manifest
-from assistant.packs.meta import PACK_FILE, PackMeta, read_meta
-from assistant.packs.trust import (
-    TRUST_FILE,
-    Ask,
-    Signer,
-    TrustStore,
-    trust_fingerprint,
-    trust_key_file,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.packs.build import BuildReport, build_pack
+    from assistant.packs.changes import Changes
+    from assistant.packs.failures import Refused
+    from assistant.packs.install import Installed, install_pack
+    from assistant.packs.installed import (
+        Damaged,
+        InstalledPack,
+        list_packs,
+        manifest_of,
+        pack_folder,
+        verify_installed,
+    )
+    from assistant.packs.keys import PublicKey, make_key, read_public
+    from assistant.packs.manifest import Manifest
+    from assistant.packs.meta import PACK_FILE, PackMeta, read_meta
+    from assistant.packs.trust import (
+        TRUST_FILE,
+        Ask,
+        Signer,
+        TrustStore,
+        trust_fingerprint,
+        trust_key_file,
+    )
+
+_MODULES = {
+    "build": (
+        "BuildReport",
+        "build_pack",
+    ),
+    "changes": ("Changes",),
+    "failures": ("Refused",),
+    "install": (
+        "Installed",
+        "install_pack",
+    ),
+    "installed": (
+        "Damaged",
+        "InstalledPack",
+        "list_packs",
+        "manifest_of",
+        "pack_folder",
+        "verify_installed",
+    ),
+    "keys": (
+        "PublicKey",
+        "make_key",
+        "read_public",
+    ),
+    "manifest": ("Manifest",),
+    "meta": (
+        "PACK_FILE",
+        "PackMeta",
+        "read_meta",
+    ),
+    "trust": (
+        "TRUST_FILE",
+        "Ask",
+        "Signer",
+        "TrustStore",
+        "trust_fingerprint",
+        "trust_key_file",
+    ),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "PACK_FILE",
@@ -64,3 +115,16 @@ __all__ = [
     "trust_key_file",
     "verify_installed",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # once: later lookups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))

@@ -27,7 +27,6 @@ from assistant.errors import UserError
 from assistant.i18n import _
 from assistant.packs.failures import Refused
 from assistant.packs.manifest import MANIFEST, SIGNATURE, Manifest, parse_signature
-from assistant.voice.recorded import current_recordings
 
 CURRENT = "current"
 _FOLDERS = frozenset({"practices", "recordings"})
@@ -119,6 +118,8 @@ def list_packs(packs_dir: Path) -> list[InstalledPack]:
     packs = []
     for found in installed(packs_dir).values():
         try:
+            from assistant.voice.recorded import current_recordings  # numpy: only when asked
+
             said = tuple(current_recordings(load_content(found.folder))[1])
         except UserError as error:
             said = (error.message,)

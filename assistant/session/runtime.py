@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from assistant.audio import AudioChunk, wav_audio
 from assistant.content.model import Content
 from assistant.dialog.machine import Dialog
 from assistant.dialog.messages import (
@@ -48,7 +48,6 @@ from assistant.dialog.understand import understand
 from assistant.hearing import ListenMode, Utterance
 from assistant.i18n import _
 from assistant.improve.improver import Improver, Job, apply_done, wait_until_done
-from assistant.improve.quick import QuickServer
 from assistant.journal.markdown import Entry
 from assistant.journal.pending import AnswerKey
 from assistant.journal.reading import read_recording
@@ -56,6 +55,10 @@ from assistant.journal.store import Journal, JournalWriteError
 from assistant.preferences import Preferences
 from assistant.session.agenda import Agenda
 from assistant.session.ports import Input, Output
+
+if TYPE_CHECKING:  # numpy only when a recording is played back: a typed session never needs it
+    from assistant.audio import AudioChunk
+    from assistant.improve.quick import QuickServer
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +265,8 @@ class Session:
             return None
         if data is None:
             return None
+        from assistant.audio import wav_audio
+
         try:
             return wav_audio(data)
         except ValueError as error:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from assistant.audio import AudioChunk
 from assistant.content.phrases import normalise
+
+if TYPE_CHECKING:  # only named here: a typed session never imports numpy
+    from assistant.audio import AudioChunk
 
 RATE = 16000  # what every recogniser here listens at
 
