@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pytest
@@ -98,15 +98,17 @@ def start_session(
 class Captions:
     """Collects what a live session prints, in a thread, so a test can wait for a line."""
 
-    def __init__(self, process: subprocess.Popen[str]) -> None:
+    def __init__(self, process: subprocess.Popen[str], stream: IO[str] | None = None) -> None:
+        """`stream`: another of its outputs (its stderr) instead of standard output."""
         self.lines: list[str] = []
         self._changed = threading.Condition()
-        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        read_from = stream if stream is not None else process.stdout
+        assert read_from is not None
+        self._thread = threading.Thread(target=self._read, args=(read_from,), daemon=True)
         self._thread.start()
 
-    def _read(self, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
             with self._changed:
                 self.lines.append(line)
                 self._changed.notify_all()

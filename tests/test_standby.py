@@ -121,9 +121,12 @@ def test_standby_waits_quietly_for_a_sound_server_that_starts_later(tmp_path, ko
         env=env,
     )
     captions = Captions(process)
+    log = Captions(process, process.stderr)
     try:
-        time.sleep(4.0)  # no sound server yet: standby must be waiting, not failing
-        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        # No sound server yet: standby must be waiting, not failing (loading the model first
+        # takes seconds, longer on a busy machine: the server is started only once it waits).
+        waiting = log.wait_for(": waiting for the microphone", 120)
+        assert waiting is not None and process.poll() is None, log.text()
         server = start_pulse(runtime)
         deadline = time.monotonic() + 60
         heard = None
@@ -134,7 +137,8 @@ def test_standby_waits_quietly_for_a_sound_server_that_starts_later(tmp_path, ko
         assert heard is not None, captions.text()
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
-        errors = process.stderr.read() if process.stderr else ""
+        log.join()  # the rest of its stderr, until it is closed
+        errors = log.text()
         waits = [line for line in errors.splitlines() if ": waiting for the microphone" in line]
         assert len(waits) == 1, errors
     finally:
@@ -142,3 +146,46 @@ def test_standby_waits_quietly_for_a_sound_server_that_starts_later(tmp_path, ko
             process.kill()
             process.wait()
         stop_pulse(runtime)
+
+
+def test_standby_stopped_while_it_waits_for_the_microphone_ends_cleanly(tmp_path, ko_model_dir):
+    """`systemctl stop` (SIGTERM) at boot, while standby still waits for the sound server:
+    exit 0, no traceback."""
+    import signal
+
+    from tests.helpers import Captions, start_session
+    from tests.pulse import _environment
+
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {
+        k: v
+        for k, v in _environment(runtime).items()
+        if k in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "HOME")
+    }
+    process = start_session(
+        "standby",
+        "--mic",
+        "pulse",
+        "--speaker",
+        "none",
+        "--model",
+        str(ko_model_dir),
+        "--content",
+        str(korean_standby_content(tmp_path)),
+        "--journal",
+        str(tmp_path / "journal"),
+        "--verbose",
+        env=env,
+    )
+    log = Captions(process, process.stderr)
+    try:
+        assert log.wait_for(": waiting for the microphone", 120) is not None, log.text()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0, log.text()
+        log.join()
+        assert "Traceback" not in log.text(), log.text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

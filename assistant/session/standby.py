@@ -66,8 +66,11 @@ def run_standby(
     closing = threading.Event()
     serving: Content | None = content
     with _stopped_by_sigterm(closing):
-        while serving is not None and not closing.is_set():
-            serving = _serve(serving, settings, timeline, closing, switch)
+        try:
+            while serving is not None and not closing.is_set():
+                serving = _serve(serving, settings, timeline, closing, switch)
+        except _Stopped:  # also while it waited for a device at boot, before any session
+            pass
     return 0
 
 
@@ -204,8 +207,10 @@ def _one_session(
     return not session.input_ended, session.switch_to
 
 
-class _Stopped(Exception):
-    """SIGTERM (systemctl stop, shutdown): end cleanly; everything confirmed is on disk."""
+class _Stopped(BaseException):
+    """SIGTERM (systemctl stop, shutdown): end cleanly; everything confirmed is on disk. A
+    BaseException, like KeyboardInterrupt, because the signal can land anywhere, in code
+    that catches every Exception (logging writing a line, a device being opened)."""
 
 
 @contextmanager
