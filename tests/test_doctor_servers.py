@@ -87,6 +87,24 @@ def test_doctor_checks_the_configured_voice_server(
     assert line.startswith("OK") and tts_server.uri in line, done.stdout
 
 
+@pytest.mark.slow
+def test_doctor_checks_the_configured_transcription_server(
+    stt_server: SpeechServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"transcriber: {stt_server.uri}\n")
+    done = run_cli(
+        "doctor",
+        "--config",
+        str(config),
+        env={"XDG_DATA_HOME": str(tmp_path / "data"), "HARTSVERBINDING_MODEL": ""},
+        timeout=180,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    (line,) = [line for line in done.stdout.splitlines() if "transcription server:" in line]
+    assert line.startswith("OK") and stt_server.uri in line, done.stdout
+
+
 def test_without_a_server_doctor_has_no_server_line(tmp_path: Path) -> None:
     done = run_cli(
         "doctor", env={"XDG_DATA_HOME": str(tmp_path / "data"), "HARTSVERBINDING_MODEL": ""}

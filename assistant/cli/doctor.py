@@ -23,6 +23,7 @@ from assistant.content.model import Content
 from assistant.dialog.understand import all_phrasings
 from assistant.errors import UserError
 from assistant.i18n import _, ngettext
+from assistant.speech_server import ServerAddress
 
 
 def doctor_command(
@@ -77,6 +78,12 @@ def run_checks(
             lambda: server_checks.speech_server(
                 server.address, kind, settings.language, server.name
             ),
+        )
+    if (spec := settings.listen.transcriber.strip()).startswith("tcp://"):
+        kind = server_checks.ServerKind.TRANSCRIBER
+        yield guarded(
+            server_checks.check_name(kind),
+            lambda: server_checks.speech_server(ServerAddress.parse(spec), kind, settings.language),
         )
     loaded: list[Any] = [None]
 
