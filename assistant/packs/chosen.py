@@ -25,7 +25,7 @@ from assistant.content.model import Content
 from assistant.content.phrases import normalise
 from assistant.durable import fsync_folder, write_durably
 from assistant.errors import UserError
-from assistant.i18n import _
+from assistant.i18n import _, ngettext
 from assistant.packs.failures import cannot_write
 from assistant.packs.installed import installed, pack_content, pack_folder
 
@@ -92,10 +92,14 @@ def filled_notice(content: Content) -> str | None:
     none): the session works, but the coach's pack is older than the program."""
     if not content.filled:
         return None
-    return _(
+    count = len(content.filled)
+    return ngettext(
+        "This pack lacks {count} newer line of the assistant ({keys}); the program's own is "
+        "spoken for it. Ask its coach for a new version.",
         "This pack lacks {count} newer lines of the assistant ({keys}); the program's own are "
-        "spoken for those. Ask its coach for a new version."
-    ).format(count=len(content.filled), keys=", ".join(content.filled))
+        "spoken for those. Ask its coach for a new version.",
+        count,
+    ).format(count=count, keys=", ".join(content.filled))
 
 
 def offer_packs(content: Content, packs: Path) -> Content:

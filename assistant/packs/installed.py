@@ -27,7 +27,7 @@ from assistant import places
 from assistant.content import load_content
 from assistant.content.model import Content
 from assistant.errors import UserError
-from assistant.i18n import _
+from assistant.i18n import _, ngettext
 from assistant.packs.failures import Refused
 from assistant.packs.manifest import MANIFEST, SIGNATURE, Manifest, parse_signature
 
@@ -140,11 +140,15 @@ def list_packs(packs_dir: Path) -> list[InstalledPack]:
 def _filled(content: Content) -> list[str]:
     if not content.filled:
         return []
+    count = len(content.filled)
     return [
-        _(
+        ngettext(
             "made for an older program: lacks {count} of its lines ({keys}); the program's own "
-            "are used"
-        ).format(count=len(content.filled), keys=", ".join(content.filled))
+            "is used",
+            "made for an older program: lacks {count} of its lines ({keys}); the program's own "
+            "are used",
+            count,
+        ).format(count=count, keys=", ".join(content.filled))
     ]
 
 
