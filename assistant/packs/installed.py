@@ -56,9 +56,10 @@ class InstalledPack:
     manifest: Manifest
     folder: Path  # the version folder in use: give it to pack_content
     problems: tuple[str, ...]  # stale or lost recordings, or why it cannot be loaded
+    notes: tuple[str, ...] = ()  # what is well but worth knowing: lines it lacked, filled in
 
     def describe(self) -> list[str]:
-        """For `pack list` and `doctor`: the pack on one line, then its problems."""
+        """For `pack list` and `doctor`: the pack on one line, then its problems and notes."""
         made = self.manifest
         head = _("{name} {version} ({language}) by {coach}, {contact}, key {fingerprint}").format(
             name=made.name,
@@ -68,7 +69,7 @@ class InstalledPack:
             contact=made.contact,
             fingerprint=made.signer.fingerprint,
         )
-        return [head, *(f"  {problem}" for problem in self.problems)]
+        return [head, *(f"  {line}" for line in (*self.problems, *self.notes))]
 
 
 def pack_content(folder: Path, language: str = "nl") -> Content:
@@ -130,26 +131,26 @@ def list_packs(packs_dir: Path) -> list[InstalledPack]:
             from assistant.voice.recorded import current_recordings  # numpy: only when asked
 
             content = pack_content(found.folder)
-            said = (*current_recordings(content)[1], *_filled(content))
+            said, notes = tuple(current_recordings(content)[1]), _filled(content)
         except UserError as error:
-            said = (error.message,)
-        packs.append(InstalledPack(found.manifest, found.folder, said))
+            said, notes = (error.message,), ()
+        packs.append(InstalledPack(found.manifest, found.folder, said, notes))
     return packs
 
 
-def _filled(content: Content) -> list[str]:
+def _filled(content: Content) -> tuple[str, ...]:
     if not content.filled:
-        return []
+        return ()
     count = len(content.filled)
-    return [
+    return (
         ngettext(
             "made for an older program: lacks {count} of its lines ({keys}); the program's own "
             "is used",
             "made for an older program: lacks {count} of its lines ({keys}); the program's own "
             "are used",
             count,
-        ).format(count=count, keys=", ".join(content.filled))
-    ]
+        ).format(count=count, keys=", ".join(content.filled)),
+    )
 
 
 def verify_installed(packs_dir: Path, name: str) -> Manifest:
