@@ -296,13 +296,12 @@ def packs() -> Check:
         return passed(name, _("none installed; the program's own content speaks"))
     said, wrong = [], []
     for pack in found:
-        head, *problems = pack.describe()
-        said.append(head)
+        said += [pack.describe()[0], *pack.notes]
         try:
             verify_installed(folder, pack.manifest.name)
         except UserError as error:
             wrong.append(error.message)
-        wrong.extend(problem.strip() for problem in problems)
+        wrong.extend(pack.problems)
     if wrong:
         return failed(
             name,

@@ -109,10 +109,9 @@ def run_checks(
 
 @functools.lru_cache(maxsize=1)
 def _content(content_dir: Path | None, settings: Settings) -> Content:
-    from assistant.content import load_content
-    from assistant.packs.chosen import content_folder
+    from assistant.packs.chosen import chosen_content
 
-    return load_content(content_folder(content_dir, settings.pack), settings.language)
+    return chosen_content(content_dir, settings.pack, settings.language)
 
 
 def print_check(check: Check, write: Callable[[str], None] = print) -> None:

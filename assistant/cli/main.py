@@ -14,11 +14,11 @@ from typing import Any
 
 from assistant.cli.grammar import Parsed, parse
 from assistant.config import Settings, load_settings, with_values
-from assistant.content import load_content
 from assistant.content.model import Content
 from assistant.errors import UserError
 from assistant.i18n import _
-from assistant.packs.chosen import content_folder, offer_packs, packs_dir, use
+from assistant.packs.chosen import chosen_content, filled_notice, offer_packs, packs_dir, use
+from assistant.packs.installed import pack_content
 from assistant.report import warn
 
 
@@ -48,9 +48,10 @@ def _run(parsed: Parsed) -> int:
     run = _WITHOUT_CONTENT.get(parsed.words)
     if run is not None:
         return run(parsed, settings)
-    content = load_content(
-        content_folder(parsed.value("content"), settings.pack), settings.language
-    )
+    content = chosen_content(parsed.value("content"), settings.pack, settings.language)
+    notice = filled_notice(content)
+    if notice is not None:
+        warn(notice)
     if parsed.words[:1] == ("journal",):
         from assistant.cli.journal import journal_command
 
@@ -101,7 +102,7 @@ def _offered(
 
     def switch(name: str) -> Content:
         packs = packs_dir()
-        return offer_packs(load_content(use(packs, name), settings.language), packs)
+        return offer_packs(pack_content(use(packs, name), settings.language), packs)
 
     return offer_packs(content, packs_dir()), switch
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import string
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant import places
@@ -67,22 +68,34 @@ def language_folder(folder: Path, language: str) -> Path:
     )
 
 
-def load_content(folder: Path, language: str = "nl") -> Content:
+def load_content(folder: Path, language: str = "nl", fill_from: Path | None = None) -> Content:
+    """The content of `folder`, checked whole. With `fill_from` (the folder above the
+    program's own language folders), the lines, journal words and commands that `folder`
+    lacks are taken from the program's content of the same language: an installed pack made
+    before the program knew them keeps working (its own always win; `Content.filled` names
+    what was taken). Without it, as for a folder the person gives, every one is required."""
     folder = language_folder(folder, language)
     top = parse_file(str(folder / "assistant.yaml")).mapping(
         {"language", "say", "journal", "months"}
     )
-    lines, singular = _lines(top["say"], LINE_KEYS)
+    base = _Base.read(fill_from, top["language"].text(), folder)
+    filled: list[str] = []
+    lines, singular = _lines(top["say"], LINE_KEYS, fallback=base.say, filled=filled)
     journal = {
         key: variants[0]
-        for key, variants in _lines(top["journal"], JOURNAL_KEYS, _OPTIONAL_JOURNAL_KEYS)[0].items()
+        for key, variants in _lines(
+            top["journal"], JOURNAL_KEYS, _OPTIONAL_JOURNAL_KEYS, base.journal, filled
+        )[0].items()
     }
     owners: dict[str, str] = {}  # every phrasing, whoever uses it: one meaning per phrasing
     commands_file = parse_file(str(folder / "commands.yaml"))
-    commands = _commands(commands_file, owners)
+    commands, lacking = _commands(commands_file, owners, base.commands)
     start_phrases = _start_phrases(commands_file, owners)
     practices = _practices(folder / "practices", owners)
     texts = _texts(parse_file(str(folder / "texts.yaml")), owners)
+    # Last, so every phrasing of the pack is known: the pack's meaning of one wins.
+    commands.update(_borrowed_commands(lacking, owners))
+    filled += [f"commands.{name}" for name in lacking]
     return Content(
         language=top["language"].text(),
         lines=lines,
@@ -95,14 +108,52 @@ def load_content(folder: Path, language: str = "nl") -> Content:
         start_phrases=start_phrases,
         months=_months(top["months"]),
         pack_phrasings=_pack_phrasings(commands_file),
+        filled=tuple(filled),
     )
 
 
+@dataclass(frozen=True)
+class _Base:
+    """The program's own lines, journal words and commands that a pack may lack (all None:
+    nothing is filled in)."""
+
+    say: Node | None = None
+    journal: Node | None = None
+    commands: Node | None = None
+
+    @classmethod
+    def read(cls, root: Path | None, language: str, folder: Path) -> _Base:
+        own = root / language if root is not None and language.isalpha() else None
+        if own is None or not (own / "assistant.yaml").is_file():
+            return cls()  # no content of this language comes with the program
+        if own.resolve() == folder.resolve():
+            return cls()
+        top = parse_file(str(own / "assistant.yaml")).mapping(
+            {"language", "say", "journal", "months"}
+        )
+        commands = parse_file(str(own / "commands.yaml")).mapping({"commands"}, _COMMANDS_OPTIONAL)
+        return cls(top["say"], top["journal"], commands["commands"])
+
+
 def _lines(
-    node: Node, schema: dict[str, frozenset[str]], optional: frozenset[str] = frozenset()
+    node: Node,
+    schema: dict[str, frozenset[str]],
+    optional: frozenset[str] = frozenset(),
+    fallback: Node | None = None,
+    filled: list[str] | None = None,
 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """The lines with their variants, and the singular forms of the lines that count."""
-    found = node.mapping(set(schema) - optional, optional)
+    """The lines with their variants, and the singular forms of the lines that count; with
+    `fallback`, those `node` lacks are taken from it (each named in `filled`)."""
+    if fallback is None:
+        found = node.mapping(set(schema) - optional, optional)
+    else:
+        theirs = fallback.mapping(set(), frozenset(schema))
+        found = node.mapping(set(schema) - optional - theirs.keys(), frozenset(schema))
+        lacking = [k for k in schema if k in theirs and k not in found and k not in optional]
+        found.update((key, theirs[key]) for key in lacking)
+        if filled is not None:
+            prefix = node.where + "." if node.where else ""
+            filled += [prefix + key for key in lacking]
     lines: dict[str, tuple[str, ...]] = {}
     singular: dict[str, tuple[str, ...]] = {}
     for key, child in found.items():
@@ -152,14 +203,34 @@ def _check_placeholders(node: Node, text: str, allowed: frozenset[str]) -> None:
         )
 
 
-def _commands(document: Node, owners: dict[str, str]) -> dict[str, Command]:
+def _commands(
+    document: Node, owners: dict[str, str], base: Node | None = None
+) -> tuple[dict[str, Command], dict[str, Node]]:
+    """The phrasings of the commands; and those of `base` (the program's) for the commands
+    the file lacks, to be added last (`_borrowed_commands`)."""
     top = document.mapping({"commands"}, _COMMANDS_OPTIONAL)
-    found = top["commands"].mapping({c.value for c in Command})
-    return {
+    names = {c.value for c in Command}
+    theirs = {} if base is None else base.mapping(set(), frozenset(names))
+    found = top["commands"].mapping(names - theirs.keys(), frozenset(names))
+    commands = {
         phrase: Command(name)
         for name, child in found.items()
         for phrase in _phrasings(child, owners, _("command '{name}'").format(name=name))
     }
+    return commands, {name: node for name, node in theirs.items() if name not in found}
+
+
+def _borrowed_commands(lacking: dict[str, Node], owners: dict[str, str]) -> dict[str, Command]:
+    """The program's phrasings of the commands a pack lacks, but those the pack gave a
+    meaning of its own."""
+    borrowed: dict[str, Command] = {}
+    for name, node in lacking.items():
+        for item in node.items():
+            phrase = normalise(item.text())
+            if phrase and phrase not in owners:
+                owners[phrase] = _("command '{name}'").format(name=name)
+                borrowed[phrase] = Command(name)
+    return borrowed
 
 
 def _months(node: Node) -> tuple[str, ...]:

@@ -96,6 +96,9 @@ class Content:
     pack_phrasings: tuple[str, ...] = ()
     packs: dict[str, str] = field(default_factory=dict)
     pack_titles: dict[str, str] = field(default_factory=dict)
+    # What an installed pack lacked and the program's own content gave ("say.look_back_asked",
+    # "commands.opname"): the pack was made before the program knew them.
+    filled: tuple[str, ...] = ()
 
     def practice(self, practice_id: str) -> Practice | None:
         for practice in self.practices:

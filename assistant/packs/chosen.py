@@ -6,7 +6,9 @@
 The content of a session comes from, in this order: `--content DIR`,
 `$HARTSVERBINDING_CONTENT`, the config's `pack: NAME`, the pack `pack use` chose, the only
 pack installed, else the content that comes with the program. A session reads the version
-folder behind `current`, so an update during a session never changes its words mid-way.
+folder behind `current`, so an update during a session never changes its words mid-way. Only
+a pack's content is filled in from the program's own where it lacks a line (`pack_content`):
+a folder the person gives is checked strictly, as `pack build` checks it.
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant import places
-from assistant.content.loader import default_content_dir
+from assistant.content.loader import default_content_dir, load_content
 from assistant.content.model import Content
 from assistant.content.phrases import normalise
 from assistant.durable import fsync_folder, write_durably
 from assistant.errors import UserError
-from assistant.i18n import _
+from assistant.i18n import _, ngettext
 from assistant.packs.failures import cannot_write
-from assistant.packs.installed import installed, pack_folder
+from assistant.packs.installed import installed, pack_content, pack_folder
 
 IN_USE = ".in-use"
 _REMOVING = ".removing-"
@@ -73,6 +75,31 @@ def content_folder(given: Path | None, configured_pack: str | None) -> Path:
     packs = packs_dir()
     name = speaking(packs, configured_pack)
     return pack_folder(packs, name) if name is not None else default_content_dir()
+
+
+def chosen_content(given: Path | None, configured_pack: str | None, language: str) -> Content:
+    """The content a command reads (see the module's text), loaded."""
+    if given is None and not os.environ.get("HARTSVERBINDING_CONTENT"):
+        packs = packs_dir()
+        name = speaking(packs, configured_pack)
+        if name is not None:
+            return pack_content(pack_folder(packs, name), language)
+    return load_content(content_folder(given, configured_pack), language)
+
+
+def filled_notice(content: Content) -> str | None:
+    """One line for stderr when a pack lacked lines the program has (None when it lacked
+    none): the session works, but the coach's pack is older than the program."""
+    if not content.filled:
+        return None
+    count = len(content.filled)
+    return ngettext(
+        "This pack lacks {count} newer line of the assistant ({keys}); the program's own is "
+        "spoken for it. Ask its coach for a new version.",
+        "This pack lacks {count} newer lines of the assistant ({keys}); the program's own are "
+        "spoken for those. Ask its coach for a new version.",
+        count,
+    ).format(count=count, keys=", ".join(content.filled))
 
 
 def offer_packs(content: Content, packs: Path) -> Content:

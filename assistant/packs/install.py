@@ -8,7 +8,7 @@ store exactly as they were.
 
 Then, in the packs folder: unpack into `.partial-<name>-*` (each file created fresh, never
 through a link, fsynced), read it all back from disk and check it again (hashes, signature,
-`load_content`), remember the key, rename the folder to `<name>/<version>-*` and switch the
+`pack_content`), remember the key, rename the folder to `<name>/<version>-*` and switch the
 `<name>/current` symlink to it with one rename, each step fsynced; then remove the old version.
 A kill -9 at any moment leaves `current` pointing at a complete version, the old one until the
 rename of the link and the new one after it; what a killed install left beside it is removed by
@@ -27,7 +27,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.content import load_content
 from assistant.content.model import Content
 from assistant.download import PARTIAL_PREFIX, staging
 from assistant.durable import TEMP_MARK, fsync_folder
@@ -36,7 +35,7 @@ from assistant.i18n import _
 from assistant.packs.archive import PackFile
 from assistant.packs.changes import Changes, compare
 from assistant.packs.failures import Refused, cannot_write
-from assistant.packs.installed import CURRENT, Current, current, verify_folder
+from assistant.packs.installed import CURRENT, Current, current, pack_content, verify_folder
 from assistant.packs.manifest import MANIFEST, SIGNATURE, Manifest
 from assistant.packs.meta import program_version, version_key
 from assistant.packs.trust import Ask, TrustStore
@@ -119,7 +118,7 @@ def _install(pack: PackFile, packs_dir: Path, trust: TrustStore, ask: Ask) -> In
     changes = None
     if old is not None:
         with contextlib.suppress(UserError):  # an old version that no longer loads: no report
-            changes = compare(load_content(old.folder), old.manifest, content, manifest)
+            changes = compare(pack_content(old.folder), old.manifest, content, manifest)
         with contextlib.suppress(OSError):  # the new version is in place: the rest is tidying
             shutil.rmtree(old.folder)
             fsync_folder(home)

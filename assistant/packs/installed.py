@@ -9,9 +9,11 @@ use, and whether a version folder still holds exactly what its coach signed.
                               version be repaired beside itself)
       .partial-<name>-*/      an install under way (or killed): never read, removed by the next
 
-A pack's content folder is `packs/<name>/current`, loadable with `load_content` like any
-other; `pack_folder` gives the version folder behind it, so a session that started on one
-version keeps reading that version's recordings while an update switches the link.
+A pack's content folder is `packs/<name>/current`, loaded with `pack_content`: as any other,
+but the assistant's lines and commands it lacks come from the program's own content (a pack
+made before a program update added a line still loads). `pack_folder` gives the version
+folder behind it, so a session that started on one version keeps reading that version's
+recordings while an update switches the link.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant import places
 from assistant.content import load_content
 from assistant.content.model import Content
 from assistant.errors import UserError
-from assistant.i18n import _
+from assistant.i18n import _, ngettext
 from assistant.packs.failures import Refused
 from assistant.packs.manifest import MANIFEST, SIGNATURE, Manifest, parse_signature
 
@@ -51,11 +54,12 @@ class InstalledPack:
     version, language, coach and signer."""
 
     manifest: Manifest
-    folder: Path  # the version folder in use: give it to load_content
+    folder: Path  # the version folder in use: give it to pack_content
     problems: tuple[str, ...]  # stale or lost recordings, or why it cannot be loaded
+    notes: tuple[str, ...] = ()  # what is well but worth knowing: lines it lacked, filled in
 
     def describe(self) -> list[str]:
-        """For `pack list` and `doctor`: the pack on one line, then its problems."""
+        """For `pack list` and `doctor`: the pack on one line, then its problems and notes."""
         made = self.manifest
         head = _("{name} {version} ({language}) by {coach}, {contact}, key {fingerprint}").format(
             name=made.name,
@@ -65,7 +69,13 @@ class InstalledPack:
             contact=made.contact,
             fingerprint=made.signer.fingerprint,
         )
-        return [head, *(f"  {problem}" for problem in self.problems)]
+        return [head, *(f"  {line}" for line in (*self.problems, *self.notes))]
+
+
+def pack_content(folder: Path, language: str = "nl") -> Content:
+    """The content of an installed pack: the lines, journal words and commands it lacks are
+    the program's own (`Content.filled` names them; a recording of one it cannot have)."""
+    return load_content(folder, language, fill_from=places.content_dir())
 
 
 def current(home: Path) -> Current | None:
@@ -120,11 +130,27 @@ def list_packs(packs_dir: Path) -> list[InstalledPack]:
         try:
             from assistant.voice.recorded import current_recordings  # numpy: only when asked
 
-            said = tuple(current_recordings(load_content(found.folder))[1])
+            content = pack_content(found.folder)
+            said, notes = tuple(current_recordings(content)[1]), _filled(content)
         except UserError as error:
-            said = (error.message,)
-        packs.append(InstalledPack(found.manifest, found.folder, said))
+            said, notes = (error.message,), ()
+        packs.append(InstalledPack(found.manifest, found.folder, said, notes))
     return packs
+
+
+def _filled(content: Content) -> tuple[str, ...]:
+    if not content.filled:
+        return ()
+    count = len(content.filled)
+    return (
+        ngettext(
+            "made for an older program: lacks {count} of its lines ({keys}); the program's own "
+            "is used",
+            "made for an older program: lacks {count} of its lines ({keys}); the program's own "
+            "are used",
+            count,
+        ).format(count=count, keys=", ".join(content.filled)),
+    )
 
 
 def verify_installed(packs_dir: Path, name: str) -> Manifest:
@@ -169,7 +195,7 @@ def verify_folder(folder: Path, signed: bytes | None) -> tuple[Manifest, Content
             raise Refused(label, _("'{name}' is missing").format(name=name)) from None
         if found != (entry.size, entry.sha256):
             raise Refused(label, _("'{name}' differs from what was signed").format(name=name))
-    content = load_content(folder)
+    content = pack_content(folder)
     if content.language != manifest.language:
         raise Refused(label, _("its content is not in the language its manifest says"))
     return manifest, content
