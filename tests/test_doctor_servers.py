@@ -69,12 +69,10 @@ def test_a_transcription_server_is_checked_by_the_same_call(
     assert not wrong.ok and "speech-to-text" in wrong.detail
 
 
-@pytest.mark.slow
-def test_doctor_checks_the_configured_voice_server(
-    tts_server: SpeechServer, tmp_path: Path
-) -> None:
+def _doctor_line(config_text: str, label: str, tmp_path: Path) -> str:
+    """doctor run with this config: its one line about `label` (e.g. "voice server")."""
     config = tmp_path / "config.yaml"
-    config.write_text(f"voice_server: {tts_server.uri}/{PIPER_VOICE}\nlanguage: en\n")
+    config.write_text(config_text)
     done = run_cli(
         "doctor",
         "--config",
@@ -83,26 +81,25 @@ def test_doctor_checks_the_configured_voice_server(
         timeout=180,
     )
     assert "Traceback" not in done.stderr, done.stderr
-    (line,) = [line for line in done.stdout.splitlines() if "voice server:" in line]
-    assert line.startswith("OK") and tts_server.uri in line, done.stdout
+    (line,) = [line for line in done.stdout.splitlines() if f"{label}:" in line]
+    return line
+
+
+@pytest.mark.slow
+def test_doctor_checks_the_configured_voice_server(
+    tts_server: SpeechServer, tmp_path: Path
+) -> None:
+    config = f"voice_server: {tts_server.uri}/{PIPER_VOICE}\nlanguage: en\n"
+    line = _doctor_line(config, "voice server", tmp_path)
+    assert line.startswith("OK") and tts_server.uri in line, line
 
 
 @pytest.mark.slow
 def test_doctor_checks_the_configured_transcription_server(
     stt_server: SpeechServer, tmp_path: Path
 ) -> None:
-    config = tmp_path / "config.yaml"
-    config.write_text(f"transcriber: {stt_server.uri}\n")
-    done = run_cli(
-        "doctor",
-        "--config",
-        str(config),
-        env={"XDG_DATA_HOME": str(tmp_path / "data"), "HARTSVERBINDING_MODEL": ""},
-        timeout=180,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    (line,) = [line for line in done.stdout.splitlines() if "transcription server:" in line]
-    assert line.startswith("OK") and stt_server.uri in line, done.stdout
+    line = _doctor_line(f"transcriber: {stt_server.uri}\n", "transcription server", tmp_path)
+    assert line.startswith("OK") and stt_server.uri in line, line
 
 
 def test_without_a_server_doctor_has_no_server_line(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ Korean words it hears reliably; the answer is real Dutch speech.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -83,17 +84,13 @@ def test_a_start_phrase_starts_one_session_and_standby_listens_again(tmp_path, k
         assert word not in printed, (word, printed)
 
 
-@pytest.mark.timed
-def test_standby_waits_quietly_for_a_sound_server_that_starts_later(tmp_path, ko_model_dir):
-    """At boot the service may start before PipeWire/PulseAudio: standby waits (logging it
-    once, saying nothing), re-initialises PortAudio, finds the microphone once the server is
-    there, and is then called by its start phrase like any other time."""
-    import signal
-    import subprocess
-    import time
-
-    from tests.helpers import Captions, start_session
-    from tests.pulse import _environment, start_pulse, stop_pulse
+def _standby_before_the_sound_server(
+    tmp_path: Path, ko_model_dir: Path
+) -> tuple[Path, subprocess.Popen[str]]:
+    """`standby --mic pulse` started where no sound server runs yet (as at boot, before
+    PipeWire/PulseAudio): the folder a server can be started in later, and the process."""
+    from tests.helpers import start_session
+    from tests.pulse import _environment
 
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
@@ -102,9 +99,6 @@ def test_standby_waits_quietly_for_a_sound_server_that_starts_later(tmp_path, ko
         for k, v in _environment(runtime).items()
         if k in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "HOME")
     }
-    content = korean_standby_content(tmp_path)
-    call = tmp_path / "call.wav"
-    write_wav(call, silence(0.3, RATE) + espeak(KOREAN_START, "ko") + silence(1.5, RATE))
     process = start_session(
         "standby",
         "--mic",
@@ -114,12 +108,29 @@ def test_standby_waits_quietly_for_a_sound_server_that_starts_later(tmp_path, ko
         "--model",
         str(ko_model_dir),
         "--content",
-        str(content),
+        str(korean_standby_content(tmp_path)),
         "--journal",
         str(tmp_path / "journal"),
         "--verbose",
         env=env,
     )
+    return runtime, process
+
+
+@pytest.mark.timed
+def test_standby_waits_quietly_for_a_sound_server_that_starts_later(tmp_path, ko_model_dir):
+    """At boot the service may start before PipeWire/PulseAudio: standby waits (logging it
+    once, saying nothing), re-initialises PortAudio, finds the microphone once the server is
+    there, and is then called by its start phrase like any other time."""
+    import signal
+    import time
+
+    from tests.helpers import Captions
+    from tests.pulse import start_pulse, stop_pulse
+
+    runtime, process = _standby_before_the_sound_server(tmp_path, ko_model_dir)
+    call = tmp_path / "call.wav"
+    write_wav(call, silence(0.3, RATE) + espeak(KOREAN_START, "ko") + silence(1.5, RATE))
     captions = Captions(process)
     log = Captions(process, process.stderr)
     try:
@@ -153,31 +164,9 @@ def test_standby_stopped_while_it_waits_for_the_microphone_ends_cleanly(tmp_path
     exit 0, no traceback."""
     import signal
 
-    from tests.helpers import Captions, start_session
-    from tests.pulse import _environment
+    from tests.helpers import Captions
 
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
-    env = {
-        k: v
-        for k, v in _environment(runtime).items()
-        if k in ("XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH", "HOME")
-    }
-    process = start_session(
-        "standby",
-        "--mic",
-        "pulse",
-        "--speaker",
-        "none",
-        "--model",
-        str(ko_model_dir),
-        "--content",
-        str(korean_standby_content(tmp_path)),
-        "--journal",
-        str(tmp_path / "journal"),
-        "--verbose",
-        env=env,
-    )
+    _, process = _standby_before_the_sound_server(tmp_path, ko_model_dir)
     log = Captions(process, process.stderr)
     try:
         assert log.wait_for(": waiting for the microphone", 120) is not None, log.text()

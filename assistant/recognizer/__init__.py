@@ -6,10 +6,10 @@ when first used (PEP 562), so a typed session, which only needs the settings, st
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant.hearing import ListenMode, RecordingEnded, Utterance
+from assistant.lazy import lazy_names
 
 if TYPE_CHECKING:
     from assistant.recognizer.answers import AnswerRecorder, SpokenAnswer
@@ -43,7 +43,6 @@ _MODULES = {
     "vocabulary": ("describe_missing", "missing_words"),
     "voice_input": ("VoiceInput", "open_voice_input"),
 }
-_HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "MODEL_ENV",
@@ -71,14 +70,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # once: later lookups do not come here
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy_names(__name__, _MODULES, globals())
