@@ -205,13 +205,22 @@ def find_in(audio: AudioChunk, part: AudioChunk) -> int:
     return offset
 
 
-def answers_recording(folder: Path, count: int = 10) -> Path:
-    """`count` spoken Dutch answers, each followed by silence and a spoken confirmation."""
+def answers_recording(folder: Path, count: int = 10, answer_silence: float | None = None) -> Path:
+    """`count` spoken Dutch answers, each followed by silence and a spoken confirmation.
+
+    Given `answer_silence` (the setting the session runs with; 2.5 s by default): the shortest
+    clips, each followed by just enough silence to end it, for tests that decode the recording
+    many times (decoding it is most of their time)."""
     clips = [clip.audio() for clip in human_clips()]
+    after_answer, after_yes, lead = 3.5, 1.5, 0.5
+    if answer_silence is not None:
+        clips.sort(key=lambda audio: audio.frames)
+        after_answer, after_yes, lead = answer_silence + 0.5, 0.8, 0.3
     yes = espeak(KOREAN_YES, "ko")
-    audio = silence(0.5, RATE)
+    audio = silence(lead, RATE)
     for index in range(count):
-        audio = audio + clips[index % len(clips)] + silence(3.5, RATE) + yes + silence(1.5, RATE)
+        clip = clips[index % len(clips)]
+        audio = audio + clip + silence(after_answer, RATE) + yes + silence(after_yes, RATE)
     path = folder / "answers.wav"
     write_wav(path, audio)
     return path

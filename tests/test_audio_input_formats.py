@@ -369,6 +369,27 @@ def test_a_session_refuses_a_microphone_file_that_is_not_audio(folder, ko_model_
     assert not list((target / "journal").glob("*.md")), "a session started on no audio"
 
 
+@pytest.mark.parametrize("command", ["transcribe", "vragen --mic"])
+def test_a_file_that_is_not_audio_is_refused_before_the_model_loads(folder, command):
+    """The file is read first, so its refusal comes at once, not after seconds of loading the
+    model: with a model folder that looks like one (am/, conf/, graph/) but holds no model,
+    which loading would refuse, it is the file that is refused."""
+    target = folder / f"first-{command.split()[0]}"
+    target.mkdir(exist_ok=True)
+    path = _not_audio(target, "text")
+    no_model = target / "no-model"
+    for part in ("am", "conf", "graph"):
+        (no_model / part).mkdir(parents=True)
+    if command == "transcribe":
+        arguments = ["transcribe", str(path)]
+    else:
+        session = ["--journal", str(target / "journal"), "--speaker", str(target / "out.wav")]
+        arguments = ["vragen", "--mic", str(path), "--pace", "0", *session]
+    done = run_cli(*arguments, "--model", str(no_model), timeout=60)
+    _one_message(done, path)
+    assert "model" not in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize("kind", ["float", "mu-law"])
 def test_another_encoding_is_converted_or_refused_with_one_message(
     folder, ko_model_dir, original_transcript, kind

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -43,6 +43,10 @@ pytestmark = [pytest.mark.files, pytest.mark.vosk, pytest.mark.voice]
 KILLS = 20  # with the 100 text-mode kills of tests/test_crash_safety.py: 120 in the run
 STARTUP_KILLS = 3  # of them, while the model loads
 PARALLEL = 2
+# An answer ends after this much silence (2.5 s by default): with the shortest clips and silences
+# just long enough, the recording lasts about 60 s instead of 95, and each of the 21 sessions
+# decodes that much less (as bench/soak.py does).
+ANSWER_SILENCE = 1.0
 QUESTION = re.compile(r"^Vraag (\d+) van 10\.")
 ALL_ANSWERED = "Dat waren de tien vragen."  # the outro: said once answer 10 is on disk
 
@@ -53,6 +57,7 @@ class Setup:
     content_dir: Path
     content: Content
     model: Path
+    config: Path  # sets answer_silence
     cache: Path  # the voice cache, warmed by the first (unkilled) session
     lines: int  # how many lines that session printed from its first question on
 
@@ -69,6 +74,8 @@ def _command(setup: Setup, folder: Path) -> list[str]:
         "0",
         "--model",
         str(setup.model),
+        "--config",
+        str(setup.config),
         "--content",
         str(setup.content_dir),
         "--journal",
@@ -99,10 +106,12 @@ def setup(tmp_path_factory, ko_model_dir) -> Setup:
     cache, and says how long a session lasts, so the kills can be spread over all of it."""
     require_espeak()
     folder = tmp_path_factory.mktemp("voice-kill")
-    recording = answers_recording(folder)
+    recording = answers_recording(folder, answer_silence=ANSWER_SILENCE)
     content_dir = korean_yes_content(folder)
+    config = folder / "config.yaml"
+    config.write_text(f"answer_silence: {ANSWER_SILENCE}\n", encoding="utf-8")
     setup = Setup(
-        recording, content_dir, load_content(content_dir), ko_model_dir, folder / "cache", 0
+        recording, content_dir, load_content(content_dir), ko_model_dir, config, folder / "cache", 0
     )
     process = _start(setup, folder / "whole")
     assert process.stdout
@@ -112,9 +121,7 @@ def setup(tmp_path_factory, ko_model_dir) -> Setup:
     records = Journal(folder / "whole" / "journal", _labels(setup.content)).sessions()
     assert len(records) == 1 and records[0].finished
     assert [a.number for a in records[0].answers if a.confirmed] == list(range(1, 11))
-    return Setup(
-        recording, content_dir, setup.content, ko_model_dir, setup.cache, len(printed) - first
-    )
+    return replace(setup, lines=len(printed) - first)
 
 
 def _labels(content: Content) -> Labels:

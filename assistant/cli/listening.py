@@ -18,6 +18,7 @@ from assistant.i18n import _
 from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
 from assistant.recognizer.model import (
     MODEL_ENV,
+    check_model_folder,
     default_model_dirs,
     find_model,
     load_model,
@@ -111,10 +112,13 @@ def transcribe_command(path: Path, settings: DeviceSettings, spec: str = "vosk")
         model_dir = find_model(settings.model)
         if model_dir is None:
             raise UserError(missing_model_message())
-        load_model(model_dir)  # a broken model is one line, before the file is read
+        check_model_folder(model_dir)
+    audio = read_wav(path)  # a file that is not audio is refused before the model loads
+    if model_dir is not None:
+        load_model(model_dir)  # a broken model is one line, not a failed transcription
     transcriber = make_transcriber(spec, vosk_model=model_dir)
     try:
-        transcript = transcriber.transcribe(read_wav(path))
+        transcript = transcriber.transcribe(audio)
     except TranscriptionFailed as error:
         raise UserError(
             _(

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from assistant.recognizer.download import MODEL_SIZE, MODEL_URL, ProgressBar, download_model
     from assistant.recognizer.model import (
         MODEL_ENV,
+        check_model_folder,
         default_model_dirs,
         find_model,
         load_model,
@@ -34,6 +35,7 @@ _MODULES = {
     "download": ("MODEL_SIZE", "MODEL_URL", "ProgressBar", "download_model"),
     "model": (
         "MODEL_ENV",
+        "check_model_folder",
         "default_model_dirs",
         "find_model",
         "load_model",
@@ -58,6 +60,7 @@ __all__ = [
     "SpokenAnswer",
     "Utterance",
     "VoiceInput",
+    "check_model_folder",
     "default_model_dirs",
     "describe_missing",
     "download_model",

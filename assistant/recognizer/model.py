@@ -74,20 +74,29 @@ def load_model(path: Path) -> Any:
         return _cache[key]
 
 
-def _load(path: Path) -> Any:
-    vosk = engine.vosk()
-    vosk.SetLogLevel(-2)  # errors only: missing words are reported by us, with their phrasings
-    broken = UserError(
+def _broken(path: Path) -> UserError:
+    return UserError(
         _(
             "{path}: not a usable Vosk model folder (it should hold am/, conf/ and graph/). "
             "Download it again with '{command}', or choose another with --model."
         ).format(path=path, command=DOWNLOAD_COMMAND)
     )
+
+
+def check_model_folder(path: Path) -> None:
+    """UserError when `path` is plainly no model folder: checked at once, where loading would
+    take seconds to find it out."""
     if not (path / "am").is_dir():
-        raise broken
+        raise _broken(path)
+
+
+def _load(path: Path) -> Any:
+    vosk = engine.vosk()
+    vosk.SetLogLevel(-2)  # errors only: missing words are reported by us, with their phrasings
+    check_model_folder(path)
     try:
         model = vosk.Model(str(path))
     except Exception:  # vosk raises a bare Exception("Failed to create a model")
-        raise broken from None
+        raise _broken(path) from None
     log.info("speech model loaded from %s", path)
     return model

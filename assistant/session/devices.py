@@ -153,7 +153,12 @@ def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, b
     if devices.renders_to_file and devices.mic is None:
         return typed_input(), False  # a rendering to a file is not something to talk to
     from assistant.microphone import MicrophoneError, open_microphone
-    from assistant.recognizer import find_model, load_model, missing_model_message
+    from assistant.recognizer import (
+        check_model_folder,
+        find_model,
+        load_model,
+        missing_model_message,
+    )
     from assistant.session.voice_io import VoiceListening
 
     model_dir = find_model(devices.model)
@@ -162,15 +167,25 @@ def voice_or_typed_input(content: Content, settings: Settings) -> tuple[Input, b
             _("{problem} The practice goes on with typing.").format(problem=missing_model_message())
         )
         return typed_input(), False
+    realtime = not devices.mic_is_recording or settings.pace > 0
+    try:
+        check_model_folder(model_dir)
+    except UserError as error:
+        warn(_("{problem} The practice goes on with typing.").format(problem=error.message))
+        return typed_input(), False
+    # A recording is read before the model takes seconds to load, so a file that is not audio
+    # is refused at once; a device is opened after it (its stream would overflow meanwhile).
+    recording = None
+    if devices.mic_is_recording:
+        recording = open_microphone(devices.mic, realtime=realtime)
     try:
         model = load_model(model_dir)
     except UserError as error:
         warn(_("{problem} The practice goes on with typing.").format(problem=error.message))
         return typed_input(), False
     report_missing_words(content, model)
-    realtime = not devices.mic_is_recording or settings.pace > 0
     try:
-        microphone = open_microphone(devices.mic, realtime=realtime)
+        microphone = recording or open_microphone(devices.mic, realtime=realtime)
         return VoiceListening.open(content, settings.listen, microphone, model), False
     except MicrophoneError as error:
         warn(_("{problem} The practice goes on with typing.").format(problem=error.message))
