@@ -96,6 +96,7 @@ def test_the_probe_gives_up_on_a_lookup_that_hangs(monkeypatch: pytest.MonkeyPat
 
     def hangs(*args: object, **kwargs: object) -> None:
         time.sleep(30)
+        raise TimeoutError("timed out")  # what a lookup that hangs ends in
 
     monkeypatch.setattr(download.socket, "create_connection", hangs)
     answers: list[bool] = []
