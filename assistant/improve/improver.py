@@ -4,8 +4,12 @@ thread of the practice's process that only waits (the worker process does the wo
 Every job is on the pending list on disk (journal/pending.py) before it is queued, and leaves
 it only once its version is in the journal (or its answer is gone): a kill at any moment loses
 none, and the next start (`resume`) queues what is left. A recogniser that fails for now (the
-speech server is down) is tried again every RETRY_SECONDS; one that cannot work here at all
-(the whisper extra missing) stops the improving for this run, said once in the log.
+speech server is down) is tried again after growing delays (RETRY_SECONDS doubling up to
+MOST_RETRY_SECONDS: a standby that runs for weeks with the server gone asks it a few times an
+hour, not every few seconds); one that cannot work here at all (the whisper extra missing) stops
+the improving for this run, said once in the log. A worker that dies GIVE_UP_AFTER times on one
+answer (out of memory on a small Pi, say) leaves that answer as it is until the next start,
+said once in the log: one bad recording must not restart a worker forever.
 
 The owner of the journal applies the results (`take_done`), in its own thread: the session
 through its Journal, everyone else through journal/versions.py.
@@ -23,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.backoff import Backoff
 from assistant.config import Settings
 from assistant.content.model import Command, Content
 from assistant.improve.worker import WorkerGone, WorkerProcess
@@ -39,6 +44,8 @@ if TYPE_CHECKING:  # only named here: a typed session never imports numpy
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 10.0
+MOST_RETRY_SECONDS = 600.0
+GIVE_UP_AFTER = 3  # worker deaths on one answer, in one run
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class Improver:
         vosk_model: Path | None = None,
         stop_phrases: tuple[str, ...] = (),
         opener: Opener | None = None,
+        retry: Backoff | None = None,
     ) -> None:
         self.journal = journal
         self.opener = opener
@@ -70,6 +78,8 @@ class Improver:
         self.worker = WorkerProcess(spec, vosk_model, stop_phrases)
         self.failing = False  # the last try failed (a server down): waiting adds nothing now
         self.unusable = ""  # why this recogniser cannot work here at all
+        self.retry_delays = retry or Backoff(first=RETRY_SECONDS, most=MOST_RETRY_SECONDS)
+        self._deaths: Counter[AnswerKey] = Counter()  # worker deaths per answer, this run
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._done: queue.Queue[Done] = queue.Queue()
         self._open: Counter[AnswerKey] = Counter()  # jobs queued or running, per answer
@@ -116,7 +126,7 @@ class Improver:
 
     def retry(self, job: Job) -> None:
         """Queue a finished job again, for later (its session was busy)."""
-        threading.Thread(target=self._later, args=(job,), daemon=True).start()
+        threading.Thread(target=self._later, args=(job, RETRY_SECONDS), daemon=True).start()
 
     def outstanding_key(self, key: AnswerKey) -> bool:
         with self._lock:
@@ -149,8 +159,7 @@ class Improver:
             try:
                 reply = self.worker.transcribe(audio)
             except WorkerGone:
-                log.warning("the improving worker ended; starting another")
-                self._later(job)
+                self._worker_died(job)
                 continue
             if not reply.ok:
                 if reply.lasting:
@@ -158,24 +167,47 @@ class Improver:
                     log.warning("answers cannot be improved here: %s", reply.why)
                 else:
                     log.info("no better transcript now (%s); trying again later", reply.why)
-                    self._later(job)
+                    self._later(job, self.retry_delays.delay())
                 continue
             self.failing = False
+            self.retry_delays.reset()
             made = datetime.now().astimezone()
             self._done.put(Done(job, Version(reply.text, reply.recognizer, made)))
 
-    def _later(self, job: Job) -> None:
+    def _worker_died(self, job: Job) -> None:
+        self._deaths[job.key] += 1
+        if self._deaths[job.key] < GIVE_UP_AFTER:
+            log.warning("the improving worker ended; starting another")
+            self._later(job, self.retry_delays.delay())
+            return
+        if self._deaths[job.key] == GIVE_UP_AFTER:
+            log.warning(
+                "the improving worker ended %d times on answer %d of session %s: "
+                "it keeps its text until the next start",
+                GIVE_UP_AFTER,
+                job.key.number,
+                job.key.record_id,
+            )
+        self._leave(job)
+
+    def _later(self, job: Job, delay: float) -> None:
         self.failing = True
-        if not self._stop.wait(RETRY_SECONDS):
+        if not self._stop.wait(delay):
             self._jobs.put(job)
 
     def _forget(self, job: Job) -> None:
         """No recording to transcribe (gone, not kept, or sealed without an opener)."""
         if self.journal.files.encrypted and self.opener is None:
-            with self._lock:  # left on the pending list for `journal improve`
-                self._open[job.key] -= 1
+            self._leave(job)  # for `journal improve`, which has the passphrase
             return
         self.applied(job)
+
+    def _leave(self, job: Job) -> None:
+        """Not done in this run, but left on the pending list for a later one."""
+        with self._lock:
+            self._open[job.key] -= 1
+            if self._open[job.key] <= 0:
+                del self._open[job.key]
 
     def _recording(self, key: AnswerKey) -> AudioChunk | None:
         name = self.journal.files.recording_name(key.record_id, key.practice_id, key.number)
