@@ -48,7 +48,10 @@ class Word:
 
 
 @dataclass(frozen=True)
-class Command:
+class Subcommand:
+    """One command of the command line, e.g. `journal export` (a spoken command is a
+    `content.model.Command`)."""
+
     words: tuple[str, ...]  # ("journal", "export")
     help: str
     options: tuple[str, ...]  # keys of OPTIONS
@@ -57,66 +60,66 @@ class Command:
 
 PRACTICE_HELP = N_("start a practice from the content folder")
 COMMANDS = (
-    Command(("oefening",), N_("start the breathing and visualization exercise"), SESSION),
-    Command(("vragen",), N_("start the ten reflection questions"), SESSION),
-    Command(
+    Subcommand(("oefening",), N_("start the breathing and visualization exercise"), SESSION),
+    Subcommand(("vragen",), N_("start the ten reflection questions"), SESSION),
+    Subcommand(
         ("opnemen",),
         N_("record the lines in the coach's own voice; goes on where the last run stopped"),
         ("content", "config", "model", "mic", "speaker", "timeline", "verbose", "again"),
         (Word("selection", N_("PRACTICE"), N_("only PRACTICE's lines, or 'text' or 'say'"), "?"),),
     ),
-    Command(
+    Subcommand(
         ("standby",),
         N_('wait to be called ("hartsverbinding"), then a session; again'),
         tuple(option for option in SESSION if option != "text"),
     ),
-    Command(("devices",), N_("list the audio devices"), ("verbose",)),
-    Command(
+    Subcommand(("devices",), N_("list the audio devices"), ("verbose",)),
+    Subcommand(
         ("model", "list"),
         N_("the speech models: the Vosk one, and the Whisper models that can be downloaded"),
         ("config", "verbose"),
     ),
-    Command(
+    Subcommand(
         ("model", "download"),
         N_("fetch the Dutch speech model, or a Whisper model (whisper:NAME)"),
         ("config", "if_online", "verbose"),
         (Word("name", N_("whisper:NAME"), N_("a Whisper model, as 'model list' shows"), "?"),),
     ),
-    Command(
+    Subcommand(
         ("voice", "list"),
         N_("the Piper voices that can be downloaded, and those installed"),
         ("config", "verbose"),
     ),
-    Command(
+    Subcommand(
         ("voice", "download"),
         N_("fetch a Dutch Piper voice (needs the piper extra to speak)"),
         ("config", "if_online", "verbose"),
         (Word("name", N_("NAME"), N_("the voice (default: the one 'voice list' marks)"), "?"),),
     ),
-    Command(
+    Subcommand(
         ("transcribe",),
         N_("print the transcript of a recording"),
         ("config", "model", "recognizer", "verbose"),
         (Word("file", N_("FILE.wav"), N_("the recording"), type=Path),),
     ),
-    Command(
+    Subcommand(
         ("journal", "list"),
         N_("one line a session: date, practices, answers, duration, finished"),
         JOURNAL,
     ),
-    Command(
+    Subcommand(
         ("journal", "read"),
         N_("print the journal, or one session (as Markdown)"),
         JOURNAL,
         (Word("id", "ID", N_("one session, as 'journal list' shows it"), "?"),),
     ),
-    Command(
+    Subcommand(
         ("journal", "search"),
         N_("the answers that hold all these words (case and accents ignored)"),
         JOURNAL,
         (Word("words", N_("WORD"), N_("what to look for"), "+"),),
     ),
-    Command(
+    Subcommand(
         ("journal", "question"),
         N_("every answer to question N through time"),
         JOURNAL,
@@ -125,13 +128,13 @@ COMMANDS = (
             Word("number", "N", N_("the question's number")),
         ),
     ),
-    Command(
+    Subcommand(
         ("journal", "export"),
         N_("write a readable copy of the journal (Markdown, recordings) to DIR"),
         (*JOURNAL, "html"),
         (Word("folder", N_("DIR"), N_("a new private folder")),),
     ),
-    Command(
+    Subcommand(
         ("journal", "restore"),
         N_("show an answer as you confirmed it again, instead of its improved text"),
         JOURNAL,
@@ -141,26 +144,26 @@ COMMANDS = (
             Word("number", "N", N_("the question's number")),
         ),
     ),
-    Command(
+    Subcommand(
         ("journal", "improve"),
         N_("transcribe the kept recordings of answers again with the better recogniser"),
         (*JOURNAL, "recognizer"),
     ),
-    Command(
+    Subcommand(
         ("journal", "encrypt"), N_("encrypt the journal with a passphrase, from now on"), JOURNAL
     ),
-    Command(
+    Subcommand(
         ("service", "install"),
         N_("run standby as a systemd user service, from boot on"),
         ("config", "journal", "model", "mic", "speaker", "content", "dry_run", "verbose"),
     ),
-    Command(
+    Subcommand(
         ("service", "status"),
         N_("whether the service is installed, enabled, running; where its log is"),
         ("verbose",),
     ),
-    Command(("service", "remove"), N_("stop and remove the service"), ("verbose",)),
-    Command(
+    Subcommand(("service", "remove"), N_("stop and remove the service"), ("verbose",)),
+    Subcommand(
         ("pack", "key"),
         N_("make a coach's signing key (private, 0600) and its public half"),
         ("verbose",),
@@ -174,7 +177,7 @@ COMMANDS = (
             ),
         ),
     ),
-    Command(
+    Subcommand(
         ("pack", "build"),
         N_("check a content folder as a session would, and make a signed pack of it"),
         ("key", "out", "config", "verbose"),
@@ -187,30 +190,30 @@ COMMANDS = (
             ),
         ),
     ),
-    Command(
+    Subcommand(
         ("pack", "install"),
         N_("install or update a pack, from a file or an https address"),
         ("trust", "config", "verbose"),
         (Word("source", N_("FILE|URL"), N_("the pack file, or its https:// address")),),
     ),
-    Command(
+    Subcommand(
         ("pack", "list"),
         N_("the installed packs: versions, signers, stale recordings"),
         ("config", "verbose"),
     ),
-    Command(
+    Subcommand(
         ("pack", "use"),
         N_("let this installed pack speak from now on"),
         ("config", "verbose"),
         (Word("name", N_("NAME"), N_("the pack, as 'pack list' names it")),),
     ),
-    Command(
+    Subcommand(
         ("pack", "remove"),
         N_("remove an installed pack"),
         ("config", "verbose"),
         (Word("name", N_("NAME"), N_("the pack, as 'pack list' names it")),),
     ),
-    Command(
+    Subcommand(
         ("doctor",),
         N_("check sound, voice, model, journal and service; say what to fix"),
         ("config", "content", "journal", "model", "mic", "speaker", "record", "verbose"),

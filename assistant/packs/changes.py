@@ -16,7 +16,10 @@ from assistant.packs.manifest import Manifest
 
 
 @dataclass(frozen=True)
-class Line:
+class LineText:
+    """Any line of a pack, by its recording key, with its words (`content.lines.Line` is one of
+    the program's own lines, by its key under `say:`)."""
+
     key: str
     text: str
 
@@ -30,9 +33,9 @@ class Reworded:
 
 @dataclass(frozen=True)
 class Changes:
-    added: tuple[Line, ...] = ()
+    added: tuple[LineText, ...] = ()
     reworded: tuple[Reworded, ...] = ()
-    removed: tuple[Line, ...] = ()
+    removed: tuple[LineText, ...] = ()
     recordings_new: tuple[str, ...] = ()  # keys
     recordings_changed: tuple[str, ...] = ()
     recordings_removed: tuple[str, ...] = ()
@@ -73,13 +76,13 @@ def compare(old: Content, old_manifest: Manifest, new: Content, new_manifest: Ma
     after = {line.key: line.text for line in recordable_lines(new)}
     recorded_before, recorded_after = old_manifest.recordings(), new_manifest.recordings()
     return Changes(
-        added=tuple(Line(key, text) for key, text in after.items() if key not in before),
+        added=tuple(LineText(key, text) for key, text in after.items() if key not in before),
         reworded=tuple(
             Reworded(key, before[key], text)
             for key, text in after.items()
             if key in before and before[key] != text
         ),
-        removed=tuple(Line(key, text) for key, text in before.items() if key not in after),
+        removed=tuple(LineText(key, text) for key, text in before.items() if key not in after),
         recordings_new=tuple(sorted(recorded_after.keys() - recorded_before.keys())),
         recordings_changed=tuple(
             sorted(
