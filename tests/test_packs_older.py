@@ -139,3 +139,53 @@ def test_a_command_the_pack_lacks_takes_the_programs_phrasings_but_those_the_pac
     program = load_content(places.content_dir() / "nl")
     theirs = {p for p, c in program.commands.items() if c is Command.OPNAME} - {"mijn opname"}
     assert theirs and all(content.commands[p] is Command.OPNAME for p in theirs)
+
+
+DROPPED = "breathe_on"  # a line an older program said and this one no longer does
+
+
+def test_a_pack_with_a_line_the_program_no_longer_says_installs_and_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other way round: a program update removed a line the coach's pack still has. The
+    pack installs and its session runs to the end, the line left out and said so once; given
+    with `--content` the same folder is refused with its file and place."""
+    folder = coach_content(tmp_path / "coach")
+    assistant = folder / "assistant.yaml"
+    text = assistant.read_text("utf-8")
+    assistant.write_text(
+        text.replace("\nsay:\n", f"\nsay:\n  {DROPPED}: Adem rustig verder.\n", 1), "utf-8"
+    )
+    key = tmp_path / "keys" / "coach.key"
+    key.parent.mkdir()
+    make_key(key)
+    with monkeypatch.context() as older:
+        older.setattr(loader, "LINE_KEYS", {**loader.LINE_KEYS, DROPPED: frozenset()})
+        build_pack(folder, key, tmp_path / "older.zip")
+
+    home = tmp_path / "client"
+    public = key.with_name(key.name + ".pub")
+    installed = cli(home, "pack", "install", str(tmp_path / "older.zip"), "--trust", str(public))
+    assert installed.returncode == 0, installed.stderr
+    done = run_cli(
+        *("vragen", "--text", "--pace", "0"),
+        stdin=answers_script(10) + "nee\n",
+        env={**home_env(home), "LANGUAGE": "nl"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "hartsverbinding: Dit pakket heeft 1 zin die deze versie van de assistent niet meer "
+        f"zegt (say.{DROPPED}); die wordt weggelaten."
+    ], done.stderr
+    journal = sorted((home / "data" / "hartsverbinding" / "journal").glob("*.md"))
+    assert "Mijn antwoord op vraag 10" in journal[-1].read_text("utf-8")
+    listed = cli(home, "pack", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[1:] == [
+        f"  made for an older program: has 1 line it no longer says (say.{DROPPED}); left out"
+    ]
+
+    given = cli(home, "vragen", "--text", "--content", str(folder), stdin="stop\n")
+    assert given.returncode == 2 and given.stderr.count("\n") == 1, given.stderr
+    assert f"{assistant}, line 12" in given.stderr and "unknown key" in given.stderr

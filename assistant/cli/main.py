@@ -17,7 +17,13 @@ from assistant.config import Settings, load_settings, with_values
 from assistant.content.model import Content
 from assistant.errors import UserError
 from assistant.i18n import _
-from assistant.packs.chosen import chosen_content, filled_notice, offer_packs, packs_dir, use
+from assistant.packs.chosen import (
+    chosen_content,
+    offer_packs,
+    older_pack_notices,
+    packs_dir,
+    use,
+)
 from assistant.packs.installed import pack_content
 from assistant.report import warn
 
@@ -49,8 +55,7 @@ def _run(parsed: Parsed) -> int:
     if run is not None:
         return run(parsed, settings)
     content = chosen_content(parsed.value("content"), settings.pack, settings.language)
-    notice = filled_notice(content)
-    if notice is not None:
+    for notice in older_pack_notices(content):
         warn(notice)
     if parsed.words[:1] == ("journal",):
         from assistant.cli.journal import journal_command

@@ -73,23 +73,27 @@ def load_content(folder: Path, language: str = "nl", fill_from: Path | None = No
     program's own language folders), the lines, journal words and commands that `folder`
     lacks are taken from the program's content of the same language: an installed pack made
     before the program knew them keeps working (its own always win; `Content.filled` names
-    what was taken). Without it, as for a folder the person gives, every one is required."""
+    what was taken), and those the program no longer has are left out (`Content.dropped`).
+    Without it, as for a folder the person gives, every one is required and none unknown."""
     folder = language_folder(folder, language)
     top = parse_file(str(folder / "assistant.yaml")).mapping(
         {"language", "say", "journal", "months"}
     )
     base = _Base.read(fill_from, top["language"].text(), folder)
     filled: list[str] = []
-    lines, singular = _lines(top["say"], LINE_KEYS, fallback=base.say, filled=filled)
+    dropped: list[str] | None = None if base.say is None else []
+    lines, singular = _lines(
+        top["say"], LINE_KEYS, fallback=base.say, filled=filled, dropped=dropped
+    )
     journal = {
         key: variants[0]
         for key, variants in _lines(
-            top["journal"], JOURNAL_KEYS, _OPTIONAL_JOURNAL_KEYS, base.journal, filled
+            top["journal"], JOURNAL_KEYS, _OPTIONAL_JOURNAL_KEYS, base.journal, filled, dropped
         )[0].items()
     }
     owners: dict[str, str] = {}  # every phrasing, whoever uses it: one meaning per phrasing
     commands_file = parse_file(str(folder / "commands.yaml"))
-    commands, lacking = _commands(commands_file, owners, base.commands)
+    commands, lacking = _commands(commands_file, owners, base.commands, dropped)
     start_phrases = _start_phrases(commands_file, owners)
     practices = _practices(folder / "practices", owners)
     texts = _texts(parse_file(str(folder / "texts.yaml")), owners)
@@ -109,6 +113,7 @@ def load_content(folder: Path, language: str = "nl", fill_from: Path | None = No
         months=_months(top["months"]),
         pack_phrasings=_pack_phrasings(commands_file),
         filled=tuple(filled),
+        dropped=tuple(dropped or ()),
     )
 
 
@@ -141,14 +146,17 @@ def _lines(
     optional: frozenset[str] = frozenset(),
     fallback: Node | None = None,
     filled: list[str] | None = None,
+    dropped: list[str] | None = None,
 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """The lines with their variants, and the singular forms of the lines that count; with
-    `fallback`, those `node` lacks are taken from it (each named in `filled`)."""
+    `fallback`, those `node` lacks are taken from it (each named in `filled`), and those the
+    schema does not know are left out (each named in `dropped`)."""
     if fallback is None:
         found = node.mapping(set(schema) - optional, optional)
     else:
         theirs = fallback.mapping(set(), frozenset(schema))
-        found = node.mapping(set(schema) - optional - theirs.keys(), frozenset(schema))
+        required = set(schema) - optional - theirs.keys()
+        found = node.mapping(required, frozenset(schema), dropped)
         lacking = [k for k in schema if k in theirs and k not in found and k not in optional]
         found.update((key, theirs[key]) for key in lacking)
         if filled is not None:
@@ -204,14 +212,18 @@ def _check_placeholders(node: Node, text: str, allowed: frozenset[str]) -> None:
 
 
 def _commands(
-    document: Node, owners: dict[str, str], base: Node | None = None
+    document: Node,
+    owners: dict[str, str],
+    base: Node | None = None,
+    dropped: list[str] | None = None,
 ) -> tuple[dict[str, Command], dict[str, Node]]:
     """The phrasings of the commands; and those of `base` (the program's) for the commands
-    the file lacks, to be added last (`_borrowed_commands`)."""
+    the file lacks, to be added last (`_borrowed_commands`); commands the program no longer
+    has are named in `dropped` when it is given, else refused."""
     top = document.mapping({"commands"}, _COMMANDS_OPTIONAL)
     names = {c.value for c in Command}
     theirs = {} if base is None else base.mapping(set(), frozenset(names))
-    found = top["commands"].mapping(names - theirs.keys(), frozenset(names))
+    found = top["commands"].mapping(names - theirs.keys(), frozenset(names), dropped)
     commands = {
         phrase: Command(name)
         for name, child in found.items()

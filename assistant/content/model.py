@@ -99,6 +99,9 @@ class Content:
     # What an installed pack lacked and the program's own content gave ("say.look_back_asked",
     # "commands.opname"): the pack was made before the program knew them.
     filled: tuple[str, ...] = ()
+    # What an installed pack has and the program no longer knows ("say.old_line"): the pack
+    # was made for an older program; left out.
+    dropped: tuple[str, ...] = ()
 
     def practice(self, practice_id: str) -> Practice | None:
         for practice in self.practices:

@@ -72,8 +72,13 @@ class Node:
         raise ContentError(self.path, f"{self.where}: {what}" if self.where else what, self.line)
 
     def mapping(
-        self, required: set[str], optional: frozenset[str] = frozenset()
+        self,
+        required: set[str],
+        optional: frozenset[str] = frozenset(),
+        unknown: list[str] | None = None,
     ) -> dict[str, Node]:
+        """The children by key. A key neither required nor optional is refused, or with
+        `unknown` given, left out and named there (a pack made for an older program)."""
         if not isinstance(self.node, yaml.MappingNode):
             self.fail(_("expected a mapping (key: value lines)"))
         found: dict[str, Node] = {}
@@ -84,6 +89,9 @@ class Node:
                 Node(self.path, key_node, self.where).fail(_("keys must be plain words"))
             if key in found:
                 Node(self.path, key_node, self._child(key)).fail(_("this key appears twice"))
+            if key not in required and key not in optional and unknown is not None:
+                unknown.append(self._child(str(key)))
+                continue
             if key not in required and key not in optional:
                 allowed = ", ".join(sorted(required | optional))
                 Node(self.path, key_node, self._child(key)).fail(

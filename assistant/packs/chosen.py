@@ -87,19 +87,34 @@ def chosen_content(given: Path | None, configured_pack: str | None, language: st
     return load_content(content_folder(given, configured_pack), language)
 
 
-def filled_notice(content: Content) -> str | None:
-    """One line for stderr when a pack lacked lines the program has (None when it lacked
-    none): the session works, but the coach's pack is older than the program."""
-    if not content.filled:
-        return None
-    count = len(content.filled)
-    return ngettext(
-        "This pack lacks {count} newer line of the assistant ({keys}); the program's own is "
-        "spoken for it. Ask its coach for a new version.",
-        "This pack lacks {count} newer lines of the assistant ({keys}); the program's own are "
-        "spoken for those. Ask its coach for a new version.",
-        count,
-    ).format(count=count, keys=", ".join(content.filled))
+def older_pack_notices(content: Content) -> list[str]:
+    """A line for stderr per way the pack is older than the program (none when it is not):
+    lines it lacks (the program's own are spoken), lines the program no longer says (left
+    out). The session works either way."""
+    notices = []
+    if content.filled:
+        count = len(content.filled)
+        notices.append(
+            ngettext(
+                "This pack lacks {count} newer line of the assistant ({keys}); the program's "
+                "own is spoken for it. Ask its coach for a new version.",
+                "This pack lacks {count} newer lines of the assistant ({keys}); the program's "
+                "own are spoken for those. Ask its coach for a new version.",
+                count,
+            ).format(count=count, keys=", ".join(content.filled))
+        )
+    if content.dropped:
+        count = len(content.dropped)
+        notices.append(
+            ngettext(
+                "This pack has {count} line this version of the assistant no longer says "
+                "({keys}); it is left out.",
+                "This pack has {count} lines this version of the assistant no longer says "
+                "({keys}); they are left out.",
+                count,
+            ).format(count=count, keys=", ".join(content.dropped))
+        )
+    return notices
 
 
 def offer_packs(content: Content, packs: Path) -> Content:

@@ -139,18 +139,29 @@ def list_packs(packs_dir: Path) -> list[InstalledPack]:
 
 
 def _filled(content: Content) -> tuple[str, ...]:
-    if not content.filled:
-        return ()
-    count = len(content.filled)
-    return (
-        ngettext(
-            "made for an older program: lacks {count} of its lines ({keys}); the program's own "
-            "is used",
-            "made for an older program: lacks {count} of its lines ({keys}); the program's own "
-            "are used",
-            count,
-        ).format(count=count, keys=", ".join(content.filled)),
-    )
+    """How the pack is older than the program, one note per way (see `older_pack_notices`)."""
+    notes = []
+    if content.filled:
+        count = len(content.filled)
+        notes.append(
+            ngettext(
+                "made for an older program: lacks {count} of its lines ({keys}); the program's "
+                "own is used",
+                "made for an older program: lacks {count} of its lines ({keys}); the program's "
+                "own are used",
+                count,
+            ).format(count=count, keys=", ".join(content.filled))
+        )
+    if content.dropped:
+        count = len(content.dropped)
+        notes.append(
+            ngettext(
+                "made for an older program: has {count} line it no longer says ({keys}); left out",
+                "made for an older program: has {count} lines it no longer says ({keys}); left out",
+                count,
+            ).format(count=count, keys=", ".join(content.dropped))
+        )
+    return tuple(notes)
 
 
 def verify_installed(packs_dir: Path, name: str) -> Manifest:
