@@ -6,6 +6,8 @@ reaches it."""
 
 from __future__ import annotations
 
+import os
+import random
 import stat
 import threading
 import time
@@ -16,6 +18,7 @@ import pytest
 from assistant.audio import AudioChunk, rms
 from assistant.dialog.messages import Style
 from assistant.voice import CachedVoice, Pyttsx3Voice, VoiceError, VoiceSettings, make_voice
+from assistant.voice import cache as cache_module
 from assistant.voice.cache import FORMAT
 
 pytestmark = [pytest.mark.files, pytest.mark.voice]
@@ -144,3 +147,168 @@ def test_an_unwritable_cache_still_speaks(tmp_path: Path) -> None:
     blocker.write_text("a file where the folder should be")
     voice = CachedVoice(CountingVoice(), blocker / "voice")
     assert voice.render("hallo", Style.PROMPT).frames > 0
+
+
+# --- an older version's files -------------------------------------------------------------
+# (These and the size-cap tests below were lost in a merge on 2026-11-25 and are back.)
+
+
+def test_files_of_an_older_version_are_removed_on_first_use(tmp_path: Path) -> None:
+    folder = tmp_path / "voice"
+    folder.mkdir()
+    entry = "ab" * 32 + ".wav"
+    (folder / entry).write_bytes(b"RIFF old read-back line")  # format 1: flat files
+    (folder / f".{entry}.tmp-4242").write_bytes(b"half")
+    (folder / "v1").mkdir()
+    (folder / "v1" / entry).write_bytes(b"RIFF")
+    (folder / "v7").mkdir()  # a newer version's folder would be removed too
+    (folder / "notes.txt").write_text("not ours")  # anything else is left alone
+    (folder / "vacation").mkdir()
+    (folder / "v3-photos").mkdir()
+    (folder / "v9").mkdir()
+    (folder / "v9" / "photo.jpg").write_bytes(b"not ours either")
+    voice = CachedVoice(CountingVoice(), folder)
+    assert (folder / entry).exists()  # nothing happens before the cache is used
+    voice.render("hallo", Style.PROMPT)
+    left = sorted(path.name for path in folder.iterdir())
+    assert left == sorted(["notes.txt", "vacation", "v3-photos", "v9", f"v{FORMAT}"])
+    assert (folder / "v9" / "photo.jpg").exists()
+    assert [path.name for path in voice.entries.iterdir()] == [
+        voice.path_for("hallo", Style.PROMPT).name
+    ]
+
+
+def test_a_current_entry_survives_a_restart(tmp_path: Path) -> None:
+    CachedVoice(CountingVoice(), tmp_path).render("hallo", Style.PROMPT)
+    inner = CountingVoice()
+    CachedVoice(inner, tmp_path).render("hallo", Style.PROMPT)
+    assert inner.calls == 0
+
+
+# --- bounded: least recently used out first -----------------------------------------------
+
+
+def _entry_bytes(tmp_path: Path) -> int:
+    probe = CachedVoice(CountingVoice(), tmp_path / "probe")
+    probe.render("line-00", Style.PROMPT)
+    return probe.path_for("line-00", Style.PROMPT).stat().st_size
+
+
+def _age(path: Path, hours: float) -> None:
+    moment = time.time() - hours * 3600
+    os.utime(path, (moment, moment))
+
+
+def _stored(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.glob("*.wav"))
+
+
+def test_the_cache_stays_under_its_cap(tmp_path: Path) -> None:
+    size = _entry_bytes(tmp_path)
+    voice = CachedVoice(CountingVoice(), tmp_path / "voice", max_bytes=5 * size)
+    for number in range(30):
+        voice.render(f"line-{number:02d}", Style.PROMPT)
+        assert _stored(voice.entries) <= 5 * size
+    assert len(list(voice.entries.glob("*.wav"))) <= 5
+    assert voice.path_for("line-29", Style.PROMPT).exists()  # the newest is kept
+
+
+def test_the_least_recently_used_goes_first(tmp_path: Path) -> None:
+    size = _entry_bytes(tmp_path)
+    inner = CountingVoice()
+    voice = CachedVoice(inner, tmp_path / "voice", max_bytes=round(4.5 * size))
+    names = ["line-01", "line-02", "line-03", "line-04"]
+    for hours, name in zip((4, 3, 2, 1), names, strict=True):
+        voice.render(name, Style.PROMPT)
+        _age(voice.path_for(name, Style.PROMPT), hours)
+    voice.render("line-01", Style.PROMPT)  # used again: now the most recent
+    assert inner.calls == 4
+    voice.render("line-05", Style.PROMPT)  # over the cap: one has to go
+    kept = {name for name in [*names, "line-05"] if voice.path_for(name, Style.PROMPT).exists()}
+    assert kept == {"line-01", "line-03", "line-04", "line-05"}
+    # prepare() counts as use too.
+    _age(voice.path_for("line-03", Style.PROMPT), 5)
+    voice.prepare([("line-03", Style.PROMPT)])
+    voice.render("line-06", Style.PROMPT)
+    assert voice.path_for("line-03", Style.PROMPT).exists()
+    assert not voice.path_for("line-04", Style.PROMPT).exists()
+
+
+def test_a_smaller_cap_is_applied_on_first_use(tmp_path: Path) -> None:
+    size = _entry_bytes(tmp_path)
+    big = CachedVoice(CountingVoice(), tmp_path / "voice")
+    for number in range(10):
+        big.render(f"line-{number:02d}", Style.PROMPT)
+        _age(big.path_for(f"line-{number:02d}", Style.PROMPT), 20 - number)
+    small = CachedVoice(CountingVoice(), tmp_path / "voice", max_bytes=4 * size)
+    small.render("line-09", Style.PROMPT)
+    assert _stored(small.entries) <= 4 * size
+    assert small.path_for("line-09", Style.PROMPT).exists()
+    assert not small.path_for("line-00", Style.PROMPT).exists()
+
+
+def test_two_voices_on_one_folder_share_its_cap(tmp_path: Path) -> None:
+    """A voice server's lines and the local voice's go into one folder (two identities): what
+    one writes counts against the cap the other keeps."""
+    size = _entry_bytes(tmp_path)
+    folder = tmp_path / "voice"
+    server = CachedVoice(CountingVoice(rate=150), folder, max_bytes=4 * size)
+    local = CachedVoice(CountingVoice(rate=151), folder, max_bytes=4 * size)
+    for number in range(12):
+        for voice in (server, local):
+            voice.render(f"line-{number:02d}", Style.PROMPT)
+            assert _stored(folder / f"v{FORMAT}") <= 4 * size, number
+
+
+def test_an_entry_evicted_while_it_is_read_is_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inner = CountingVoice()
+    voice = CachedVoice(inner, tmp_path)
+    first = voice.render("hallo", Style.PROMPT)
+    real_read = cache_module.read_wav
+
+    def evicted_first(path: Path) -> AudioChunk:
+        path.unlink()  # another thread's eviction, between the check and the read
+        return real_read(path)
+
+    monkeypatch.setattr(cache_module, "read_wav", evicted_first)
+    assert voice.render("hallo", Style.PROMPT) == first
+    assert inner.calls == 2
+
+
+def test_two_users_evicting_under_each_other_never_fail(tmp_path: Path) -> None:
+    # The session and the pre-renderer read, write and evict at the same time, with a cap that
+    # forces evictions all along; a third thread's voice has a view of the same folder.
+    size = _entry_bytes(tmp_path)
+    folder = tmp_path / "voice"
+    expected = {
+        f"line-{n:02d}": CachedVoice(CountingVoice(), tmp_path / "ref").render(
+            f"line-{n:02d}", Style.PROMPT
+        )
+        for n in range(12)
+    }
+    errors: list[BaseException] = []
+    shared = CachedVoice(CountingVoice(), folder, max_bytes=3 * size)
+    other = CachedVoice(CountingVoice(), folder, max_bytes=3 * size)
+
+    def run(voice: CachedVoice, seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for _ in range(300):
+                name = f"line-{rng.randrange(12):02d}"
+                assert voice.render(name, Style.PROMPT) == expected[name]
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(voice, seed))
+        for seed, voice in enumerate((shared, shared, other))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors[0]
+    assert shared.misses + other.misses > 12  # lines were evicted and rendered again
+    assert _stored(folder / f"v{FORMAT}") <= 3 * size

@@ -19,6 +19,9 @@ for lines that carry the person's words, such as an answer read back.
 
 Threads: the session and the pre-renderer call in at the same time. Writes and evictions take
 turns; a read races them safely: an entry evicted under a reader is simply rendered again.
+Every CachedVoice on one folder in a process shares what it knows of it (`_Folder`): with a
+voice server, its lines and the local voice's go into the same folder under one cap. Another
+process's writes are seen at its next eviction, which counts the folder's files again.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.audio import AudioChunk, read_wav, wav_bytes
@@ -53,6 +57,24 @@ TOUCH_AFTER = 3600.0  # seconds: a hit on an entry older than this marks it used
 _ENTRY = re.compile(r"[0-9a-f]{64}\.wav")
 _TEMP = re.compile(r"\.[0-9a-f]{64}\.wav\.tmp-\d+")
 _VERSION = re.compile(r"v\d+")
+
+
+@dataclass
+class _Folder:
+    """One cache folder as this process knows it, shared by every CachedVoice on it."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)  # set-up, writes, evictions
+    ready: bool = False  # set up: older versions' files removed, the entries counted
+    bytes: int = 0  # the entries' size
+
+
+_FOLDERS: dict[Path, _Folder] = {}
+_FOLDERS_LOCK = threading.Lock()
+
+
+def _folder(entries: Path) -> _Folder:
+    with _FOLDERS_LOCK:
+        return _FOLDERS.setdefault(entries.absolute(), _Folder())
 
 
 def finish_line(audio: AudioChunk) -> AudioChunk:
@@ -94,9 +116,8 @@ class CachedVoice:
         self.entries = folder / f"v{FORMAT}"
         self.max_bytes = max_bytes
         self._lock = threading.Lock()  # the counters
-        self._disk = threading.Lock()  # the folder: set-up, writes, evictions
-        self._ready = False
-        self._bytes = 0  # the entries' size as this instance knows it
+        self._shared = _folder(self.entries)
+        self._ready = False  # this instance's cap applied to the folder
         self.hits = 0
         self.misses = 0
 
@@ -151,24 +172,28 @@ class CachedVoice:
     # --- the folder ---------------------------------------------------------------------------
 
     def _set_up(self) -> None:
-        with self._disk:
+        shared = self._shared
+        with shared.lock:
             if self._ready:
                 return
             self._ready = True
-            removed = remove_old_versions(self.folder)
-            if removed:
-                log.info("voice cache: removed %d files left by an older version", removed)
-            with contextlib.suppress(OSError):
-                remove_stale_temp_files(self.entries)
-            self._bytes = sum(size for _, size, _ in _scan(self.entries))
-            if self._bytes > self.max_bytes:  # a smaller cap than last time
+            if not shared.ready:
+                shared.ready = True
+                removed = remove_old_versions(self.folder)
+                if removed:
+                    log.info("voice cache: removed %d files left by an older version", removed)
+                with contextlib.suppress(OSError):
+                    remove_stale_temp_files(self.entries)
+                shared.bytes = sum(size for _, size, _ in _scan(self.entries))
+            if shared.bytes > self.max_bytes:  # a smaller cap than last time
                 self._evict(keep=None)
 
     def _store(self, path: Path, audio: AudioChunk) -> None:
         # A cache that cannot be written (full disk, read-only home) only costs speed, so a
         # failure here is swallowed: the line was rendered and will be spoken all the same.
         data = wav_bytes(audio)
-        with self._disk:
+        shared = self._shared
+        with shared.lock:
             try:
                 ensure_private_folder(self.folder)
                 ensure_private_folder(self.entries)
@@ -179,8 +204,8 @@ class CachedVoice:
                 write_durably(path, data)  # a power cut leaves no half file behind
             except OSError:
                 return
-            self._bytes += len(data) - replaced
-            if self._bytes > self.max_bytes:
+            shared.bytes += len(data) - replaced
+            if shared.bytes > self.max_bytes:
                 self._evict(keep=path)
 
     def _evict(self, keep: Path | None) -> None:
@@ -199,7 +224,7 @@ class CachedVoice:
             except OSError:
                 continue  # e.g. open elsewhere on Windows: try the next one
             total -= size
-        self._bytes = total
+        self._shared.bytes = total
 
 
 def _scan(folder: Path) -> list[tuple[Path, int, float]]:
