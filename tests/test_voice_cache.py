@@ -13,10 +13,12 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from assistant.audio import AudioChunk, rms
+from assistant.audio import AudioChunk, read_wav, rms
 from assistant.dialog.messages import Style
+from assistant.loudness import SPEECH_LUFS, integrated_loudness
 from assistant.voice import CachedVoice, Pyttsx3Voice, VoiceError, VoiceSettings, make_voice
 from assistant.voice import cache as cache_module
 from assistant.voice.cache import FORMAT
@@ -150,7 +152,7 @@ def test_an_unwritable_cache_still_speaks(tmp_path: Path) -> None:
 
 
 # --- an older version's files -------------------------------------------------------------
-# (These and the size-cap tests below were lost in a merge on 2026-11-25 and are back.)
+# (The tests from here on were lost in a merge on 2026-11-25 and are back.)
 
 
 def test_files_of_an_older_version_are_removed_on_first_use(tmp_path: Path) -> None:
@@ -312,3 +314,33 @@ def test_two_users_evicting_under_each_other_never_fail(tmp_path: Path) -> None:
     assert not errors, errors[0]
     assert shared.misses + other.misses > 12  # lines were evicted and rendered again
     assert _stored(folder / f"v{FORMAT}") <= 3 * size
+
+
+# --- what is kept: one loudness, faded; and what is never kept -----------------------------
+
+
+def test_a_line_is_kept_at_the_speech_loudness_and_faded(tmp_path: Path) -> None:
+    voice = CachedVoice(CountingVoice(), tmp_path)
+    raw = CountingVoice().render("hallo daar", Style.PROMPT)
+    spoken = voice.render("hallo daar", Style.PROMPT)
+    stored = read_wav(voice.path_for("hallo daar", Style.PROMPT))
+    assert stored == spoken
+    assert integrated_loudness(raw) > SPEECH_LUFS + 5  # the engine's square wave is loud
+    assert integrated_loudness(spoken) == pytest.approx(SPEECH_LUFS, abs=0.1)
+    values = spoken.array().astype(np.int32)
+    assert abs(raw.array()[0]) == 8192  # the engine starts at full level...
+    assert values[0] == 0 and values[-1] == 0  # ...the cached line fades in and out
+    fade = round(0.008 * 16000)
+    assert np.all(np.abs(values[1:4]) < np.abs(values[fade]))
+
+
+def test_a_private_line_is_rendered_but_never_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "voice"
+    inner = CountingVoice()
+    voice = CachedVoice(inner, folder)
+    private = voice.render_private("Ik hoorde: mijn eigen woorden.", Style.PROMPT)
+    assert inner.calls == 1 and (voice.hits, voice.misses) == (0, 0)
+    assert not folder.exists()  # nothing written, not even the folder
+    assert private == voice.render("Ik hoorde: mijn eigen woorden.", Style.PROMPT)  # same sound
+    assert voice.render_private("Ik hoorde: mijn eigen woorden.", Style.PROMPT) == private
+    assert inner.calls == 3  # a private line is never taken from the cache either
