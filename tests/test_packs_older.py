@@ -18,7 +18,7 @@ from assistant.content.lines import Line
 from assistant.content.model import Command
 from assistant.errors import ContentError
 from assistant.packs import build_pack, make_key
-from tests.helpers import answers_script, coach_content, run_cli
+from tests.helpers import answers_script, coach_content, record_lines, run_cli
 from tests.test_packs_cli import cli, home_env
 
 pytestmark = [pytest.mark.files, pytest.mark.slow]
@@ -147,9 +147,10 @@ DROPPED = "breathe_on"  # a line an older program said and this one no longer do
 def test_a_pack_with_a_line_the_program_no_longer_says_installs_and_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The other way round: a program update removed a line the coach's pack still has. The
-    pack installs and its session runs to the end, the line left out and said so once; given
-    with `--content` the same folder is refused with its file and place."""
+    """The other way round: a program update removed a line the coach's pack still has (and
+    she recorded). The pack installs and its session runs to the end, the line left out and
+    said so once (its recording is not reported on its own); given with `--content` the same
+    folder is refused with its file and place."""
     folder = coach_content(tmp_path / "coach")
     assistant = folder / "assistant.yaml"
     text = assistant.read_text("utf-8")
@@ -161,6 +162,7 @@ def test_a_pack_with_a_line_the_program_no_longer_says_installs_and_runs(
     make_key(key)
     with monkeypatch.context() as older:
         older.setattr(loader, "LINE_KEYS", {**loader.LINE_KEYS, DROPPED: frozenset()})
+        record_lines(folder, [f"say.{DROPPED}"])  # the coach recorded it too
         build_pack(folder, key, tmp_path / "older.zip")
 
     home = tmp_path / "client"

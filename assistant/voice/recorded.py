@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.audio import AudioChunk, read_wav
@@ -40,7 +41,15 @@ def current_recordings(content: Content) -> tuple[dict[str, Path], list[str]]:
     folder = RecordingFolder(Path(content.source_dir))
     lines = {line.key: line.text for line in recordable_lines(content)}
     survey = folder.survey(lines)
+    # A pack's recording of a line this program no longer says: the pack's notice says so.
+    survey = replace(
+        survey, stale=tuple(s for s in survey.stale if not _dropped(s.key, content.dropped))
+    )
     return survey.by_text(lines), problems(survey, folder)
+
+
+def _dropped(key: str, dropped: tuple[str, ...]) -> bool:
+    return any(key == line or key.startswith(line + ".") for line in dropped)
 
 
 class RecordedVoice:
