@@ -1,6 +1,7 @@
 """The improver's patience: a worker that dies on one answer is restarted a few times, then that
 answer keeps its text until the next start (on the pending list still); a recogniser that fails
-for now is asked again after growing delays, from the short one again once it works.
+for now is asked again after growing delays, from the short one again once it works; and
+`journal improve` says a worker that ended for what it is, not as a server that is away.
 
 The worker deaths are real: the worker process (Korean Vosk model as the better recogniser) is
 killed with SIGKILL each time it starts, as the kernel's out-of-memory killer would on a small
@@ -12,8 +13,11 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,10 +26,10 @@ from assistant.audio import read_wav
 from assistant.backoff import Backoff
 from assistant.improve.improver import GIVE_UP_AFTER, Improver, Job
 from assistant.improve.worker import Reply
-from assistant.journal.markdown import Labels
+from assistant.journal.markdown import Entry, Labels
 from assistant.journal.pending import AnswerKey, PendingList
 from assistant.journal.store import Journal
-from tests.helpers import human_clips
+from tests.helpers import ROOT, human_clips
 
 pytestmark = pytest.mark.files
 
@@ -131,3 +135,55 @@ def test_a_failing_recogniser_is_asked_again_after_growing_delays(tmp_path: Path
     assert _wait_until(finished, 30)
     assert delays.given[4:] == [0.01]  # it worked in between: from the short delay again
     improver.close()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+@pytest.mark.vosk
+def test_journal_improve_says_the_worker_ended_not_that_a_server_is_away(
+    tmp_path: Path, content, ko_model_dir: Path
+) -> None:
+    """`journal improve` whose worker process is killed (as the out-of-memory killer would):
+    one line that says so, exit status 2, the answer still waiting for the next run."""
+    folder = tmp_path / "journal"
+    journal = _journal(tmp_path, content)
+    journal.start("vragen", datetime(2026, 11, 3, 14, 5))
+    clip = read_wav(human_clips()[0].path)
+    journal.save_answer(Entry("vragen", 1, "Waardoor lijd je?", "moe", True), clip)
+    journal.finish(True, 60)
+    journal.close()
+    command = [sys.executable, "-m", "assistant", "journal", "improve", "--journal", str(folder)]
+    process = subprocess.Popen(
+        [*command, "--recognizer", str(ko_model_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    killed: list[int] = []
+    try:
+        while not killed and process.poll() is None:
+            killed += _children(process.pid)  # the worker, before its model is loaded
+            time.sleep(0.01)
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert killed, stderr
+    assert process.returncode == 2, stderr
+    (message,) = [line for line in stderr.splitlines() if "improve" in line]
+    assert "stopped in the middle of an answer" in message and "1 answer waits" in message
+    assert "Traceback" not in stderr and "moe" not in stderr
+    assert PendingList(journal.files.pending_improvements).load() != []  # for the next run

@@ -108,6 +108,18 @@ def improve_command(journal: Journal, content: Content, spec: str) -> int:
         improver.close()
     if improver.unusable:
         raise UserError(improver.unusable)
+    if left and improver.worker_ended:
+        raise UserError(
+            ngettext(
+                "{recognizer} stopped in the middle of an answer (its process ended: too "
+                "little memory?); {count} answer waits. Run 'journal improve' again, or choose "
+                "a smaller model.",
+                "{recognizer} stopped in the middle of an answer (its process ended: too "
+                "little memory?); {count} answers wait. Run 'journal improve' again, or choose "
+                "a smaller model.",
+                left,
+            ).format(recognizer=name, count=left)
+        )
     if left:
         raise UserError(
             ngettext(

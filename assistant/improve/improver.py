@@ -78,6 +78,7 @@ class Improver:
         self.worker = WorkerProcess(spec, vosk_model, stop_phrases)
         self.failing = False  # the last try failed (a server down): waiting adds nothing now
         self.unusable = ""  # why this recogniser cannot work here at all
+        self.worker_ended = False  # the last try ended with the worker process (not the server)
         self.retry_delays = retry or Backoff(first=RETRY_SECONDS, most=MOST_RETRY_SECONDS)
         self._deaths: Counter[AnswerKey] = Counter()  # worker deaths per answer, this run
         self._jobs: queue.Queue[Job | None] = queue.Queue()
@@ -161,6 +162,7 @@ class Improver:
             except WorkerGone:
                 self._worker_died(job)
                 continue
+            self.worker_ended = False
             if not reply.ok:
                 if reply.lasting:
                     self.unusable = reply.why
@@ -175,6 +177,7 @@ class Improver:
             self._done.put(Done(job, Version(reply.text, reply.recognizer, made)))
 
     def _worker_died(self, job: Job) -> None:
+        self.worker_ended = True
         self._deaths[job.key] += 1
         if self._deaths[job.key] < GIVE_UP_AFTER:
             log.warning("the improving worker ended; starting another")
