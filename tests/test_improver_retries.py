@@ -64,7 +64,7 @@ def test_a_worker_that_dies_on_one_answer_is_given_up_for_this_run(
     tmp_path: Path, content, ko_model_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     journal = _journal(tmp_path, content)
-    improver = Improver(str(ko_model_dir), journal, retry=Backoff(first=0.05, most=0.1))
+    improver = Improver(str(ko_model_dir), journal)
     killed: list[int] = []
     killing = threading.Event()
     killing.set()
@@ -172,16 +172,17 @@ def test_journal_improve_says_the_worker_ended_not_that_a_server_is_away(
     )
     killed: list[int] = []
     try:
-        while not killed and process.poll() is None:
-            killed += _children(process.pid)  # the worker, before its model is loaded
+        while process.poll() is None:
+            for pid in _children(process.pid):  # each worker, before its model is loaded
+                if pid not in killed:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
             time.sleep(0.01)
-        for pid in killed:
-            os.kill(pid, signal.SIGKILL)
         _, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
-    assert killed, stderr
+    assert len(killed) == GIVE_UP_AFTER, (killed, stderr)
     assert process.returncode == 2, stderr
     (message,) = [line for line in stderr.splitlines() if "improve" in line]
     assert "stopped in the middle of an answer" in message and "1 answer waits" in message

@@ -102,13 +102,13 @@ def improve_command(journal: Journal, content: Content, spec: str) -> int:
             bar(total - improver.outstanding())
             time.sleep(0.1)
         apply_done(improver)
-        left = improver.outstanding()
+        left = improver.outstanding() + len(improver.given_up)  # both wait for the next run
         bar(total - left, final=True)
     finally:
         improver.close()
     if improver.unusable:
         raise UserError(improver.unusable)
-    if left and improver.worker_ended:
+    if improver.given_up:
         raise UserError(
             ngettext(
                 "{recognizer} stopped in the middle of an answer (its process ended: too "

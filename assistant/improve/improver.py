@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 10.0
 MOST_RETRY_SECONDS = 600.0
 GIVE_UP_AFTER = 3  # worker deaths on one answer, in one run
+FIRST_RESTART_SECONDS = 1.0  # after a worker died: doubling up to RETRY_SECONDS
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class Improver:
         self.unusable = ""  # why this recogniser cannot work here at all
         self.worker_ended = False  # the last try ended with the worker process (not the server)
         self.retry_delays = retry or Backoff(first=RETRY_SECONDS, most=MOST_RETRY_SECONDS)
+        self.restart_delays = Backoff(first=FIRST_RESTART_SECONDS, most=RETRY_SECONDS)
+        self.given_up: set[AnswerKey] = set()  # the worker died on each too often, this run
         self._deaths: Counter[AnswerKey] = Counter()  # worker deaths per answer, this run
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._done: queue.Queue[Done] = queue.Queue()
@@ -173,6 +176,7 @@ class Improver:
                 continue
             self.failing = False
             self.retry_delays.reset()
+            self.restart_delays.reset()
             made = datetime.now().astimezone()
             self._done.put(Done(job, Version(reply.text, reply.recognizer, made)))
 
@@ -181,8 +185,11 @@ class Improver:
         self._deaths[job.key] += 1
         if self._deaths[job.key] < GIVE_UP_AFTER:
             log.warning("the improving worker ended; starting another")
-            self._later(job, self.retry_delays.delay())
+            # Not `failing`: the other answers go on (a `journal improve` too); a session's
+            # end does not wait for it (`wait_until_done` looks at `worker_ended`).
+            self._later(job, self.restart_delays.delay(), failing=False)
             return
+        self.given_up.add(job.key)
         if self._deaths[job.key] == GIVE_UP_AFTER:
             log.warning(
                 "the improving worker ended %d times on answer %d of session %s: "
@@ -193,8 +200,9 @@ class Improver:
             )
         self._leave(job)
 
-    def _later(self, job: Job, delay: float) -> None:
-        self.failing = True
+    def _later(self, job: Job, delay: float, failing: bool = True) -> None:
+        if failing:
+            self.failing = True
         if not self._stop.wait(delay):
             self._jobs.put(job)
 
@@ -281,8 +289,13 @@ def wait_until_done(
     improver: Improver, record_id: str | None = None, session: Journal | None = None
 ) -> None:
     """Apply versions until no job (of `record_id`) is open, or the recogniser fails for now
-    (a server down: the pending list keeps the rest) or cannot work here."""
-    while improver.outstanding(record_id) and not improver.failing and not improver.unusable:
+    (a server down, or its worker ended: the pending list keeps the rest) or cannot work here."""
+    while (
+        improver.outstanding(record_id)
+        and not improver.failing
+        and not improver.worker_ended
+        and not improver.unusable
+    ):
         if not apply_done(improver, session):
             time.sleep(0.1)
     apply_done(improver, session)
