@@ -32,6 +32,17 @@ LINES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts as a new process would: no cache folder known yet."""
+    monkeypatch.setattr(cache_module, "_FOLDERS", {})
+
+
+def _restart() -> None:
+    """What the next process knows of the cache folders: nothing but the files."""
+    cache_module._FOLDERS.clear()
+
+
 class CountingVoice:
     """A stand-in engine: a tone whose length depends on the text, and a count of renders."""
 
@@ -182,6 +193,7 @@ def test_files_of_an_older_version_are_removed_on_first_use(tmp_path: Path) -> N
 
 def test_a_current_entry_survives_a_restart(tmp_path: Path) -> None:
     CachedVoice(CountingVoice(), tmp_path).render("hallo", Style.PROMPT)
+    _restart()
     inner = CountingVoice()
     CachedVoice(inner, tmp_path).render("hallo", Style.PROMPT)
     assert inner.calls == 0
@@ -242,6 +254,7 @@ def test_a_smaller_cap_is_applied_on_first_use(tmp_path: Path) -> None:
     for number in range(10):
         big.render(f"line-{number:02d}", Style.PROMPT)
         _age(big.path_for(f"line-{number:02d}", Style.PROMPT), 20 - number)
+    _restart()  # the next start, with a smaller cap in its config
     small = CachedVoice(CountingVoice(), tmp_path / "voice", max_bytes=4 * size)
     small.render("line-09", Style.PROMPT)
     assert _stored(small.entries) <= 4 * size
@@ -311,6 +324,7 @@ def test_two_users_evicting_under_each_other_never_fail(tmp_path: Path) -> None:
         thread.start()
     for thread in threads:
         thread.join(60)
+    assert not any(thread.is_alive() for thread in threads), "stuck: a deadlock?"
     assert not errors, errors[0]
     assert shared.misses + other.misses > 12  # lines were evicted and rendered again
     assert _stored(folder / f"v{FORMAT}") <= 3 * size

@@ -73,8 +73,8 @@ _FOLDERS_LOCK = threading.Lock()
 
 
 def _folder(entries: Path) -> _Folder:
-    with _FOLDERS_LOCK:
-        return _FOLDERS.setdefault(entries.absolute(), _Folder())
+    with _FOLDERS_LOCK:  # one folder reached by two paths (a link, `..`) is still one
+        return _FOLDERS.setdefault(Path(os.path.realpath(entries)), _Folder())
 
 
 def finish_line(audio: AudioChunk) -> AudioChunk:
@@ -172,21 +172,23 @@ class CachedVoice:
     # --- the folder ---------------------------------------------------------------------------
 
     def _set_up(self) -> None:
+        if self._ready:  # every render asks: a hit must not wait for another voice's write
+            return
         shared = self._shared
         with shared.lock:
             if self._ready:
                 return
-            self._ready = True
             if not shared.ready:
-                shared.ready = True
                 removed = remove_old_versions(self.folder)
                 if removed:
                     log.info("voice cache: removed %d files left by an older version", removed)
                 with contextlib.suppress(OSError):
                     remove_stale_temp_files(self.entries)
                 shared.bytes = sum(size for _, size, _ in _scan(self.entries))
+                shared.ready = True
             if shared.bytes > self.max_bytes:  # a smaller cap than last time
                 self._evict(keep=None)
+            self._ready = True
 
     def _store(self, path: Path, audio: AudioChunk) -> None:
         # A cache that cannot be written (full disk, read-only home) only costs speed, so a
