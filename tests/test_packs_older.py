@@ -177,15 +177,15 @@ def test_a_pack_with_a_line_the_program_no_longer_says_installs_and_runs(
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == [
-        "hartsverbinding: Dit pakket heeft 1 zin die deze versie van de assistent niet meer "
-        f"zegt (say.{DROPPED}); die wordt weggelaten."
+        "hartsverbinding: Dit pakket heeft 1 onderdeel dat deze versie van de assistent niet "
+        f"meer kent (say.{DROPPED}); dat wordt weggelaten."
     ], done.stderr
     journal = sorted((home / "data" / "hartsverbinding" / "journal").glob("*.md"))
     assert "Mijn antwoord op vraag 10" in journal[-1].read_text("utf-8")
     listed = cli(home, "pack", "list")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.splitlines()[1:] == [
-        f"  made for an older program: has 1 line it no longer says (say.{DROPPED}); left out"
+        f"  made for an older program: has 1 part it no longer knows (say.{DROPPED}); left out"
     ]
 
     given = cli(home, "vragen", "--text", "--content", str(folder), stdin="stop\n")

@@ -89,8 +89,8 @@ def chosen_content(given: Path | None, configured_pack: str | None, language: st
 
 def older_pack_notices(content: Content) -> list[str]:
     """A line for stderr per way the pack is older than the program (none when it is not):
-    lines it lacks (the program's own are spoken), lines the program no longer says (left
-    out). The session works either way."""
+    lines it lacks (the program's own are spoken), lines, journal words or commands the program
+    no longer knows (left out). The session works either way."""
     notices = []
     if content.filled:
         count = len(content.filled)
@@ -107,9 +107,9 @@ def older_pack_notices(content: Content) -> list[str]:
         count = len(content.dropped)
         notices.append(
             ngettext(
-                "This pack has {count} line this version of the assistant no longer says "
+                "This pack has {count} part this version of the assistant no longer knows "
                 "({keys}); it is left out.",
-                "This pack has {count} lines this version of the assistant no longer says "
+                "This pack has {count} parts this version of the assistant no longer knows "
                 "({keys}); they are left out.",
                 count,
             ).format(count=count, keys=", ".join(content.dropped))

@@ -156,8 +156,9 @@ def _filled(content: Content) -> tuple[str, ...]:
         count = len(content.dropped)
         notes.append(
             ngettext(
-                "made for an older program: has {count} line it no longer says ({keys}); left out",
-                "made for an older program: has {count} lines it no longer says ({keys}); left out",
+                "made for an older program: has {count} part it no longer knows ({keys}); left out",
+                "made for an older program: has {count} parts it no longer knows ({keys}); "
+                "left out",
                 count,
             ).format(count=count, keys=", ".join(content.dropped))
         )
