@@ -56,6 +56,16 @@ def older_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, P
     return folder, tmp_path / "older.zip", key.with_name(key.name + ".pub")
 
 
+def _notes_after_a_whole_session(home: Path) -> list[str]:
+    """The session's tenth answer is in the journal; returns what `pack list` notes of the
+    pack."""
+    journal = sorted((home / "data" / "hartsverbinding" / "journal").glob("*.md"))
+    assert "Mijn antwoord op vraag 10" in journal[-1].read_text("utf-8")
+    listed = cli(home, "pack", "list")
+    assert listed.returncode == 0, listed.stderr
+    return listed.stdout.splitlines()[1:]
+
+
 def test_an_older_pack_installs_and_its_session_completes_with_the_programs_line(
     older_pack, tmp_path, monkeypatch
 ):
@@ -85,12 +95,7 @@ def test_an_older_pack_installs_and_its_session_completes_with_the_programs_line
         f"(say.{LACKING.value}); het programma spreekt daar zijn eigen zin. "
         "Vraag de coach om een nieuwe versie."
     ], done.stderr
-    journal = sorted((home / "data" / "hartsverbinding" / "journal").glob("*.md"))
-    assert "Mijn antwoord op vraag 10" in journal[-1].read_text("utf-8")
-
-    listed = cli(home, "pack", "list")
-    assert listed.returncode == 0, listed.stderr
-    assert listed.stdout.splitlines()[1:] == [
+    assert _notes_after_a_whole_session(home) == [
         f"  made for an older program: lacks 1 of its lines (say.{LACKING.value}); the "
         "program's own is used"
     ]
@@ -180,11 +185,7 @@ def test_a_pack_with_a_line_the_program_no_longer_says_installs_and_runs(
         "hartsverbinding: Dit pakket heeft 1 onderdeel dat deze versie van de assistent niet "
         f"meer kent (say.{DROPPED}); dat wordt weggelaten."
     ], done.stderr
-    journal = sorted((home / "data" / "hartsverbinding" / "journal").glob("*.md"))
-    assert "Mijn antwoord op vraag 10" in journal[-1].read_text("utf-8")
-    listed = cli(home, "pack", "list")
-    assert listed.returncode == 0, listed.stderr
-    assert listed.stdout.splitlines()[1:] == [
+    assert _notes_after_a_whole_session(home) == [
         f"  made for an older program: has 1 part it no longer knows (say.{DROPPED}); left out"
     ]
 
