@@ -89,10 +89,10 @@ class Node:
                 Node(self.path, key_node, self.where).fail(_("keys must be plain words"))
             if key in found:
                 Node(self.path, key_node, self._child(key)).fail(_("this key appears twice"))
-            if key not in required and key not in optional and unknown is not None:
-                unknown.append(self._child(str(key)))
-                continue
             if key not in required and key not in optional:
+                if unknown is not None:
+                    unknown.append(self._child(key))
+                    continue
                 allowed = ", ".join(sorted(required | optional))
                 Node(self.path, key_node, self._child(key)).fail(
                     _("unknown key (allowed here: {allowed})").format(allowed=allowed)

@@ -131,14 +131,14 @@ def list_packs(packs_dir: Path) -> list[InstalledPack]:
             from assistant.voice.recorded import current_recordings  # numpy: only when asked
 
             content = pack_content(found.folder)
-            said, notes = tuple(current_recordings(content)[1]), _filled(content)
+            said, notes = tuple(current_recordings(content)[1]), _older_notes(content)
         except UserError as error:
             said, notes = (error.message,), ()
         packs.append(InstalledPack(found.manifest, found.folder, said, notes))
     return packs
 
 
-def _filled(content: Content) -> tuple[str, ...]:
+def _older_notes(content: Content) -> tuple[str, ...]:
     """How the pack is older than the program, one note per way (see `older_pack_notices`)."""
     notes = []
     if content.filled:
